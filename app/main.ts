@@ -1,0 +1,13 @@
+/** The process entry for every chat cluster server: `node dist/app/main.js --id <server id>`. */
+import { runServer } from '../game-server';
+import { configureChatServer } from './servers/chat/chat-server';
+import { configureConnectorServer } from './servers/connector/connector-server';
+import { configureGateServer } from './servers/gate/gate-server';
+import { loadChatSettings } from './settings';
+
+void runServer((app) => {
+  const settings = loadChatSettings();
+  app.configure('gate', () => configureGateServer(app, settings));
+  app.configure('connector', () => configureConnectorServer(app, settings));
+  app.configure('chat', () => configureChatServer(app, settings));
+});

@@ -1,0 +1,104 @@
+/**
+ * The client contract (../shared/PROTOCOL.md) and the chat remotes, as types: imported by the
+ * servers, the browser client, the tests and the benchmark. Change it together with PROTOCOL.md.
+ */
+
+export const Route = {
+  queryEntry: 'gate.gateHandler.queryEntry',
+  enter: 'connector.entryHandler.enter',
+  send: 'chat.chatHandler.send',
+} as const;
+
+export const Push = {
+  chat: 'onChat',
+  add: 'onAdd',
+  leave: 'onLeave',
+} as const;
+
+/** `target` for a message to the whole room. */
+export const EVERYONE = '*';
+
+export type ErrorCodeNumber = 400 | 403 | 404 | 409 | 429 | 500 | 503;
+
+export interface ErrorReply {
+  code: ErrorCodeNumber;
+  error: string;
+}
+
+export type Reply<T> = ({ code: 200 } & T) | ErrorReply;
+
+export interface QueryEntryRequest {
+  uid: string;
+}
+export interface QueryEntryResult {
+  host: string;
+  port: number;
+}
+
+export interface EnterRequest {
+  username: string;
+  rid: string;
+  /** The last message id this client has seen; the reply's history then holds only newer ones. */
+  lastId?: number;
+}
+export interface EnterResult {
+  /** Every user name in the room, the newcomer included. */
+  users: string[];
+  /** Recent messages this user may see, oldest first. */
+  history: ChatMessage[];
+}
+
+export interface SendRequest {
+  content: string;
+  /** `'*'` or a user name in the room. */
+  target: string;
+  /** Ignored: the room and sender come from the session. Kept for Pomelo-demo clients. */
+  rid?: string;
+  from?: string;
+}
+export interface SendResult {
+  /** The id the message got in its room. */
+  id: number;
+}
+
+/** `onChat`: `msg`, `from`, `target` as in Pomelo's demo; `id` increases per room, `time` is ms since epoch. */
+export interface ChatMessage {
+  id: number;
+  msg: string;
+  from: string;
+  target: string;
+  time: number;
+}
+export interface UserEvent {
+  user: string;
+}
+
+type Ack<T> = (reply: Reply<T>) => void;
+
+export interface ClientToServerEvents {
+  [Route.queryEntry]: (request: QueryEntryRequest, ack: Ack<QueryEntryResult>) => void;
+  [Route.enter]: (request: EnterRequest, ack: Ack<EnterResult>) => void;
+  [Route.send]: (request: SendRequest, ack: Ack<SendResult>) => void;
+}
+
+export interface ServerToClientEvents {
+  [Push.chat]: (message: ChatMessage) => void;
+  [Push.add]: (event: UserEvent) => void;
+  [Push.leave]: (event: UserEvent) => void;
+}
+
+/** What a connector keeps in each client's session. */
+export interface ChatSession {
+  username: string;
+  rid: string;
+}
+
+/** The chat server's remote, called by connectors. `frontendId` is the calling connector's id. */
+export interface ChatRemote {
+  add(uid: string, frontendId: string, rid: string, lastId?: number): EnterResult;
+  kick(uid: string, frontendId: string, rid: string): void;
+}
+
+/** uid as in Pomelo's demo: `username*rid` (user names cannot contain `*`). */
+export const toUid = (username: string, rid: string): string => `${username}*${rid}`;
+export const usernameOf = (uid: string): string => uid.slice(0, uid.indexOf('*'));

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { AppError, Code } from '../game-server';
+import type { ChatSettings } from './settings';
+
+/** Counted in characters (code points), as a person counts them, not UTF-16 units. */
+const length = (value: string): number => [...value].length;
+
+// Control, format, unassigned and private-use characters: not "visible".
+const INVISIBLE = /[\p{C}]/u;
+
+function visibleText(label: string, max: number) {
+  return z
+    .string({ error: `${label} must be a string` })
+    .refine((v) => v.trim().length > 0, `${label} must not be empty`)
+    .refine((v) => length(v) <= max, `${label} must be at most ${max} characters`)
+    .refine((v) => !INVISIBLE.test(v), `${label} must not contain control characters`);
+}
+
+/** The request schemas, with lengths from settings. */
+export function requestSchemas(settings: ChatSettings) {
+  const username = visibleText('username', settings.USERNAME_MAX_LENGTH).refine((v) => !v.includes('*'), 'username must not contain "*"');
+  const rid = visibleText('rid', settings.RID_MAX_LENGTH);
+  return {
+    queryEntry: z.object({ uid: visibleText('uid', settings.USERNAME_MAX_LENGTH) }),
+    enter: z.object({ username, rid, lastId: z.number({ error: 'lastId must be a number' }).int().min(0).optional() }),
+    send: z.object({
+      content: z
+        .string({ error: 'content must be a string' })
+        .refine((v) => v.trim().length > 0, 'content must not be empty')
+        .refine((v) => length(v) <= settings.MESSAGE_MAX_LENGTH, `content must be at most ${settings.MESSAGE_MAX_LENGTH} characters`),
+      target: z.string({ error: 'target must be a string' }).min(1, 'target must not be empty').max(settings.USERNAME_MAX_LENGTH * 4),
+    }),
+  };
+}
+
+export type RequestSchemas = ReturnType<typeof requestSchemas>;
+
+/** Parses a request body or throws 400 with the first problem as the reason. */
+export function parseRequest<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const reason = issue.code === 'invalid_type' && issue.path.length > 0 && issue.input === undefined ? `${issue.path.join('.')} is required` : issue.message;
+  throw new AppError(Code.BAD_REQUEST, reason);
+}

@@ -1,0 +1,33 @@
+// pm2 apps for the chat cluster: one per server of config/servers.json (environment from NODE_ENV),
+// each named by its server id, plus the web server. `pm2 start ecosystem.config.js`.
+const path = require('node:path');
+
+require('dotenv').config({ path: path.join(__dirname, '.env'), quiet: true });
+
+const { loadServersConfig, environmentName } = require('./dist/game-server/config/load-servers-config');
+const { CONFIG_ERROR_EXIT } = require('./dist/game-server/run-server');
+
+const env = environmentName();
+const servers = [...loadServersConfig(undefined, env).values()].flat();
+// On a multi-host cluster each host starts only its own servers: CLUSTER_HOST=<host as in servers.json>.
+const onThisHost = process.env.CLUSTER_HOST ? servers.filter((s) => s.host === process.env.CLUSTER_HOST) : servers;
+
+const common = {
+  cwd: __dirname,
+  autorestart: true,
+  // A config error exits with this code: restarting would only print the same error again.
+  stop_exit_codes: [CONFIG_ERROR_EXIT],
+  kill_timeout: 5000,
+  restart_delay: 200,
+  time: false,
+};
+
+module.exports = {
+  apps: onThisHost.map((server) => ({
+    ...common,
+    name: server.id,
+    script: path.join(__dirname, 'dist/app/main.js'),
+    args: ['--id', server.id],
+    env: { NODE_ENV: env, SERVER_ID: server.id },
+  })),
+};

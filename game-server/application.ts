@@ -1,0 +1,206 @@
+import type { ServerInfo, ServerMap } from './config/server-info';
+import { AppError, Code, toErrorResponse, type ErrorResponse } from './errors';
+import { ClientServer } from './frontend/client-server';
+import type { FrontendSession } from './frontend/frontend-session';
+import { sessionFromSnapshot, type Session } from './frontend/session';
+import { SessionService } from './frontend/session-service';
+import { Registry, type Handler, type Remote } from './handler-registry';
+import type { Logger } from './logger';
+import { defaultRoute, type RouteFunction } from './router/router';
+import { RpcClient } from './rpc/rpc-client';
+import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
+import { RpcServer } from './rpc/rpc-server';
+import { remoteCaller, type RemoteCaller } from './rpc/remote-proxy';
+import { ChannelService } from './services/channel-service';
+import type { RuntimeSettings } from './settings';
+
+const ROUTE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_]{1,64})\.([A-Za-z0-9_]{1,64})$/;
+
+type StopHook = () => Promise<void> | void;
+
+/** One server of the cluster: its config, registries and the components it starts and stops. */
+export class Application {
+  readonly handlers = new Registry<Handler>('route');
+  readonly remotes = new Registry<Remote[string]>('remote');
+  readonly sessions: SessionService;
+  readonly channels: ChannelService;
+  readonly rpcClient: RpcClient;
+  private readonly routes = new Map<string, RouteFunction>();
+  private readonly rpcServer: RpcServer;
+  private readonly clientServer?: ClientServer;
+  private readonly stopHooks: StopHook[] = [];
+
+  constructor(
+    readonly info: ServerInfo,
+    private servers: ServerMap,
+    readonly settings: RuntimeSettings,
+    readonly log: Logger,
+  ) {
+    this.sessions = new SessionService(info.id);
+    this.rpcClient = new RpcClient({ selfId: info.id, secret: settings.RPC_SECRET, timeoutMs: settings.RPC_TIMEOUT_MS, log });
+    this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
+    this.rpcServer = new RpcServer({
+      host: info.host,
+      port: info.port,
+      secret: settings.RPC_SECRET,
+      log,
+      dispatcher: {
+        call: (call) => this.runRemote(call),
+        forward: (request) => this.runForwarded(request),
+        push: (push) => this.clientServer?.push(push),
+      },
+    });
+    if (info.frontend && info.clientPort !== undefined) {
+      this.clientServer = new ClientServer({
+        host: info.host,
+        port: info.clientPort,
+        maxFrameBytes: settings.CLIENT_MAX_FRAME_BYTES,
+        corsOrigin: settings.CORS_ORIGIN,
+        sessions: this.sessions,
+        run: (route, body, session) => this.runClientRequest(route, body, session),
+        log,
+      });
+    }
+  }
+
+  get serverId(): string {
+    return this.info.id;
+  }
+
+  get serverType(): string {
+    return this.info.serverType;
+  }
+
+  /** Runs `setup` only on servers of `serverType`, as Pomelo's `app.configure(env, type, fn)`. */
+  configure(serverType: string, setup: (app: this) => void): void {
+    if (serverType === this.serverType) setup(this);
+  }
+
+  getServersByType(serverType: string): readonly ServerInfo[] {
+    return this.servers.get(serverType) ?? [];
+  }
+
+  getServerById(id: string): ServerInfo | undefined {
+    for (const list of this.servers.values()) {
+      const found = list.find((s) => s.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Sets how requests (and routed RPCs) for `serverType` pick their server. */
+  route(serverType: string, fn: RouteFunction): void {
+    this.routes.set(serverType, fn);
+  }
+
+  handler(name: string, handlers: Record<string, Handler>): void {
+    this.handlers.register(name, handlers);
+  }
+
+  remote(name: string, remote: Remote): void {
+    this.remotes.register(name, remote);
+  }
+
+  /** Typed calls to a remote of `serverType`: `.route(session)` picks the server like a request would. */
+  rpc<T>(serverType: string, service: string): { route(session: Session): RemoteCaller<T>; toServer(id: string): RemoteCaller<T> } {
+    const callOn = (server: ServerInfo): RemoteCaller<T> =>
+      remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }));
+    return {
+      route: (session) => callOn(this.pickServer(serverType, session)),
+      toServer: (id) => {
+        const server = this.getServerById(id);
+        if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${id}`);
+        return callOn(server);
+      },
+    };
+  }
+
+  /** The server of `serverType` that serves `session` (503 when none is configured). */
+  pickServer(serverType: string, session: Session): ServerInfo {
+    const servers = this.getServersByType(serverType);
+    if (servers.length === 0) throw new AppError(Code.UNAVAILABLE, `no ${serverType} server is available`);
+    return (this.routes.get(serverType) ?? defaultRoute)(session, servers);
+  }
+
+  /** Runs before the RPC links close on stop, e.g. to tell backends that this server's users left. */
+  beforeStop(hook: StopHook): void {
+    this.stopHooks.push(hook);
+  }
+
+  async start(): Promise<void> {
+    await this.rpcServer.start();
+    await this.clientServer?.start();
+    for (const peer of this.peers()) this.rpcClient.connect(peer);
+  }
+
+  /**
+   * The servers this one keeps a link to from the start: frontends forward to backends and
+   * backends push to frontends, so a first push never waits for a link to open.
+   */
+  private peers(): ServerInfo[] {
+    const all = [...this.servers.values()].flat();
+    return all.filter((s) => s.id !== this.serverId && Boolean(s.frontend) !== Boolean(this.info.frontend));
+  }
+
+  async stop(): Promise<void> {
+    await this.clientServer?.stop();
+    for (const hook of this.stopHooks) await hook();
+    this.rpcClient.close();
+    await this.rpcServer.stop();
+  }
+
+  /** A client request on a frontend: local handler, or forwarded to the backend its route names. */
+  async runClientRequest(route: string, body: unknown, session: FrontendSession): Promise<ClientResponse> {
+    try {
+      const match = typeof route === 'string' ? ROUTE.exec(route) : null;
+      if (!match) throw new AppError(Code.NOT_FOUND, 'unknown route');
+      const [, serverType, handler, method] = match as unknown as [string, string, string, string];
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new AppError(Code.BAD_REQUEST, 'the request must be an object');
+      }
+      const request = body as Record<string, unknown>;
+      if (serverType === this.serverType) return await this.runHandler(handler, method, request, session);
+      const targets = this.getServersByType(serverType);
+      if (!this.servers.has(serverType) || targets.some((s) => s.frontend)) throw new AppError(Code.NOT_FOUND, 'unknown route');
+      const server = this.pickServer(serverType, session);
+      return await this.rpcClient.forward(server, { route, body: request, session: session.snapshot() });
+    } catch (err) {
+      return this.errorResponse(err, route);
+    }
+  }
+
+  private async runForwarded({ route, body, session }: ForwardedRequest): Promise<ClientResponse> {
+    try {
+      const [, handler = '', method = ''] = route.split('.');
+      return await this.runHandler(handler, method, body, sessionFromSnapshot(session));
+    } catch (err) {
+      return this.errorResponse(err, route);
+    }
+  }
+
+  private async runHandler(handler: string, method: string, body: Record<string, unknown>, session: Session): Promise<ClientResponse> {
+    const result = await this.handlers.lookup(handler, method)(body, session);
+    return { ...result, code: Code.OK };
+  }
+
+  private async runRemote({ service, method, args }: RemoteCall): Promise<RpcReply> {
+    try {
+      const fn = this.remotes.lookup(service, method) as (...a: unknown[]) => unknown;
+      return { ok: true, value: await fn(...(Array.isArray(args) ? args : [])) };
+    } catch (err) {
+      const { code, error } = this.errorResponse(err, `${service}.${method}`);
+      return { ok: false, code, error };
+    }
+  }
+
+  private errorResponse(err: unknown, route: unknown): ErrorResponse {
+    if (!(err instanceof AppError)) this.log.error({ err, route }, 'handler failed');
+    return toErrorResponse(err);
+  }
+
+  private pushToFrontend(frontendId: string, message: PushMessage): void {
+    if (frontendId === this.serverId) return this.clientServer?.push(message);
+    const server = this.getServerById(frontendId);
+    if (server) this.rpcClient.push(server, message);
+  }
+}

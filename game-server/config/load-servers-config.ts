@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+import type { ServerInfo, ServerMap } from './server-info';
+import { projectRoot } from '../project-root';
+
+const port = z.number().int().min(1).max(65535);
+
+const serverEntry = z.looseObject({
+  id: z.string().min(1),
+  host: z.string().min(1),
+  port,
+  clientPort: port.optional(),
+  frontend: z.boolean().optional(),
+});
+
+const environmentSection = z.record(z.string().min(1), z.array(serverEntry));
+
+/** Where the servers list is read from: SERVERS_CONFIG, else config/servers.json at the project root. */
+export function serversConfigPath(): string {
+  return process.env.SERVERS_CONFIG ?? path.join(projectRoot(), 'config', 'servers.json');
+}
+
+export function environmentName(): string {
+  return process.env.NODE_ENV || 'development';
+}
+
+/** Reads and validates one environment's servers; every problem is a ConfigError naming the field. */
+export function loadServersConfig(file = serversConfigPath(), env = environmentName()): ServerMap {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, '', `cannot read servers list (${(err as Error).message})`);
+  }
+  return parseServersConfig(raw, file, env);
+}
+
+export function parseServersConfig(raw: unknown, file: string, env: string): ServerMap {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(file, '', 'expected an object with one section per environment');
+  }
+  const sections = raw as Record<string, unknown>;
+  if (!Object.hasOwn(sections, env)) {
+    const known = Object.keys(sections).join(', ') || 'none';
+    throw new ConfigError(file, env, `unknown environment "${env}" (environments in the file: ${known})`);
+  }
+  const parsed = environmentSection.safeParse(sections[env]);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(file, [env, ...issue.path.map(String)].join('.'), issue.message);
+  }
+
+  const servers = new Map<string, ServerInfo[]>();
+  const ids = new Map<string, string>();
+  const ports = new Map<string, string>();
+  for (const [serverType, entries] of Object.entries(parsed.data)) {
+    const list: ServerInfo[] = [];
+    entries.forEach((entry, index) => {
+      const field = `${env}.${serverType}[${index}]`;
+      if (entry.frontend && entry.clientPort === undefined) {
+        throw new ConfigError(file, `${field}.clientPort`, `frontend server "${entry.id}" needs a clientPort`);
+      }
+      const sameId = ids.get(entry.id);
+      if (sameId) throw new ConfigError(file, `${field}.id`, `duplicate id "${entry.id}" (also at ${sameId})`);
+      ids.set(entry.id, field);
+      for (const key of ['port', 'clientPort'] as const) {
+        const value = entry[key];
+        if (value === undefined) continue;
+        const address = `${entry.host}:${value}`;
+        const samePort = ports.get(address);
+        if (samePort) throw new ConfigError(file, `${field}.${key}`, `duplicate port ${address} (also at ${samePort})`);
+        ports.set(address, `${field}.${key}`);
+      }
+      list.push({
+        id: entry.id,
+        serverType,
+        host: entry.host,
+        port: entry.port,
+        ...(entry.clientPort !== undefined && { clientPort: entry.clientPort }),
+        ...(entry.frontend !== undefined && { frontend: entry.frontend }),
+      });
+    });
+    servers.set(serverType, list);
+  }
+  return servers;
+}
+
+/** The entry for `id`, or a ConfigError saying which ids exist. */
+export function findServer(servers: ServerMap, id: string, file: string, env: string): ServerInfo {
+  for (const list of servers.values()) {
+    const found = list.find((s) => s.id === id);
+    if (found) return found;
+  }
+  const known = [...servers.values()].flat().map((s) => s.id).join(', ');
+  throw new ConfigError(file, env, `unknown server id "${id}" (ids in ${env}: ${known})`);
+}

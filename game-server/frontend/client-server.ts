@@ -1,0 +1,78 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Logger } from '../logger';
+import { closeHttp, listen } from '../net';
+import type { ClientResponse, PushMessage } from '../rpc/rpc-messages';
+import { channelRoom, type FrontendSession } from './frontend-session';
+import type { SessionService } from './session-service';
+
+/** Runs one client request to its response; never throws. */
+export type ClientRequestRunner = (route: string, body: unknown, session: FrontendSession) => Promise<ClientResponse>;
+
+export interface ClientServerOptions {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  corsOrigin: string;
+  sessions: SessionService;
+  run: ClientRequestRunner;
+  log: Logger;
+}
+
+/** The socket.io server clients connect to: one session per socket, every event a request. */
+export class ClientServer {
+  private http?: HttpServer;
+  private io?: Server;
+
+  constructor(private readonly options: ClientServerOptions) {}
+
+  async start(): Promise<void> {
+    const { host, port, maxFrameBytes, corsOrigin, sessions, run } = this.options;
+    const http = createServer((_req, res) => res.writeHead(404).end());
+    const io = new Server(http, {
+      perMessageDeflate: false,
+      httpCompression: false,
+      serveClient: false,
+      maxHttpBufferSize: maxFrameBytes,
+      cors: { origin: corsOrigin === '*' ? true : corsOrigin.split(',') },
+    });
+    io.on('connection', (socket) => {
+      const session = sessions.create(socket);
+      socket.onAny((route: string, ...args: unknown[]) => {
+        const ack = args[args.length - 1];
+        // A request without an acknowledgement has nowhere to answer: drop it without running it.
+        if (typeof ack !== 'function') return;
+        void run(route, args.length > 1 ? args[0] : undefined, session).then((response) => ack(response));
+      });
+      socket.on('disconnect', () => sessions.close(session));
+    });
+    await listen(http, port, host);
+    this.http = http;
+    this.io = io;
+  }
+
+  /** Delivers a push from a backend to this server's sockets, encoding the packet once. */
+  push({ route, msg, channel, uids, except }: PushMessage): void {
+    if (!this.io) return;
+    const { sessions } = this.options;
+    let target: ReturnType<Server['to']>;
+    if (channel !== undefined) {
+      target = this.io.to(channelRoom(channel));
+    } else {
+      const sids = (uids ?? []).flatMap((uid) => sessions.getByUid(uid)?.id ?? []);
+      // `to([])` would mean "everyone": a push whose users are all gone goes nowhere.
+      if (sids.length === 0) return;
+      target = this.io.to(sids);
+    }
+    const exceptSid = except === undefined ? undefined : sessions.getByUid(except)?.id;
+    if (exceptSid !== undefined) target = target.except(exceptSid);
+    target.emit(route, msg);
+  }
+
+  /** Stops accepting clients and disconnects the ones left (their sessions close as usual). */
+  async stop(): Promise<void> {
+    if (!this.http || !this.io) return;
+    this.io.disconnectSockets(true);
+    await closeHttp(this.http, this.io);
+  }
+}

@@ -1,0 +1,30 @@
+import { AppError, Code } from './errors';
+import type { Session } from './frontend/session';
+
+/** A client route's implementation: validates its own body and returns the response fields. */
+export type Handler = (body: Record<string, unknown>, session: Session) => Promise<object>;
+
+/** A remote's methods: internal calls from peer servers only, never reachable by clients. */
+export type Remote = Record<string, (...args: never[]) => unknown>;
+
+/**
+ * Named groups of functions looked up by two names from the wire. Maps, not objects, so a name like
+ * `__proto__` or `constructor` finds nothing.
+ */
+export class Registry<F> {
+  private readonly groups = new Map<string, Map<string, F>>();
+
+  constructor(private readonly kind: string) {}
+
+  register(group: string, functions: Record<string, F>): void {
+    const methods = new Map<string, F>();
+    for (const [name, fn] of Object.entries(functions)) methods.set(name, fn);
+    this.groups.set(group, methods);
+  }
+
+  lookup(group: string, name: string): F {
+    const fn = this.groups.get(group)?.get(name);
+    if (!fn) throw new AppError(Code.NOT_FOUND, `unknown ${this.kind} ${group}.${name}`);
+    return fn;
+  }
+}

@@ -1,0 +1,139 @@
+import { EventEmitter } from 'node:events';
+import { io, type Socket } from 'socket.io-client';
+import { AppError, Code } from '../errors';
+import type { Logger } from '../logger';
+import type { ServerInfo } from '../config/server-info';
+import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcServerEvents } from './rpc-messages';
+
+type PeerSocket = Socket<Record<string, never>, RpcServerEvents>;
+
+export interface RpcClientOptions {
+  selfId: string;
+  secret: string;
+  timeoutMs: number;
+  log: Logger;
+}
+
+interface RpcClientEvents {
+  linkUp: [server: ServerInfo];
+  linkDown: [server: ServerInfo];
+}
+
+/**
+ * One persistent socket.io link per peer server, opened on first use (or by `connect`) and kept,
+ * reconnecting on its own. Every call has a timeout and fails with 503, never hangs.
+ */
+export class RpcClient extends EventEmitter<RpcClientEvents> {
+  private readonly links = new Map<string, { server: ServerInfo; socket: PeerSocket }>();
+  private stopped = false;
+
+  constructor(private readonly options: RpcClientOptions) {
+    super();
+  }
+
+  /** Opens (or returns) the link to `server`. */
+  connect(server: ServerInfo): PeerSocket {
+    const existing = this.links.get(server.id);
+    if (existing) return existing.socket;
+    const { selfId, secret, log } = this.options;
+    const auth: RpcAuth = { secret, serverId: selfId };
+    const socket: PeerSocket = io(`http://${server.host}:${server.port}`, {
+      transports: ['websocket'],
+      auth,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 1000,
+      randomizationFactor: 0.2,
+    });
+    let wasUp = false;
+    socket.on('connect', () => {
+      wasUp = true;
+      log.info({ peer: server.id }, 'link up');
+      this.emit('linkUp', server);
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.stopped) return;
+      log.warn({ peer: server.id, reason }, 'link down');
+      this.emit('linkDown', server);
+    });
+    socket.on('connect_error', (err) => {
+      // One line when a link first fails, not one per reconnection attempt.
+      if (wasUp || !socket.active) return;
+      wasUp = true;
+      log.info({ peer: server.id, error: err.message }, 'link waiting for peer');
+    });
+    this.links.set(server.id, { server, socket });
+    return socket;
+  }
+
+  isUp(serverId: string): boolean {
+    return this.links.get(serverId)?.socket.connected ?? false;
+  }
+
+  /** Calls `service.method(...args)` on `server`; the remote's AppError comes back as an AppError. */
+  async call(server: ServerInfo, call: RemoteCall): Promise<unknown> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const socket = await this.ready(server, deadline);
+    const reply = await socket
+      .timeout(Math.max(1, deadline - Date.now()))
+      .emitWithAck('call', call)
+      .catch(() => {
+        throw unavailable(server, this.options.timeoutMs);
+      });
+    if (!reply.ok) throw new AppError(reply.code, reply.error);
+    return reply.value;
+  }
+
+  /** Carries a client request to the backend that serves its route. */
+  async forward(server: ServerInfo, request: ForwardedRequest): Promise<ClientResponse> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const socket = await this.ready(server, deadline);
+    return socket
+      .timeout(Math.max(1, deadline - Date.now()))
+      .emitWithAck('forward', request)
+      .catch(() => {
+        throw unavailable(server, this.options.timeoutMs);
+      });
+  }
+
+  /** Fire-and-forget push; dropped (and reported false) while the link is down, never buffered. */
+  push(server: ServerInfo, push: PushMessage): boolean {
+    const socket = this.connect(server);
+    if (!socket.connected) return false;
+    socket.emit('push', push);
+    return true;
+  }
+
+  /** Closes every link. */
+  close(): void {
+    this.stopped = true;
+    for (const { socket } of this.links.values()) socket.disconnect();
+    this.links.clear();
+  }
+
+  /** Closes the link to a server that left the cluster. */
+  drop(serverId: string): void {
+    this.links.get(serverId)?.socket.disconnect();
+    this.links.delete(serverId);
+  }
+
+  private ready(server: ServerInfo, deadline: number): Promise<PeerSocket> {
+    const socket = this.connect(server);
+    if (socket.connected) return Promise.resolve(socket);
+    // Wait for the link (a restarting peer is usually back in well under the timeout), never past it.
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        clearTimeout(timer);
+        resolve(socket);
+      };
+      const timer = setTimeout(() => {
+        socket.off('connect', onConnect);
+        reject(unavailable(server, this.options.timeoutMs));
+      }, Math.max(1, deadline - Date.now()));
+      socket.once('connect', onConnect);
+    });
+  }
+}
+
+function unavailable(server: ServerInfo, timeoutMs: number): AppError {
+  return new AppError(Code.UNAVAILABLE, `${server.serverType} server ${server.id} did not answer within ${timeoutMs} ms`);
+}

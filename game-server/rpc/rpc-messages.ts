@@ -1,0 +1,53 @@
+/** Every frame on the internal links between servers. Client-facing messages live in app/protocol.ts. */
+import type { ErrorCode } from '../errors';
+
+/** What a backend handler sees of the client's session; `settings` are the frontend's `session.set` values. */
+export interface SessionSnapshot {
+  id: string;
+  uid: string | null;
+  frontendId: string;
+  settings: Record<string, unknown>;
+}
+
+export interface RemoteCall {
+  service: string;
+  method: string;
+  args: unknown[];
+}
+
+export type RpcReply = { ok: true; value: unknown } | { ok: false; code: ErrorCode; error: string };
+
+/** A client request whose route belongs to another server type, carried by the frontend. */
+export interface ForwardedRequest {
+  route: string;
+  body: Record<string, unknown>;
+  session: SessionSnapshot;
+}
+
+/** The answer to a client request: `code` 200 plus the handler's fields, or `{ code, error }`. */
+export type ClientResponse = { code: number; error?: string } & Record<string, unknown>;
+
+/**
+ * A push to clients of one frontend: either every member of a channel (one emit, one encode on the
+ * frontend), or the listed uids. `except` leaves one uid out.
+ */
+export interface PushMessage {
+  route: string;
+  msg: unknown;
+  channel?: string;
+  uids?: string[];
+  except?: string;
+}
+
+/** Events a peer sends to a server's RPC port. */
+export interface RpcServerEvents {
+  call: (call: RemoteCall, ack: (reply: RpcReply) => void) => void;
+  forward: (request: ForwardedRequest, ack: (response: ClientResponse) => void) => void;
+  push: (push: PushMessage) => void;
+}
+
+/** Presented in the socket.io handshake by every peer. */
+export interface RpcAuth {
+  secret: string;
+  serverId: string;
+}

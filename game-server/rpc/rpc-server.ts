@@ -1,0 +1,67 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { Server } from 'socket.io';
+import type { Logger } from '../logger';
+import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply, RpcServerEvents } from './rpc-messages';
+import { listen, closeHttp } from '../net';
+
+/** What the RPC port hands incoming frames to. */
+export interface RpcDispatcher {
+  call(call: RemoteCall): Promise<RpcReply>;
+  forward(request: ForwardedRequest): Promise<ClientResponse>;
+  push(push: PushMessage): void;
+}
+
+export interface RpcServerOptions {
+  host: string;
+  port: number;
+  secret: string;
+  log: Logger;
+  dispatcher: RpcDispatcher;
+}
+
+/** A server's internal port: accepts only peers presenting the shared secret. */
+export class RpcServer {
+  private http?: HttpServer;
+  private io?: Server<RpcServerEvents>;
+
+  constructor(private readonly options: RpcServerOptions) {}
+
+  async start(): Promise<void> {
+    const { host, port, secret, log, dispatcher } = this.options;
+    const http = createServer((_req, res) => res.writeHead(404).end());
+    const io = new Server<RpcServerEvents>(http, {
+      transports: ['websocket'],
+      perMessageDeflate: false,
+      httpCompression: false,
+      serveClient: false,
+      maxHttpBufferSize: 64 * 1024 * 1024,
+    });
+    const expected = Buffer.from(secret);
+    io.use((socket, next) => {
+      const auth = socket.handshake.auth as { secret?: unknown; serverId?: unknown };
+      const given = Buffer.from(typeof auth.secret === 'string' ? auth.secret : '');
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+      log.warn({ from: socket.handshake.address }, 'refused an RPC peer without the right secret');
+      next(new Error('unauthorized'));
+    });
+    io.on('connection', (socket) => {
+      socket.on('call', (call, ack) => {
+        if (typeof ack === 'function') void dispatcher.call(call).then(ack);
+      });
+      socket.on('forward', (request, ack) => {
+        if (typeof ack === 'function') void dispatcher.forward(request).then(ack);
+      });
+      socket.on('push', (push) => dispatcher.push(push));
+    });
+    await listen(http, port, host);
+    this.http = http;
+    this.io = io;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.http || !this.io) return;
+    this.io.disconnectSockets(true);
+    await closeHttp(this.http, this.io);
+  }
+}

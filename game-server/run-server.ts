@@ -1,0 +1,67 @@
+import { Application } from './application';
+import { ConfigError } from './config/config-error';
+import { environmentName, findServer, loadServersConfig, serversConfigPath } from './config/load-servers-config';
+import { createLogger } from './logger';
+import { loadDotenv, loadRuntimeSettings } from './settings';
+
+/** pm2 does not restart a process that exits with this code (see ecosystem.config.js): a bad config stays stopped. */
+export const CONFIG_ERROR_EXIT = 78;
+
+/** Which server this process is: `--id <id>` or SERVER_ID. */
+export function serverIdFromArgs(argv = process.argv, env = process.env): string | undefined {
+  const at = argv.indexOf('--id');
+  return at >= 0 ? argv[at + 1] : env.SERVER_ID;
+}
+
+/**
+ * The process entry: loads .env and the servers list, builds the Application for this id, lets the
+ * application code register on it, starts it, and stops it cleanly on SIGINT/SIGTERM.
+ */
+export async function runServer(setup: (app: Application) => void): Promise<Application> {
+  loadDotenv();
+  let app: Application;
+  try {
+    const file = serversConfigPath();
+    const env = environmentName();
+    const id = serverIdFromArgs();
+    if (!id) throw new ConfigError(file, '', 'no server id: pass --id <id> or set SERVER_ID');
+    const settings = loadRuntimeSettings();
+    const servers = loadServersConfig(file, env);
+    const info = findServer(servers, id, file, env);
+    app = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env));
+    setup(app);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`config error: ${err.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT);
+  }
+
+  try {
+    await app.start();
+  } catch (err) {
+    app.log.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  const { info } = app;
+  app.log.info({ type: info.serverType, port: info.port, clientPort: info.clientPort, pid: process.pid }, 'started');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping');
+    app.stop().then(
+      () => {
+        app.log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return app;
+}

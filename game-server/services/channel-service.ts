@@ -1,0 +1,105 @@
+import type { PushMessage } from '../rpc/rpc-messages';
+
+/** Named groups of users with the frontend each is on; a push costs one RPC per frontend, not per user. */
+export interface ChannelMember {
+  uid: string;
+  frontendId: string;
+}
+
+/** How channels reach frontends; the application gives it the RPC client. */
+export interface PushTransport {
+  pushToFrontend(frontendId: string, message: PushMessage): void;
+}
+
+export class Channel {
+  private readonly members = new Map<string, string>();
+  /** Members per frontend, so a push visits frontends without walking members. */
+  private readonly perFrontend = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    private readonly transport: PushTransport,
+  ) {}
+
+  add(uid: string, frontendId: string): void {
+    this.leave(uid);
+    this.members.set(uid, frontendId);
+    this.perFrontend.set(frontendId, (this.perFrontend.get(frontendId) ?? 0) + 1);
+  }
+
+  /** Removes `uid`; true if it was a member. */
+  leave(uid: string): boolean {
+    const frontendId = this.members.get(uid);
+    if (frontendId === undefined) return false;
+    this.members.delete(uid);
+    const left = (this.perFrontend.get(frontendId) ?? 1) - 1;
+    if (left === 0) this.perFrontend.delete(frontendId);
+    else this.perFrontend.set(frontendId, left);
+    return true;
+  }
+
+  has(uid: string): boolean {
+    return this.members.has(uid);
+  }
+
+  frontendOf(uid: string): string | undefined {
+    return this.members.get(uid);
+  }
+
+  uids(): string[] {
+    return [...this.members.keys()];
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Sends `route` to every member (but `except`), one push per frontend. */
+  pushMessage(route: string, msg: unknown, except?: string): void {
+    for (const frontendId of this.perFrontend.keys()) {
+      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...(except !== undefined && { except }) });
+    }
+  }
+}
+
+export class ChannelService {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly transport: PushTransport) {}
+
+  getChannel(name: string): Channel | undefined {
+    return this.channels.get(name);
+  }
+
+  getOrCreateChannel(name: string): Channel {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = new Channel(name, this.transport);
+      this.channels.set(name, channel);
+    }
+    return channel;
+  }
+
+  destroyChannel(name: string): void {
+    this.channels.delete(name);
+  }
+
+  all(): IterableIterator<Channel> {
+    return this.channels.values();
+  }
+
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** Pushes to a list of users, grouped by frontend: one RPC per frontend. */
+  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[]): void {
+    const byFrontend = new Map<string, string[]>();
+    for (const { uid, frontendId } of members) {
+      const list = byFrontend.get(frontendId);
+      if (list) list.push(uid);
+      else byFrontend.set(frontendId, [uid]);
+    }
+    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids });
+  }
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { ConfigError } from './config/config-error';
+import { projectRoot } from './project-root';
+
+/** The placeholder in .env.example; refused in production. */
+export const DEFAULT_RPC_SECRET = 'change-me-in-production';
+
+const runtimeSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  RPC_SECRET: z.string().min(1).default(DEFAULT_RPC_SECRET),
+  RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CLIENT_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  CORS_ORIGIN: z.string().default('*'),
+});
+
+export type RuntimeSettings = z.infer<typeof runtimeSchema>;
+
+let loaded = false;
+
+/** Loads `.env` from the project root once (a missing file is fine); real env vars win. */
+export function loadDotenv(): void {
+  if (loaded) return;
+  loaded = true;
+  dotenv.config({ path: process.env.DOTENV_PATH ?? path.join(projectRoot(), '.env'), quiet: true });
+}
+
+/** Parses settings with a schema; a bad value is a ConfigError naming the variable. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const parsed = schema.safeParse(blankToUndefined(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError('.env', issue.path.map(String).join('.'), issue.message);
+  }
+  return parsed.data;
+}
+
+export function loadRuntimeSettings(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
+  const settings = parseEnv(runtimeSchema, env);
+  if (settings.NODE_ENV === 'production' && settings.RPC_SECRET === DEFAULT_RPC_SECRET) {
+    throw new ConfigError('.env', 'RPC_SECRET', 'set a secret of your own in production (the default is public)');
+  }
+  return settings;
+}
+
+// `FOO=` in .env means "use the default", not "the empty string".
+function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) out[key] = value === '' ? undefined : value;
+  return out;
+}

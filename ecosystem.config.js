@@ -28,6 +28,6 @@ module.exports = {
     name: server.id,
     script: path.join(__dirname, 'dist/app/main.js'),
     args: ['--id', server.id],
-    env: { NODE_ENV: env, SERVER_ID: server.id },
+    env: { NODE_ENV: env },
   })),
 };

@@ -3,10 +3,12 @@ import { runServer } from '../game-server';
 import { configureChatServer } from './servers/chat/chat-server';
 import { configureConnectorServer } from './servers/connector/connector-server';
 import { configureGateServer } from './servers/gate/gate-server';
+import { Route } from './protocol';
 import { loadChatSettings } from './settings';
 
 void runServer((app) => {
   const settings = loadChatSettings();
+  app.allowClientRoutes(Object.values(Route));
   app.configure('gate', () => configureGateServer(app, settings));
   app.configure('connector', () => configureConnectorServer(app, settings));
   app.configure('chat', () => configureChatServer(app, settings));

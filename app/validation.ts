@@ -28,7 +28,10 @@ export function requestSchemas(settings: ChatSettings) {
         .string({ error: 'content must be a string' })
         .refine((v) => v.trim().length > 0, 'content must not be empty')
         .refine((v) => length(v) <= settings.MESSAGE_MAX_LENGTH, `content must be at most ${settings.MESSAGE_MAX_LENGTH} characters`),
-      target: z.string({ error: 'target must be a string' }).min(1, 'target must not be empty').max(settings.USERNAME_MAX_LENGTH * 4),
+      target: z
+        .string({ error: 'target must be a string' })
+        .min(1, 'target must not be empty')
+        .max(settings.USERNAME_MAX_LENGTH * 4),
     }),
   };
 }
@@ -40,6 +43,9 @@ export function parseRequest<T extends z.ZodType>(schema: T, body: unknown): z.i
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const reason = issue.code === 'invalid_type' && issue.path.length > 0 && issue.input === undefined ? `${issue.path.join('.')} is required` : issue.message;
+  const reason =
+    issue.code === 'invalid_type' && issue.path.length > 0 && issue.input === undefined
+      ? `${issue.path.join('.')} is required`
+      : issue.message;
   throw new AppError(Code.BAD_REQUEST, reason);
 }

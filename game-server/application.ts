@@ -29,6 +29,7 @@ export class Application {
   private readonly rpcServer: RpcServer;
   private readonly clientServer?: ClientServer;
   private readonly stopHooks: StopHook[] = [];
+  private clientRoutes?: ReadonlySet<string>;
 
   constructor(
     readonly info: ServerInfo,
@@ -93,6 +94,11 @@ export class Application {
     this.routes.set(serverType, fn);
   }
 
+  /** The routes clients may request; any other is 404 before it is parsed, routed or forwarded. */
+  allowClientRoutes(routes: Iterable<string>): void {
+    this.clientRoutes = new Set(routes);
+  }
+
   handler(name: string, handlers: Record<string, Handler>): void {
     this.handlers.register(name, handlers);
   }
@@ -153,7 +159,7 @@ export class Application {
   async runClientRequest(route: string, body: unknown, session: FrontendSession): Promise<ClientResponse> {
     try {
       const match = typeof route === 'string' ? ROUTE.exec(route) : null;
-      if (!match) throw new AppError(Code.NOT_FOUND, 'unknown route');
+      if (!match || (this.clientRoutes && !this.clientRoutes.has(route))) throw new AppError(Code.NOT_FOUND, 'unknown route');
       const [, serverType, handler, method] = match as unknown as [string, string, string, string];
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new AppError(Code.BAD_REQUEST, 'the request must be an object');

@@ -93,6 +93,9 @@ export function findServer(servers: ServerMap, id: string, file: string, env: st
     const found = list.find((s) => s.id === id);
     if (found) return found;
   }
-  const known = [...servers.values()].flat().map((s) => s.id).join(', ');
+  const known = [...servers.values()]
+    .flat()
+    .map((s) => s.id)
+    .join(', ');
   throw new ConfigError(file, env, `unknown server id "${id}" (ids in ${env}: ${known})`);
 }

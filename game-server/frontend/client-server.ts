@@ -42,7 +42,8 @@ export class ClientServer {
         const ack = args[args.length - 1];
         // A request without an acknowledgement has nowhere to answer: drop it without running it.
         if (typeof ack !== 'function') return;
-        void run(route, args.length > 1 ? args[0] : undefined, session).then((response) => ack(response));
+        const reply = ack as (response: ClientResponse) => void;
+        void run(route, args.length > 1 ? args[0] : undefined, session).then(reply);
       });
       socket.on('disconnect', () => sessions.close(session));
     });

@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerInfo } from '../config/server-info';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcServerEvents } from './rpc-messages';
+import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcReply, RpcServerEvents } from './rpc-messages';
 
 type PeerSocket = Socket<Record<string, never>, RpcServerEvents>;
 
@@ -71,28 +71,24 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
 
   /** Calls `service.method(...args)` on `server`; the remote's AppError comes back as an AppError. */
   async call(server: ServerInfo, call: RemoteCall): Promise<unknown> {
-    const deadline = Date.now() + this.options.timeoutMs;
-    const socket = await this.ready(server, deadline);
-    const reply = await socket
-      .timeout(Math.max(1, deadline - Date.now()))
-      .emitWithAck('call', call)
-      .catch(() => {
-        throw unavailable(server, this.options.timeoutMs);
-      });
+    const reply = await this.request<RpcReply>(server, 'call', call);
     if (!reply.ok) throw new AppError(reply.code, reply.error);
     return reply.value;
   }
 
   /** Carries a client request to the backend that serves its route. */
-  async forward(server: ServerInfo, request: ForwardedRequest): Promise<ClientResponse> {
+  forward(server: ServerInfo, request: ForwardedRequest): Promise<ClientResponse> {
+    return this.request<ClientResponse>(server, 'forward', request);
+  }
+
+  private async request<R>(server: ServerInfo, event: 'call' | 'forward', payload: RemoteCall | ForwardedRequest): Promise<R> {
     const deadline = Date.now() + this.options.timeoutMs;
-    const socket = await this.ready(server, deadline);
-    return socket
-      .timeout(Math.max(1, deadline - Date.now()))
-      .emitWithAck('forward', request)
-      .catch(() => {
-        throw unavailable(server, this.options.timeoutMs);
-      });
+    const socket: Socket = await this.ready(server, deadline);
+    try {
+      return (await socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck(event, payload)) as R;
+    } catch {
+      throw unavailable(server, this.options.timeoutMs);
+    }
   }
 
   /** Fire-and-forget push; dropped (and reported false) while the link is down, never buffered. */
@@ -125,10 +121,13 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
         clearTimeout(timer);
         resolve(socket);
       };
-      const timer = setTimeout(() => {
-        socket.off('connect', onConnect);
-        reject(unavailable(server, this.options.timeoutMs));
-      }, Math.max(1, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          socket.off('connect', onConnect);
+          reject(unavailable(server, this.options.timeoutMs));
+        },
+        Math.max(1, deadline - Date.now()),
+      );
       socket.once('connect', onConnect);
     });
   }

@@ -1,0 +1,141 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  EVERYONE,
+  Route,
+  type ClientToServerEvents,
+  type EnterRequest,
+  type EnterResult,
+  type QueryEntryResult,
+  type Reply,
+  type SendResult,
+  type ServerToClientEvents,
+} from '../../app/protocol';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type PushName = keyof ServerToClientEvents;
+export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
+
+const openSockets = new Set<Socket>();
+
+/** A socket.io-client connection to host:port, websocket only, connected. */
+export async function connect(host: string, port: number, timeoutMs = 5000): Promise<ClientSocket> {
+  const socket: ClientSocket = io(`http://${host}:${port}`, {
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: timeoutMs,
+    forceNew: true,
+  });
+  openSockets.add(socket);
+  socket.on('disconnect', () => openSockets.delete(socket));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return socket;
+}
+
+/** Sends one request and waits for its reply (or rejects after `timeoutMs`: a hang is a failure). */
+export function request<T = Record<string, unknown>>(socket: Socket, route: string, body: unknown, timeoutMs = 5000): Promise<Reply<T>> {
+  return socket.timeout(timeoutMs).emitWithAck(route, body) as Promise<Reply<T>>;
+}
+
+/** Asks the gate for the connector of `uid`. */
+export async function queryEntry(gate: { host: string; port: number }, uid: string): Promise<Reply<QueryEntryResult>> {
+  const socket = await connect(gate.host, gate.port);
+  try {
+    return await request<QueryEntryResult>(socket, Route.queryEntry, { uid });
+  } finally {
+    socket.disconnect();
+  }
+}
+
+/** A user as the protocol sees one: gate, then connector, then enter; records every push. */
+export class ChatClient {
+  readonly pushes: { event: PushName; payload: unknown }[] = [];
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly socket: ClientSocket,
+    readonly username: string,
+    readonly rid: string,
+    readonly connectorPort: number,
+    readonly entered: EnterResult,
+  ) {}
+
+  /** Goes through the gate and enters `rid`; throws with the reply if any step is not 200. */
+  static async enter(
+    gate: { host: string; port: number },
+    username: string,
+    rid: string,
+    extra: Partial<EnterRequest> = {},
+  ): Promise<ChatClient> {
+    const entry = await queryEntry(gate, username);
+    if (entry.code !== 200) throw new Error(`queryEntry ${username}: ${JSON.stringify(entry)}`);
+    const socket = await connect(entry.host, entry.port);
+    const pushes: { event: PushName; payload: unknown }[] = [];
+    socket.onAny((event: PushName, payload: unknown) => pushes.push({ event, payload }));
+    const reply = await request<EnterResult>(socket, Route.enter, { username, rid, ...extra });
+    if (reply.code !== 200) {
+      socket.disconnect();
+      throw new Error(`enter ${username}@${rid}: ${JSON.stringify(reply)}`);
+    }
+    const client = new ChatClient(socket, username, rid, entry.port, reply);
+    // Pushes that arrived before the client object existed are kept.
+    client.pushes.push(...pushes);
+    socket.offAny();
+    socket.onAny((event: PushName, payload: unknown) => {
+      client.pushes.push({ event, payload });
+      for (const wake of client.waiters) wake();
+    });
+    return client;
+  }
+
+  send(content: string, target: string = EVERYONE, timeoutMs = 5000): Promise<Reply<SendResult>> {
+    return request<SendResult>(this.socket, Route.send, { content, target }, timeoutMs);
+  }
+
+  received<E extends PushName>(event: E): PushPayload<E>[] {
+    return this.pushes.filter((p) => p.event === event).map((p) => p.payload as PushPayload<E>);
+  }
+
+  /** Resolves with the first `event` push matching `match` (already received or still to come). */
+  waitFor<E extends PushName>(
+    event: E,
+    match: (payload: PushPayload<E>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<PushPayload<E>> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.received(event).find(match);
+        if (found === undefined) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(`${this.username} got no matching ${event} within ${timeoutMs} ms; pushes: ${JSON.stringify(this.pushes.slice(-10))}`),
+        );
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== wake);
+      };
+      const wake = (): void => void check();
+      if (!check()) this.waiters.push(wake);
+    });
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+/** Disconnects every socket the helpers opened (call in afterAll). */
+export function closeAllSockets(): void {
+  for (const socket of openSockets) socket.disconnect();
+  openSockets.clear();
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ServerInfo } from '../../game-server/config/server-info';
+import { waitForPort } from './free-port';
+import { generateLayout, serversJson, type LayoutOptions } from './servers-layout';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');
+const LOG_LINES_KEPT = 60;
+
+// If the test process dies without afterAll, no server outlives it.
+const everyChild = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of everyChild) child.kill('SIGKILL');
+});
+
+export interface ClusterOptions extends LayoutOptions {
+  /** Extra environment for every server (e.g. RPC_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
+/**
+ * A whole cluster of real server processes (`node dist/app/main.js --id X`) on free ports, from a
+ * servers.json generated in a temporary folder, so test files can run side by side and never meet a
+ * cluster a developer is running. `stop()` ends every process and removes the folder.
+ */
+export class TestCluster {
+  private readonly procs = new Map<string, ChildProcess>();
+  private readonly logs = new Map<string, string[]>();
+
+  private constructor(
+    readonly dir: string,
+    public servers: ServerInfo[],
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-cluster-'));
+    const cluster = new TestCluster(dir, await generateLayout(options), options.env ?? {});
+    cluster.writeConfig();
+    try {
+      await Promise.all(cluster.servers.map((s) => cluster.startServer(s.id)));
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  get configFile(): string {
+    return path.join(this.dir, 'servers.json');
+  }
+
+  get gate(): { host: string; port: number } {
+    const gate = this.byType('gate')[0]!;
+    return { host: gate.host, port: gate.clientPort! };
+  }
+
+  byType(type: string): ServerInfo[] {
+    return this.servers.filter((s) => s.serverType === type);
+  }
+
+  server(id: string): ServerInfo {
+    const found = this.servers.find((s) => s.id === id);
+    if (!found) throw new Error(`no server ${id} in this cluster`);
+    return found;
+  }
+
+  /** The environment a server process gets: the test's, plus the generated config. */
+  processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      DOTENV_PATH: path.join(this.dir, '.env'),
+      ...this.env,
+      ...extra,
+      SERVERS_CONFIG: this.configFile,
+    };
+  }
+
+  writeConfig(servers: ServerInfo[] = this.servers): void {
+    this.servers = servers;
+    writeFileSync(this.configFile, serversJson(servers));
+  }
+
+  async startServer(id: string): Promise<void> {
+    const info = this.server(id);
+    const child = spawn(process.execPath, [SERVER_ENTRY, '--id', id], { env: this.processEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.procs.set(id, child);
+    everyChild.add(child);
+    child.once('exit', () => everyChild.delete(child));
+    const lines = this.logs.get(id) ?? [];
+    this.logs.set(id, lines);
+    const keep = (chunk: Buffer): void => {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      if (lines.length > LOG_LINES_KEPT) lines.splice(0, lines.length - LOG_LINES_KEPT);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    await waitForPort(info.host, info.clientPort ?? info.port, 15_000, alive).catch((err: Error) => {
+      throw new Error(`${id} did not start: ${err.message}\n${this.recentLogs([id])}`);
+    });
+    await waitForPort(info.host, info.port, 15_000, alive);
+  }
+
+  pid(id: string): number | undefined {
+    return this.procs.get(id)?.pid;
+  }
+
+  isRunning(id: string): boolean {
+    const child = this.procs.get(id);
+    return !!child && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Sends `signal` and waits for the process to exit. */
+  async stopServer(id: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
+    const child = this.procs.get(id);
+    if (!child || !this.isRunning(id)) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** The last log lines of the given servers (all by default), for failure reports. */
+  recentLogs(ids: string[] = [...this.logs.keys()]): string {
+    return ids.map((id) => `--- ${id}\n${(this.logs.get(id) ?? []).join('\n')}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if ((globalThis as { __testFailed?: boolean }).__testFailed) {
+      process.stderr.write(`\nrecent server logs (a test failed):\n${this.recentLogs()}\n`);
+    }
+    await Promise.all([...this.procs.keys()].map((id) => this.stopServer(id, 'SIGTERM', 5000)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

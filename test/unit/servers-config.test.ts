@@ -1,0 +1,81 @@
+import { ConfigError } from '../../game-server/config/config-error';
+import { findServer, parseServersConfig } from '../../game-server/config/load-servers-config';
+
+const FILE = 'config/servers.json';
+const good = {
+  development: {
+    gate: [{ id: 'gate-server-1', host: '127.0.0.1', port: 4014, clientPort: 3014, frontend: true }],
+    connector: [{ id: 'connector-server-1', host: '127.0.0.1', port: 4050, clientPort: 3050, frontend: true }],
+    chat: [{ id: 'chat-server-1', host: '127.0.0.1', port: 6050 }],
+  },
+};
+
+function errorOf(raw: unknown, env = 'development'): ConfigError {
+  try {
+    parseServersConfig(raw, FILE, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const withDevelopment = (patch: Record<string, unknown>): unknown => ({ development: { ...good.development, ...patch } });
+
+describe('servers config', () => {
+  it('reads servers by type with their type filled in, in file order', () => {
+    const servers = parseServersConfig(good, FILE, 'development');
+    expect(servers.get('chat')).toEqual([{ id: 'chat-server-1', serverType: 'chat', host: '127.0.0.1', port: 6050 }]);
+    expect(servers.get('connector')?.[0]).toMatchObject({ serverType: 'connector', clientPort: 3050, frontend: true });
+  });
+
+  it('names the environments it has when asked for an unknown one', () => {
+    const err = errorOf(good, 'staging');
+    expect(err.message).toBe('config/servers.json: staging: unknown environment "staging" (environments in the file: development)');
+  });
+
+  it('refuses a duplicate id, naming both places', () => {
+    const err = errorOf(withDevelopment({ chat: [good.development.chat[0], { id: 'chat-server-1', host: '127.0.0.1', port: 6051 }] }));
+    expect(err.field).toBe('development.chat[1].id');
+    expect(err.message).toContain('duplicate id "chat-server-1" (also at development.chat[0])');
+  });
+
+  it('refuses a duplicate port on the same host', () => {
+    const err = errorOf(withDevelopment({ chat: [{ id: 'chat-server-1', host: '127.0.0.1', port: 4050 }] }));
+    expect(err.field).toBe('development.chat[0].port');
+    expect(err.message).toContain('duplicate port 127.0.0.1:4050 (also at development.connector[0].port)');
+  });
+
+  it('allows the same port on two hosts', () => {
+    const raw = withDevelopment({ chat: [{ id: 'chat-server-1', host: '127.0.0.2', port: 4050 }] });
+    expect(parseServersConfig(raw, FILE, 'development').get('chat')).toHaveLength(1);
+  });
+
+  it('refuses a frontend without a clientPort', () => {
+    const err = errorOf(withDevelopment({ connector: [{ id: 'connector-server-1', host: '127.0.0.1', port: 4050, frontend: true }] }));
+    expect(err.field).toBe('development.connector[0].clientPort');
+    expect(err.message).toContain('frontend server "connector-server-1" needs a clientPort');
+  });
+
+  it('refuses a port that is not a port', () => {
+    const err = errorOf(withDevelopment({ chat: [{ id: 'chat-server-1', host: '127.0.0.1', port: 'six' }] }));
+    expect(err.field).toBe('development.chat.0.port');
+    expect(err.message).toMatch(/^config\/servers\.json: development\.chat\.0\.port: /);
+  });
+
+  it('refuses an entry without an id', () => {
+    expect(errorOf(withDevelopment({ chat: [{ host: '127.0.0.1', port: 6050 }] })).field).toBe('development.chat.0.id');
+  });
+
+  it('refuses a file that is not an object', () => {
+    expect(errorOf([1, 2]).message).toContain('expected an object with one section per environment');
+  });
+
+  it('finds a server by id, and says which ids exist when it cannot', () => {
+    const servers = parseServersConfig(good, FILE, 'development');
+    expect(findServer(servers, 'chat-server-1', FILE, 'development').port).toBe(6050);
+    expect(() => findServer(servers, 'chat-server-9', FILE, 'development')).toThrow(
+      'config/servers.json: development: unknown server id "chat-server-9" (ids in development: gate-server-1, connector-server-1, chat-server-1)',
+    );
+  });
+});

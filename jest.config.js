@@ -15,8 +15,9 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
       transform,
-      testTimeout: 60_000,
       slowTestThreshold: 30,
     },
   ],
+  // A project-level testTimeout is not honoured; 60 s bounds the multi-process hooks and tests.
+  testTimeout: 60_000,
 };

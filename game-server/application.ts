@@ -55,8 +55,7 @@ export class Application {
       this.clientServer = new ClientServer({
         host: info.host,
         port: info.clientPort,
-        maxFrameBytes: settings.CLIENT_MAX_FRAME_BYTES,
-        corsOrigin: settings.CORS_ORIGIN,
+        settings,
         sessions: this.sessions,
         run: (route, body, session) => this.runClientRequest(route, body, session),
         log,
@@ -150,6 +149,8 @@ export class Application {
 
   async stop(): Promise<void> {
     await this.clientServer?.stop();
+    // Closing sockets starts each session's leave work (e.g. telling a chat server); let it finish.
+    await this.sessions.drain();
     for (const hook of this.stopHooks) await hook();
     this.rpcClient.close();
     await this.rpcServer.stop();

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
 
 export function listen(http: HttpServer, port: number, host: string): Promise<void> {
@@ -11,10 +12,29 @@ export function listen(http: HttpServer, port: number, host: string): Promise<vo
   });
 }
 
-/** Closes a socket.io server and its HTTP server, dropping idle keep-alive connections. */
-export function closeHttp(http: HttpServer, io: IoServer): Promise<void> {
+/** Every TCP connection of `http`, upgraded websockets included (http.closeAllConnections misses those). */
+export function trackConnections(http: HttpServer): Set<Socket> {
+  const sockets = new Set<Socket>();
+  http.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/**
+ * Closes a socket.io server and its HTTP server. Peers get a clean close first; a connection still
+ * open after `graceMs` (say, a client that stopped reading) is destroyed so stopping never hangs.
+ */
+export function closeHttp(http: HttpServer, io: IoServer, sockets: Set<Socket>, graceMs = 500): Promise<void> {
   return new Promise((resolve) => {
-    void io.close(() => resolve());
+    const timer = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, graceMs);
+    void io.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
     http.closeAllConnections();
   });
 }

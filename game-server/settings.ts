@@ -12,11 +12,10 @@ const runtimeSchema = z.object({
   RPC_SECRET: z.string().min(1).default(DEFAULT_RPC_SECRET),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CLIENT_MAX_FRAME_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(64 * 1024),
+  CLIENT_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(65_536),
+  CLIENT_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16_384).default(1_048_576),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0.1).default(20),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(40),
   CORS_ORIGIN: z.string().default('*'),
 });
 

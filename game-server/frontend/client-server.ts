@@ -1,10 +1,15 @@
+import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import { Code, type ErrorResponse } from '../errors';
 import type { Logger } from '../logger';
-import { closeHttp, listen } from '../net';
+import { closeHttp, listen, trackConnections } from '../net';
 import type { ClientResponse, PushMessage } from '../rpc/rpc-messages';
+import type { RuntimeSettings } from '../settings';
 import { channelRoom, type FrontendSession } from './frontend-session';
+import { destroyConnection, outgoingBytes } from './outgoing-buffer';
 import type { SessionService } from './session-service';
+import { TokenBucket } from './token-bucket';
 
 /** Runs one client request to its response; never throws. */
 export type ClientRequestRunner = (route: string, body: unknown, session: FrontendSession) => Promise<ClientResponse>;
@@ -12,44 +17,87 @@ export type ClientRequestRunner = (route: string, body: unknown, session: Fronte
 export interface ClientServerOptions {
   host: string;
   port: number;
-  maxFrameBytes: number;
-  corsOrigin: string;
+  settings: RuntimeSettings;
   sessions: SessionService;
   run: ClientRequestRunner;
   log: Logger;
 }
 
-/** The socket.io server clients connect to: one session per socket, every event a request. */
+const SLOW_CLIENT_CHECK_MS = 500;
+/** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
+const LOGGED_CAUSES_PER_SOCKET = 8;
+
+/**
+ * The socket.io server clients connect to: one session per socket, every event a request, a token
+ * bucket per socket, and clients that stop reading dropped before their buffers grow without bound.
+ */
 export class ClientServer {
   private http?: HttpServer;
+  private connections = new Set<NetSocket>();
   private io?: Server;
+  private sweep?: NodeJS.Timeout;
 
   constructor(private readonly options: ClientServerOptions) {}
 
   async start(): Promise<void> {
-    const { host, port, maxFrameBytes, corsOrigin, sessions, run } = this.options;
+    const { host, port, settings } = this.options;
     const http = createServer((_req, res) => res.writeHead(404).end());
     const io = new Server(http, {
       perMessageDeflate: false,
       httpCompression: false,
       serveClient: false,
-      maxHttpBufferSize: maxFrameBytes,
-      cors: { origin: corsOrigin === '*' ? true : corsOrigin.split(',') },
+      maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
+      cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
     });
-    io.on('connection', (socket) => {
-      const session = sessions.create(socket);
-      socket.onAny((route: string, ...args: unknown[]) => {
-        const ack = args[args.length - 1];
-        // A request without an acknowledgement has nowhere to answer: drop it without running it.
-        if (typeof ack !== 'function') return;
-        const reply = ack as (response: ClientResponse) => void;
-        void run(route, args.length > 1 ? args[0] : undefined, session).then(reply);
-      });
-      socket.on('disconnect', () => sessions.close(session));
-    });
+    io.on('connection', (socket) => this.accept(socket));
+    this.connections = trackConnections(http);
     await listen(http, port, host);
     this.http = http;
     this.io = io;
+    this.sweep = setInterval(() => this.dropSlowClients(), SLOW_CLIENT_CHECK_MS).unref();
+  }
+
+  private accept(socket: Socket): void {
+    const { settings, sessions, run } = this.options;
+    const session = sessions.create(socket);
+    const bucket = new TokenBucket(settings.RATE_LIMIT_PER_SECOND, settings.RATE_LIMIT_BURST);
+    const logged = new Set<string>();
+    const answer = (route: unknown, ack: (response: ClientResponse) => void, response: ClientResponse): void => {
+      if (response.code >= 400 && response.code < 500) this.logRejection(socket, logged, route, response as ErrorResponse);
+      ack(response);
+    };
+    socket.onAny((route: unknown, ...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      const limited = !bucket.take();
+      // A request without an acknowledgement has nowhere to answer: drop it without running it.
+      if (typeof ack !== 'function') return;
+      const reply = ack as (response: ClientResponse) => void;
+      if (limited) return answer(route, reply, { code: Code.TOO_MANY_REQUESTS, error: 'too many requests, slow down' });
+      void run(route as string, args.length > 1 ? args[0] : undefined, session).then((response) => answer(route, reply, response));
+    });
+    socket.on('disconnect', () => sessions.close(session));
+  }
+
+  /** One line per cause per connection, so a flood of bad input costs one log line, not thousands. */
+  private logRejection(socket: Socket, logged: Set<string>, route: unknown, { code, error }: ErrorResponse): void {
+    const cause = `${code} ${error}`;
+    if (logged.has(cause) || logged.size >= LOGGED_CAUSES_PER_SOCKET) return;
+    logged.add(cause);
+    this.options.log.warn(
+      { sid: socket.id, address: socket.handshake.address, route: String(route).slice(0, 80), code, error },
+      'rejected a client request',
+    );
+  }
+
+  private dropSlowClients(): void {
+    if (!this.io) return;
+    const limit = this.options.settings.CLIENT_MAX_BUFFERED_BYTES;
+    for (const socket of this.io.sockets.sockets.values()) {
+      const queued = outgoingBytes(socket);
+      if (queued <= limit) continue;
+      this.options.log.warn({ sid: socket.id, queued, limit }, 'dropped a client that stopped reading');
+      destroyConnection(socket);
+    }
   }
 
   /** Delivers a push from a backend to this server's sockets, encoding the packet once. */
@@ -72,8 +120,9 @@ export class ClientServer {
 
   /** Stops accepting clients and disconnects the ones left (their sessions close as usual). */
   async stop(): Promise<void> {
+    clearInterval(this.sweep);
     if (!this.http || !this.io) return;
     this.io.disconnectSockets(true);
-    await closeHttp(this.http, this.io);
+    await closeHttp(this.http, this.io, this.connections);
   }
 }

@@ -2,13 +2,14 @@ import type { Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
 import { FrontendSession, type UidIndex } from './frontend-session';
 
-type ClosedListener<S extends object> = (session: FrontendSession<S>) => void;
+type ClosedListener<S extends object> = (session: FrontendSession<S>) => void | Promise<void>;
 
 /** The sessions of one frontend server, by socket id and by bound uid. */
 export class SessionService<S extends object = Record<string, unknown>> implements UidIndex<S> {
   private readonly bySid = new Map<string, FrontendSession<S>>();
   private readonly byUid = new Map<string, FrontendSession<S>>();
   private readonly closedListeners: ClosedListener<S>[] = [];
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly frontendId: string) {}
 
@@ -23,7 +24,16 @@ export class SessionService<S extends object = Record<string, unknown>> implemen
     if (!this.bySid.delete(session.id)) return;
     const { uid } = session;
     if (uid !== null && this.byUid.get(uid) === session) this.byUid.delete(uid);
-    for (const listener of this.closedListeners) listener(session);
+    for (const listener of this.closedListeners) {
+      const work = (async () => listener(session))().catch(() => undefined);
+      this.closing.add(work);
+      void work.finally(() => this.closing.delete(work));
+    }
+  }
+
+  /** Resolves when the work started by closed sessions (see `onClosed`) has finished. */
+  async drain(): Promise<void> {
+    await Promise.all(this.closing);
   }
 
   onClosed(listener: ClosedListener<S>): void {

@@ -1,9 +1,10 @@
+import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { Server } from 'socket.io';
 import type { Logger } from '../logger';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply, RpcServerEvents } from './rpc-messages';
-import { listen, closeHttp } from '../net';
+import { closeHttp, listen, trackConnections } from '../net';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -23,6 +24,7 @@ export interface RpcServerOptions {
 /** A server's internal port: accepts only peers presenting the shared secret. */
 export class RpcServer {
   private http?: HttpServer;
+  private connections = new Set<NetSocket>();
   private io?: Server<RpcServerEvents>;
 
   constructor(private readonly options: RpcServerOptions) {}
@@ -54,6 +56,7 @@ export class RpcServer {
       });
       socket.on('push', (push) => dispatcher.push(push));
     });
+    this.connections = trackConnections(http);
     await listen(http, port, host);
     this.http = http;
     this.io = io;
@@ -62,6 +65,6 @@ export class RpcServer {
   async stop(): Promise<void> {
     if (!this.http || !this.io) return;
     this.io.disconnectSockets(true);
-    await closeHttp(this.http, this.io);
+    await closeHttp(this.http, this.io, this.connections);
   }
 }

@@ -115,7 +115,9 @@ export class ChatClient {
       const timer = setTimeout(() => {
         cleanup();
         reject(
-          new Error(`${this.username} got no matching ${event} within ${timeoutMs} ms; pushes: ${JSON.stringify(this.pushes.slice(-10))}`),
+          new Error(
+            `${this.username} got no matching ${event} within ${timeoutMs} ms; last pushes: ${JSON.stringify(this.pushes.slice(-5)).slice(0, 600)}`,
+          ),
         );
       }, timeoutMs);
       const cleanup = (): void => {

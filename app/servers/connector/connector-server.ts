@@ -15,7 +15,7 @@ export function configureConnectorServer(app: Application, settings: ChatSetting
     const { rid } = session.settings as Partial<ChatSession>;
     if (session.uid === null || rid === undefined) return;
     const uid = session.uid;
-    chat
+    return chat
       .route(session)
       .kick(uid, app.serverId, rid)
       .catch((err: unknown) => app.log.warn({ uid, rid, err: (err as Error).message }, 'could not tell the chat server a user left'));

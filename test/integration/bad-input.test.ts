@@ -1,0 +1,193 @@
+import { io as connectRaw, type Socket } from 'socket.io-client';
+import { Route } from '../../app/protocol';
+import { ChatClient, closeAllSockets, connect, queryEntry, sleep } from '../helpers/chat-client';
+import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
+
+/** Malformed bodies: wrong types, missing fields, huge strings, deep nesting, binary, prototype tricks. */
+function badBodies(): unknown[] {
+  let deep: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 2000; i++) deep = { a: deep };
+  return [
+    undefined,
+    null,
+    42,
+    'just a string',
+    true,
+    [],
+    [1, 2, 3],
+    {},
+    { uid: 7 },
+    { uid: '' },
+    { uid: '   ' },
+    { uid: 'x'.repeat(33) },
+    { uid: '\u0000\u0007' },
+    { username: ['a'], rid: 'r' },
+    { username: 'a', rid: { $gt: '' } },
+    { username: 'a*b', rid: 'r' },
+    { username: 'ok', rid: 'r'.repeat(65) },
+    { username: 'ok', rid: 'r', lastId: 'zero' },
+    { content: 'x'.repeat(2001), target: '*' },
+    { content: 12, target: '*' },
+    { content: 'hi', target: ['*'] },
+    { content: 'hi' },
+    { __proto__: { polluted: true }, username: 'p' },
+    JSON.parse('{"__proto__": {"uid": "admin"}, "constructor": {"prototype": {"x": 1}}}') as unknown,
+    deep,
+    Buffer.from('binary payload'),
+    { uid: Buffer.from('bin') },
+    new Array(5000).fill('x'),
+    { uid: 'y'.repeat(60_000) },
+  ];
+}
+
+const REAL_ROUTES: string[] = [Route.queryEntry, Route.enter, Route.send];
+const ROUTES = [
+  ...REAL_ROUTES,
+  ...REAL_ROUTES,
+  ...REAL_ROUTES,
+  ...REAL_ROUTES,
+  ...REAL_ROUTES,
+  '',
+  'x',
+  'call',
+  'forward',
+  'push',
+  '__proto__',
+  'constructor',
+  'toString',
+  'chat.chatRemote.add',
+  'chat.chatRemote.kick',
+  '__system.status',
+  'connector.entryHandler.__proto__',
+  'connector.sessions.get',
+  'gate.gateHandler.queryEntry.extra',
+  'chat.chatHandler.send\u0000',
+  'a'.repeat(1000),
+];
+
+describe('bad input at the gate and the connectors', () => {
+  let cluster: Pm2Cluster;
+  let before: Pm2Process[];
+
+  beforeAll(async () => {
+    // A generous rate limit so that most requests reach validation rather than stopping at 429.
+    cluster = await Pm2Cluster.start({ connectors: 3, chats: 3, env: { RATE_LIMIT_PER_SECOND: '5000', RATE_LIMIT_BURST: '5000' } });
+    before = await cluster.list();
+  });
+
+  afterAll(async () => {
+    closeAllSockets();
+    await cluster?.stop();
+  });
+
+  it('answers 10,000+ malformed requests with 4xx, restarts nothing, and a well-behaved room chats on throughout', async () => {
+    const alice = await ChatClient.enter(cluster.gate, 'alice', 'steady');
+    const bob = await ChatClient.enter(cluster.gate, 'bob', 'steady');
+    let chatting = true;
+    let delivered = 0;
+    const steady = (async () => {
+      for (let i = 0; chatting; i++) {
+        const text = `steady ${i}`;
+        expect(await alice.send(text)).toMatchObject({ code: 200 });
+        await bob.waitFor('onChat', (m) => m.msg === text, 5000);
+        delivered++;
+        await sleep(20);
+      }
+    })();
+
+    const targets: Socket[] = [await connect(cluster.gate.host, cluster.gate.port)];
+    for (const name of ['mallory', 'trudy', 'eve', 'oscar', 'chuck', 'sybil']) {
+      const entry = await queryEntry(cluster.gate, name);
+      if (entry.code !== 200) throw new Error('no connector');
+      targets.push(await connect(entry.host, entry.port));
+    }
+    // Half of the connector sockets enter a room first, so chat routes reach the chat servers' validation.
+    for (const [i, socket] of targets.slice(1, 4).entries()) {
+      const reply = (await socket.timeout(5000).emitWithAck(Route.enter, { username: `in${i}`, rid: 'steady' })) as { code: number };
+      expect(reply.code).toBe(200);
+    }
+
+    const codes = new Map<number, number>();
+    const unexpected: string[] = [];
+    let acked = 0;
+    let unacked = 0;
+    let disconnected = 0;
+    const bodies = badBodies();
+    const jobs: Promise<void>[] = [];
+    let sent = 0;
+    for (let round = 0; sent < 10_500; round++) {
+      for (const socket of targets) {
+        for (const route of ROUTES) {
+          const body = bodies[(round + sent) % bodies.length];
+          sent++;
+          if (sent % 10 === 0) {
+            // No acknowledgement: must be dropped without harm.
+            socket.emit(route, body);
+            unacked++;
+            continue;
+          }
+          jobs.push(
+            (socket.timeout(10_000).emitWithAck(route, body) as Promise<{ code: number; error?: string }>).then(
+              (reply) => {
+                acked++;
+                codes.set(reply.code, (codes.get(reply.code) ?? 0) + 1);
+                if (reply.code < 400 || reply.code >= 500 || typeof reply.error !== 'string') {
+                  unexpected.push(`${route.slice(0, 40)} ${JSON.stringify(body)?.slice(0, 80)} -> ${JSON.stringify(reply)}`);
+                }
+              },
+              () => {
+                disconnected++;
+              },
+            ),
+          );
+        }
+      }
+      if (jobs.length > 2000) await Promise.all(jobs.splice(0));
+    }
+    await Promise.all(jobs);
+
+    // A frame over CLIENT_MAX_FRAME_BYTES closes only its own connection.
+    const huge = await connect(cluster.gate.host, cluster.gate.port);
+    const closed = new Promise<void>((resolve) => huge.once('disconnect', () => resolve()));
+    huge.emit(Route.queryEntry, { uid: 'z'.repeat(1024 * 1024) }, () => undefined);
+    await closed;
+
+    chatting = false;
+    await steady;
+    process.stdout.write(
+      `bad input: ${sent} requests (${acked} acknowledged, ${unacked} without ack, ${disconnected} lost with a closed connection); ` +
+        `replies by code ${JSON.stringify(Object.fromEntries(codes))}; the steady pair exchanged ${delivered} messages meanwhile\n`,
+    );
+
+    expect(unexpected.slice(0, 5)).toEqual([]);
+    expect(sent).toBeGreaterThanOrEqual(10_000);
+    expect(acked).toBeGreaterThan(9000);
+    expect(disconnected).toBe(0);
+    expect(delivered).toBeGreaterThan(10);
+    for (const code of [400, 403, 404]) expect(codes.get(code)).toBeGreaterThan(0);
+
+    const after = await cluster.list();
+    for (const server of before) {
+      expect(after.find((p) => p.name === server.name)).toMatchObject({ pid: server.pid, status: 'online', restarts: 0 });
+    }
+  });
+
+  it('refuses an internal-port peer without the RPC secret, on every server', async () => {
+    for (const server of cluster.servers) {
+      for (const auth of [{}, { secret: 'guess', serverId: 'chat-server-1' }]) {
+        const socket = connectRaw(`http://${server.host}:${server.port}`, {
+          transports: ['websocket'],
+          reconnection: false,
+          auth,
+          forceNew: true,
+        });
+        const outcome = await new Promise<string>((resolve) => {
+          socket.once('connect', () => resolve('connected'));
+          socket.once('connect_error', (err) => resolve(err.message));
+        });
+        socket.disconnect();
+        expect({ server: server.id, outcome }).toEqual({ server: server.id, outcome: 'unauthorized' });
+      }
+    }
+  });
+});

@@ -13,7 +13,11 @@ describe('the chat cluster (3 connectors, 3 chat servers, real processes)', () =
   let roomsByServer: Map<string, string[]>;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ connectors: 3, chats: 3, env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS) } });
+    cluster = await TestCluster.start({
+      connectors: 3,
+      chats: 3,
+      env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), RATE_LIMIT_BURST: '500' },
+    });
     roomsByServer = roomsSpreadOver(cluster.byType('chat'), 2);
   });
 

@@ -93,10 +93,36 @@ export interface ChatSession {
   rid: string;
 }
 
-/** The chat server's remote, called by connectors. `frontendId` is the calling connector's id. */
+/** A connector's user in a room, as it re-announces them to chat servers. */
+export interface MemberRef {
+  uid: string;
+  rid: string;
+}
+
+/** A room on the move between chat servers (scale-out or scale-in): members, history, last id. */
+export interface RoomState {
+  rid: string;
+  lastId: number;
+  /** [uid, connector id] pairs. */
+  members: [string, string][];
+  history: ChatMessage[];
+}
+
+/**
+ * The chat server's remote. `frontendId` is the calling connector's id. `redirected` is set when
+ * one chat server passes a call on to the room's new owner, so it is never passed on twice.
+ */
 export interface ChatRemote {
-  add(uid: string, frontendId: string, rid: string, lastId?: number): EnterResult;
-  kick(uid: string, frontendId: string, rid: string): void;
+  add(uid: string, frontendId: string, rid: string, lastId?: number, redirected?: boolean): Promise<EnterResult>;
+  kick(uid: string, frontendId: string, rid: string, redirected?: boolean): Promise<void>;
+  /**
+   * A connector re-announces its users whose rooms live here (after a link came up or the servers
+   * list changed). `authoritative`: the list is all of them, so members of that connector missing
+   * from it have left.
+   */
+  resync(frontendId: string, members: MemberRef[], authoritative: boolean): Promise<{ rooms: number }>;
+  /** Hands a room over to the chat server asking for it (its new owner), or null if not held here. */
+  takeRoom(rid: string): Promise<RoomState | null>;
 }
 
 /** uid as in Pomelo's demo: `username*rid` (user names cannot contain `*`). */

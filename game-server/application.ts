@@ -4,7 +4,8 @@ import { ClientServer } from './frontend/client-server';
 import type { FrontendSession } from './frontend/frontend-session';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
-import { Registry, type Handler, type Remote } from './handler-registry';
+import { Registry, type Handler, type HandlerContext, type Remote } from './handler-registry';
+import { systemRemote } from './system/system-remote';
 import type { Logger } from './logger';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
@@ -17,6 +18,7 @@ import type { RuntimeSettings } from './settings';
 const ROUTE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_]{1,64})\.([A-Za-z0-9_]{1,64})$/;
 
 type StopHook = () => Promise<void> | void;
+type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<void> | void;
 
 /** One server of the cluster: its config, registries and the components it starts and stops. */
 export class Application {
@@ -29,6 +31,10 @@ export class Application {
   private readonly rpcServer: RpcServer;
   private readonly clientServer?: ClientServer;
   private readonly stopHooks: StopHook[] = [];
+  private readonly serversChangedHooks: ServersChangedHook[] = [];
+  private readonly linkedTypes = new Set<string>();
+  /** Every server seen in any version of the list since start, by id (for finding state that moved). */
+  private readonly everSeen = new Map<string, ServerInfo>();
   private clientRoutes?: ReadonlySet<string>;
 
   constructor(
@@ -36,7 +42,10 @@ export class Application {
     private servers: ServerMap,
     readonly settings: RuntimeSettings,
     readonly log: Logger,
+    /** Reads the servers list again (config/servers.json), for `reloadServers`. */
+    private readonly loadServers: () => ServerMap = () => servers,
   ) {
+    this.remember(servers);
     this.sessions = new SessionService(info.id);
     this.rpcClient = new RpcClient({ selfId: info.id, secret: settings.RPC_SECRET, timeoutMs: settings.RPC_TIMEOUT_MS, log });
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
@@ -88,6 +97,65 @@ export class Application {
     return undefined;
   }
 
+  /** Servers of `serverType` in this or any earlier version of the list (removed ones included). */
+  getServersEverSeen(serverType: string): ServerInfo[] {
+    return [...this.everSeen.values()].filter((s) => s.serverType === serverType);
+  }
+
+  /** False only when the link to `id` failed or dropped and has not come back. */
+  isServerUp(id: string): boolean {
+    return !this.rpcClient.isDown(id);
+  }
+
+  /** Keeps a link to every server of `serverType`, e.g. so the gate knows which connectors are up. */
+  keepLinks(serverType: string): void {
+    this.linkedTypes.add(serverType);
+  }
+
+  /** Runs when a peer's link comes up: first connection, or back after a restart. */
+  onLinkUp(listener: (server: ServerInfo) => void): void {
+    this.rpcClient.on('linkUp', listener);
+  }
+
+  onLinkDown(listener: (server: ServerInfo) => void): void {
+    this.rpcClient.on('linkDown', listener);
+  }
+
+  /** Runs after the servers list changed (see `reloadServers`); `reloadServers` waits for it. */
+  onServersChanged(hook: ServersChangedHook): void {
+    this.serversChangedHooks.push(hook);
+  }
+
+  /**
+   * Reads config/servers.json again and switches to it without a restart: links open to new peers
+   * and close to removed ones, routes use the new lists at once, and the hooks run (and are awaited).
+   * A bad file changes nothing.
+   */
+  async reloadServers(): Promise<{ added: string[]; removed: string[] }> {
+    const previous = this.servers;
+    const current = this.loadServers();
+    const ids = (map: ServerMap): Set<string> => new Set([...map.values()].flat().map((s) => s.id));
+    const before = ids(previous);
+    const after = ids(current);
+    const added = [...after].filter((id) => !before.has(id));
+    const removed = [...before].filter((id) => !after.has(id));
+    this.servers = current;
+    this.remember(current);
+    for (const id of removed) if (id !== this.serverId) this.rpcClient.drop(id);
+    this.connectPeers();
+    this.log.info({ added, removed }, 'servers list reloaded');
+    for (const hook of this.serversChangedHooks) await hook(previous, current);
+    return { added, removed };
+  }
+
+  /** Passes a client request on to another backend (the state it needs moved there); it will not pass it again. */
+  forwardRequest(serverId: string, route: string, body: Record<string, unknown>, session: Session): Promise<ClientResponse> {
+    const server = this.getServerById(serverId);
+    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
+    const snapshot = { id: session.id, uid: session.uid, frontendId: session.frontendId, settings: { ...session.settings } };
+    return this.rpcClient.forward(server, { route, body, session: snapshot, redirected: true });
+  }
+
   /** Sets how requests (and routed RPCs) for `serverType` pick their server. */
   route(serverType: string, fn: RouteFunction): void {
     this.routes.set(serverType, fn);
@@ -135,7 +203,16 @@ export class Application {
   async start(): Promise<void> {
     await this.rpcServer.start();
     await this.clientServer?.start();
+    this.remote('__system', systemRemote(this));
+    this.connectPeers();
+  }
+
+  private connectPeers(): void {
     for (const peer of this.peers()) this.rpcClient.connect(peer);
+  }
+
+  private remember(servers: ServerMap): void {
+    for (const server of [...servers.values()].flat()) this.everSeen.set(server.id, server);
   }
 
   /**
@@ -144,7 +221,9 @@ export class Application {
    */
   private peers(): ServerInfo[] {
     const all = [...this.servers.values()].flat();
-    return all.filter((s) => s.id !== this.serverId && Boolean(s.frontend) !== Boolean(this.info.frontend));
+    return all.filter(
+      (s) => s.id !== this.serverId && (Boolean(s.frontend) !== Boolean(this.info.frontend) || this.linkedTypes.has(s.serverType)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -166,7 +245,7 @@ export class Application {
         throw new AppError(Code.BAD_REQUEST, 'the request must be an object');
       }
       const request = body as Record<string, unknown>;
-      if (serverType === this.serverType) return await this.runHandler(handler, method, request, session);
+      if (serverType === this.serverType) return await this.runHandler(handler, method, request, session, { route, redirected: false });
       const targets = this.getServersByType(serverType);
       if (!this.servers.has(serverType) || targets.some((s) => s.frontend)) throw new AppError(Code.NOT_FOUND, 'unknown route');
       const server = this.pickServer(serverType, session);
@@ -176,17 +255,23 @@ export class Application {
     }
   }
 
-  private async runForwarded({ route, body, session }: ForwardedRequest): Promise<ClientResponse> {
+  private async runForwarded({ route, body, session, redirected = false }: ForwardedRequest): Promise<ClientResponse> {
     try {
       const [, handler = '', method = ''] = route.split('.');
-      return await this.runHandler(handler, method, body, sessionFromSnapshot(session));
+      return await this.runHandler(handler, method, body, sessionFromSnapshot(session), { route, redirected });
     } catch (err) {
       return this.errorResponse(err, route);
     }
   }
 
-  private async runHandler(handler: string, method: string, body: Record<string, unknown>, session: Session): Promise<ClientResponse> {
-    const result = await this.handlers.lookup(handler, method)(body, session);
+  private async runHandler(
+    handler: string,
+    method: string,
+    body: Record<string, unknown>,
+    session: Session,
+    context: HandlerContext,
+  ): Promise<ClientResponse> {
+    const result = await this.handlers.lookup(handler, method)(body, session, context);
     return { ...result, code: Code.OK };
   }
 

@@ -1,8 +1,15 @@
 import { AppError, Code } from './errors';
 import type { Session } from './frontend/session';
 
+/** How a request reached its handler. */
+export interface HandlerContext {
+  route: string;
+  /** A backend already passed this request on once (see `Application.forwardRequest`). */
+  redirected: boolean;
+}
+
 /** A client route's implementation: validates its own body and returns the response fields. */
-export type Handler = (body: Record<string, unknown>, session: Session) => Promise<object>;
+export type Handler = (body: Record<string, unknown>, session: Session, context: HandlerContext) => Promise<object>;
 
 /** A remote's methods: internal calls from peer servers only, never reachable by clients. */
 export type Remote = Record<string, (...args: never[]) => unknown>;
@@ -16,8 +23,9 @@ export class Registry<F> {
 
   constructor(private readonly kind: string) {}
 
+  /** Adds `functions` to `group` (several parts of a server may each add methods to one group). */
   register(group: string, functions: Record<string, F>): void {
-    const methods = new Map<string, F>();
+    const methods = this.groups.get(group) ?? new Map<string, F>();
     for (const [name, fn] of Object.entries(functions)) methods.set(name, fn);
     this.groups.set(group, methods);
   }

@@ -1,10 +1,10 @@
 /** The runtime's public face: what app/ code may import. */
 export { Application } from './application';
 export { AppError, Code, type ErrorCode } from './errors';
-export type { ServerInfo } from './config/server-info';
+export type { ServerInfo, ServerMap } from './config/server-info';
 export type { Session } from './frontend/session';
 export type { FrontendSession } from './frontend/frontend-session';
-export type { Handler, Remote } from './handler-registry';
+export type { Handler, HandlerContext, Remote } from './handler-registry';
 export type { RouteFunction } from './router/router';
 export type { Channel } from './services/channel-service';
 export { parseEnv, loadDotenv } from './settings';

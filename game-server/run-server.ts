@@ -28,7 +28,7 @@ export async function runServer(setup: (app: Application) => void): Promise<Appl
     const settings = loadRuntimeSettings();
     const servers = loadServersConfig(file, env);
     const info = findServer(servers, id, file, env);
-    app = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env));
+    app = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env), () => loadServersConfig(file, env));
     setup(app);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -25,6 +25,8 @@ interface RpcClientEvents {
  */
 export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly links = new Map<string, { server: ServerInfo; socket: PeerSocket }>();
+  /** Peers whose link failed or dropped and has not come back; a link never tried is not down. */
+  private readonly down = new Set<string>();
   private stopped = false;
 
   constructor(private readonly options: RpcClientOptions) {
@@ -41,21 +43,25 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       transports: ['websocket'],
       auth,
       reconnectionDelay: 100,
-      reconnectionDelayMax: 1000,
+      // A restarted peer is found again within half a second.
+      reconnectionDelayMax: 500,
       randomizationFactor: 0.2,
     });
     let wasUp = false;
     socket.on('connect', () => {
       wasUp = true;
+      this.down.delete(server.id);
       log.info({ peer: server.id }, 'link up');
       this.emit('linkUp', server);
     });
     socket.on('disconnect', (reason) => {
       if (this.stopped) return;
+      this.down.add(server.id);
       log.warn({ peer: server.id, reason }, 'link down');
       this.emit('linkDown', server);
     });
     socket.on('connect_error', (err) => {
+      this.down.add(server.id);
       // One line when a link first fails, not one per reconnection attempt.
       if (wasUp || !socket.active) return;
       wasUp = true;
@@ -69,9 +75,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     return this.links.get(serverId)?.socket.connected ?? false;
   }
 
+  /** True when the link to `serverId` failed or dropped and has not come back yet. */
+  isDown(serverId: string): boolean {
+    return this.down.has(serverId);
+  }
+
   /** Calls `service.method(...args)` on `server`; the remote's AppError comes back as an AppError. */
-  async call(server: ServerInfo, call: RemoteCall): Promise<unknown> {
-    const reply = await this.request<RpcReply>(server, 'call', call);
+  async call(server: ServerInfo, call: RemoteCall, timeoutMs = this.options.timeoutMs): Promise<unknown> {
+    const reply = await this.request<RpcReply>(server, 'call', call, timeoutMs);
     if (!reply.ok) throw new AppError(reply.code, reply.error);
     return reply.value;
   }
@@ -81,13 +92,18 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     return this.request<ClientResponse>(server, 'forward', request);
   }
 
-  private async request<R>(server: ServerInfo, event: 'call' | 'forward', payload: RemoteCall | ForwardedRequest): Promise<R> {
-    const deadline = Date.now() + this.options.timeoutMs;
-    const socket: Socket = await this.ready(server, deadline);
+  private async request<R>(
+    server: ServerInfo,
+    event: 'call' | 'forward',
+    payload: RemoteCall | ForwardedRequest,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<R> {
+    const deadline = Date.now() + timeoutMs;
+    const socket: Socket = await this.ready(server, deadline, timeoutMs);
     try {
       return (await socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck(event, payload)) as R;
     } catch {
-      throw unavailable(server, this.options.timeoutMs);
+      throw unavailable(server, timeoutMs);
     }
   }
 
@@ -110,9 +126,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   drop(serverId: string): void {
     this.links.get(serverId)?.socket.disconnect();
     this.links.delete(serverId);
+    this.down.delete(serverId);
   }
 
-  private ready(server: ServerInfo, deadline: number): Promise<PeerSocket> {
+  linkedServerIds(): string[] {
+    return [...this.links.keys()];
+  }
+
+  private ready(server: ServerInfo, deadline: number, timeoutMs = this.options.timeoutMs): Promise<PeerSocket> {
     const socket = this.connect(server);
     if (socket.connected) return Promise.resolve(socket);
     // Wait for the link (a restarting peer is usually back in well under the timeout), never past it.
@@ -124,7 +145,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       const timer = setTimeout(
         () => {
           socket.off('connect', onConnect);
-          reject(unavailable(server, this.options.timeoutMs));
+          reject(unavailable(server, timeoutMs));
         },
         Math.max(1, deadline - Date.now()),
       );

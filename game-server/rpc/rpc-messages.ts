@@ -22,6 +22,8 @@ export interface ForwardedRequest {
   route: string;
   body: Record<string, unknown>;
   session: SessionSnapshot;
+  /** Set when a backend passed the request on to another backend (a room that moved), to stop loops. */
+  redirected?: boolean;
 }
 
 /** The answer to a client request: `code` 200 plus the handler's fields, or `{ code, error }`. */

@@ -3,11 +3,26 @@ import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { createChatHandler } from './handler/chat-handler';
 import { createChatRemote } from './remote/chat-remote';
+import { RoomLocator } from './room-locator';
 import { RoomRegistry } from './room-registry';
+
+/** How long a connector may be gone (a pm2 restart) before its users are taken to have left. */
+const CONNECTOR_GONE_MS = 5000;
 
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
 export function configureChatServer(app: Application, settings: ChatSettings): void {
   const rooms = new RoomRegistry(app, settings.HISTORY_SIZE);
-  app.handler('chatHandler', createChatHandler(app, rooms, requestSchemas(settings)));
-  app.remote('chatRemote', { ...createChatRemote(rooms) });
+  const locator = new RoomLocator(app, rooms);
+  app.handler('chatHandler', createChatHandler(app, locator, requestSchemas(settings)));
+  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator) });
+
+  // A connector that does not come back: its users left. One that does re-sends its users anyway.
+  app.onLinkDown((server) => {
+    if (server.serverType !== 'connector') return;
+    setTimeout(() => {
+      if (app.isServerUp(server.id)) return;
+      const left = rooms.leaveAll(server.id);
+      if (left > 0) app.log.warn({ connector: server.id, left }, 'connector gone: its users left their rooms');
+    }, CONNECTOR_GONE_MS).unref();
+  });
 }

@@ -1,18 +1,26 @@
-import { AppError, Code, type Application, type Handler } from '../../../../game-server';
+import { AppError, Code, type Application, type ErrorCode, type Handler } from '../../../../game-server';
 import { EVERYONE, Push, toUid, type SendResult } from '../../../protocol';
 import { parseRequest, type RequestSchemas } from '../../../validation';
-import type { RoomRegistry } from '../room-registry';
+import type { RoomLocator } from '../room-locator';
 
 /** `chat.chatHandler.send`: to the room, or privately to one member. Room and sender come from the session. */
-export function createChatHandler(app: Application, rooms: RoomRegistry, schemas: RequestSchemas): Record<string, Handler> {
+export function createChatHandler(app: Application, locator: RoomLocator, schemas: RequestSchemas): Record<string, Handler> {
   return {
-    async send(body, session): Promise<SendResult> {
+    async send(body, session, { route, redirected }): Promise<SendResult> {
       const { content, target } = parseRequest(schemas.send, body);
       const { rid, username } = session.settings;
-      const room = typeof rid === 'string' ? rooms.get(rid) : undefined;
-      if (!room || session.uid === null || typeof username !== 'string' || !room.channel.has(session.uid)) {
+      if (typeof rid !== 'string' || typeof username !== 'string' || session.uid === null) {
         throw new AppError(Code.FORBIDDEN, 'enter a room first');
       }
+      const where = await locator.locate(rid, redirected, false);
+      if (where && 'serverId' in where) {
+        // The room moved and the sender's connector does not know yet: its new owner answers.
+        const reply = await app.forwardRequest(where.serverId, route, body, session);
+        if (reply.code !== Code.OK) throw new AppError(reply.code as ErrorCode, reply.error ?? 'failed');
+        return { id: reply.id as number };
+      }
+      const room = where?.room;
+      if (!room || !room.channel.has(session.uid)) throw new AppError(Code.FORBIDDEN, 'enter a room first');
       if (target === EVERYONE) {
         const message = room.record(content, username, EVERYONE);
         room.channel.pushMessage(Push.chat, message);

@@ -1,28 +1,57 @@
-import { AppError, Code } from '../../../../game-server';
+import { AppError, Code, type Application } from '../../../../game-server';
 import { Push, usernameOf, type ChatRemote, type UserEvent } from '../../../protocol';
+import type { RoomLocator } from '../room-locator';
 import type { RoomRegistry } from '../room-registry';
 
-/** Room membership, called by connectors as their users enter and leave. */
-export function createChatRemote(rooms: RoomRegistry): ChatRemote {
+/** Room membership, called by connectors as their users enter and leave, and by chat servers moving rooms. */
+export function createChatRemote(app: Application, rooms: RoomRegistry, locator: RoomLocator): ChatRemote {
+  const other = app.rpc<ChatRemote>('chat', 'chatRemote');
   return {
-    add(uid, frontendId, rid, lastId = 0) {
-      const room = rooms.getOrCreate(rid);
+    async add(uid, frontendId, rid, lastId = 0, redirected = false) {
+      const where = await locator.locate(rid, redirected, true);
+      if (!where) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
+      if ('serverId' in where) return other.toServer(where.serverId).add(uid, frontendId, rid, lastId, true);
+      const { room } = where;
       const username = usernameOf(uid);
-      if (room.channel.has(uid)) throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
-      const event: UserEvent = { user: username };
-      room.channel.pushMessage(Push.add, event);
+      const holder = room.channel.frontendOf(uid);
+      if (holder !== undefined) {
+        // A member whose connector is gone is the ghost of a crashed connector: the user is back.
+        if (holder === frontendId || app.isServerUp(holder)) {
+          throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
+        }
+      } else {
+        const event: UserEvent = { user: username };
+        room.channel.pushMessage(Push.add, event);
+      }
       room.channel.add(uid, frontendId);
       return { users: room.users(), history: room.history.visibleAfter(lastId, username) };
     },
 
-    kick(uid, frontendId, rid) {
-      const room = rooms.get(rid);
+    async kick(uid, frontendId, rid, redirected = false) {
+      const where = await locator.locate(rid, redirected, false);
+      if (where && 'serverId' in where) return other.toServer(where.serverId).kick(uid, frontendId, rid, true);
+      const room = where?.room;
       // Only the connector that added a member may remove it.
-      if (!room || room.channel.frontendOf(uid) !== frontendId) return;
-      room.channel.leave(uid);
-      const event: UserEvent = { user: usernameOf(uid) };
-      room.channel.pushMessage(Push.leave, event);
-      rooms.removeIfEmpty(room);
+      if (room && room.channel.frontendOf(uid) === frontendId) rooms.leave(room, uid);
+    },
+
+    async resync(frontendId, members, authoritative) {
+      let joined = 0;
+      for (const { uid, rid } of members) {
+        const room = await locator.obtain(rid, true);
+        if (!room || room.channel.frontendOf(uid) === frontendId) continue;
+        room.channel.add(uid, frontendId);
+        joined++;
+      }
+      const left = authoritative ? rooms.leaveAll(frontendId, new Set(members.map((m) => m.uid))) : 0;
+      if (joined > 0 || left > 0) app.log.info({ connector: frontendId, joined, left }, 'members resynced');
+      return { rooms: joined };
+    },
+
+    async takeRoom(rid) {
+      const state = rooms.take(rid);
+      if (state) app.log.info({ rid, members: state.members.length }, 'room handed over');
+      return state;
     },
   };
 }

@@ -3,15 +3,22 @@ import type { QueryEntryResult } from '../../../protocol';
 import { dispatch } from '../../../util/dispatcher';
 import { parseRequest, type RequestSchemas } from '../../../validation';
 
-/** `gate.gateHandler.queryEntry`: the user's connector, `connectors[abs(crc32(uid)) % N]`. */
+/**
+ * `gate.gateHandler.queryEntry`: the user's connector, `connectors[abs(crc32(uid)) % N]`; when that
+ * one is down, the next live one in list order (so a crashed connector's users get in at once).
+ */
 export function createGateHandler(app: Application, schemas: RequestSchemas): Record<string, Handler> {
   return {
     async queryEntry(body): Promise<QueryEntryResult> {
       const { uid } = parseRequest(schemas.queryEntry, body);
       const connectors = app.getServersByType('connector');
       if (connectors.length === 0) throw new AppError(Code.UNAVAILABLE, 'no connector is available');
-      const connector = dispatch(uid, connectors);
-      return { host: connector.host, port: connector.clientPort ?? connector.port };
+      const first = connectors.indexOf(dispatch(uid, connectors));
+      for (let step = 0; step < connectors.length; step++) {
+        const connector = connectors[(first + step) % connectors.length]!;
+        if (app.isServerUp(connector.id)) return { host: connector.host, port: connector.clientPort ?? connector.port };
+      }
+      throw new AppError(Code.UNAVAILABLE, 'no connector is up');
     },
   };
 }

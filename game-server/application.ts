@@ -97,6 +97,10 @@ export class Application {
     return undefined;
   }
 
+  allServers(): ServerInfo[] {
+    return [...this.servers.values()].flat();
+  }
+
   /** Servers of `serverType` in this or any earlier version of the list (removed ones included). */
   getServersEverSeen(serverType: string): ServerInfo[] {
     return [...this.everSeen.values()].filter((s) => s.serverType === serverType);

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
 
 export function listen(http: HttpServer, port: number, host: string): Promise<void> {
@@ -37,4 +37,23 @@ export function closeHttp(http: HttpServer, io: IoServer, sockets: Set<Socket>, 
     });
     http.closeAllConnections();
   });
+}
+
+/** Resolves once something accepts TCP connections on host:port; rejects after `timeoutMs` or when `stillAlive` says no. */
+export async function waitForPort(host: string, port: number, timeoutMs: number, stillAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (!stillAlive()) throw new Error(`process for ${host}:${port} exited before listening`);
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import type { ServerInfo } from '../config/server-info';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcReply, RpcServerEvents } from './rpc-messages';
 
+const STARTUP_GRACE_MS = 3000;
+
 type PeerSocket = Socket<Record<string, never>, RpcServerEvents>;
 
 export interface RpcClientOptions {
@@ -48,6 +50,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       randomizationFactor: 0.2,
     });
     let wasUp = false;
+    const openedAt = Date.now();
     socket.on('connect', () => {
       wasUp = true;
       this.down.delete(server.id);
@@ -61,7 +64,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       this.emit('linkDown', server);
     });
     socket.on('connect_error', (err) => {
-      this.down.add(server.id);
+      // Peers start in any order: a peer not reached yet is only down once the start-up grace is over.
+      if (wasUp || Date.now() - openedAt > STARTUP_GRACE_MS) this.down.add(server.id);
       // One line when a link first fails, not one per reconnection attempt.
       if (wasUp || !socket.active) return;
       wasUp = true;

@@ -9,5 +9,7 @@ export function systemRemote(app: Application) {
     /** Switches to the servers list now in config/servers.json; answers once the switch is done. */
     reload: () => app.reloadServers(),
     ping: () => ({ id: app.serverId, pid: process.pid }),
+    /** The servers list this server runs with now (before a reload: the previous one). */
+    servers: () => app.allServers(),
   };
 }

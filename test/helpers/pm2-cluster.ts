@@ -30,9 +30,25 @@ export interface Pm2ClusterOptions extends LayoutOptions {
 export class Pm2Cluster {
   private constructor(
     readonly dir: string,
-    readonly servers: ServerInfo[],
+    public servers: ServerInfo[],
     readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  /** Rewrites this cluster's servers.json, as an operator editing config/servers.json would. */
+  writeServers(servers: ServerInfo[]): void {
+    this.servers = servers;
+    writeFileSync(path.join(this.dir, 'servers.json'), serversJson(servers));
+  }
+
+  /** Runs `npm run scale`'s script against this cluster; returns what it printed. */
+  async scale(): Promise<string> {
+    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], {
+      cwd: PROJECT_ROOT,
+      env: this.env,
+      timeout: 120_000,
+    });
+    return stdout + stderr;
+  }
 
   static async start(options: Pm2ClusterOptions = {}): Promise<Pm2Cluster> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-pm2-'));

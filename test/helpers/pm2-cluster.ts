@@ -21,6 +21,10 @@ export interface Pm2Process {
 
 export interface Pm2ClusterOptions extends LayoutOptions {
   env?: Record<string, string>;
+  /** A layout of your own instead of a generated one. */
+  servers?: ServerInfo[];
+  /** Start only the servers on this host (CLUSTER_HOST), as one host of a multi-host cluster would. */
+  clusterHost?: string;
 }
 
 /**
@@ -52,7 +56,7 @@ export class Pm2Cluster {
 
   static async start(options: Pm2ClusterOptions = {}): Promise<Pm2Cluster> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-pm2-'));
-    const servers = await generateLayout(options);
+    const servers = options.servers ?? (await generateLayout(options));
     writeFileSync(path.join(dir, 'servers.json'), serversJson(servers));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -60,12 +64,14 @@ export class Pm2Cluster {
       PM2_HOME: path.join(dir, 'pm2'),
       SERVERS_CONFIG: path.join(dir, 'servers.json'),
       DOTENV_PATH: path.join(dir, '.env'),
+      ...(options.clusterHost && { CLUSTER_HOST: options.clusterHost }),
       ...options.env,
     };
     const cluster = new Pm2Cluster(dir, servers, env);
     try {
       await cluster.pm2('start', 'ecosystem.config.js');
-      await Promise.all(servers.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
+      const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
+      await Promise.all(local.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -82,6 +88,25 @@ export class Pm2Cluster {
   async pm2(...args: string[]): Promise<string> {
     const { stdout } = await run(PM2, args, { cwd: PROJECT_ROOT, env: this.env, timeout: 60_000 });
     return stdout;
+  }
+
+  /** Kills a server's process outright (pm2 will restart it); returns the pid that was killed. */
+  async kill9(id: string): Promise<number> {
+    const proc = (await this.list()).find((p) => p.name === id);
+    if (!proc?.pid) throw new Error(`${id} is not running`);
+    process.kill(proc.pid, 'SIGKILL');
+    return proc.pid;
+  }
+
+  /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */
+  async waitForRestart(id: string, oldPid: number, timeoutMs = 15_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const proc = (await this.list()).find((p) => p.name === id);
+      if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
   }
 
   async list(): Promise<Pm2Process[]> {

@@ -13,6 +13,8 @@ export class ResilientClient {
   reentries = 0;
   /** Why attempts to (re-)enter failed, for the report when it never succeeds. */
   readonly failures: string[] = [];
+  /** Client port of the connector this client is on now. */
+  port = 0;
   private socket?: ClientSocket;
   private lastId = 0;
   private closed = false;
@@ -62,6 +64,7 @@ export class ResilientClient {
     }
     for (const message of reply.history) this.remember(message);
     this.socket = socket;
+    this.port = entry.port;
     socket.once('disconnect', () => {
       if (this.closed) return;
       this.reentries++;
@@ -113,4 +116,34 @@ export function missingDeliveries(clients: readonly ResilientClient[]): string[]
     }
   }
   return missing;
+}
+
+export interface SendRecord {
+  rid: string;
+  code: number;
+  /** When the send started and how long its answer took, in ms. */
+  at: number;
+  ms: number;
+}
+
+/** Every client sends a numbered broadcast every `periodMs` until stopped; every send is recorded. */
+export function startTraffic(clients: readonly ResilientClient[], periodMs: number): { stop(): Promise<SendRecord[]> } {
+  let running = true;
+  const records: SendRecord[] = [];
+  const loops = clients.map(async (client, i) => {
+    await new Promise((r) => setTimeout(r, (i * periodMs) / clients.length));
+    for (let n = 0; running; n++) {
+      const at = Date.now();
+      const code = await client.send(`${client.username}@${client.rid} #${n} ${at}`);
+      records.push({ rid: client.rid, code, at, ms: Date.now() - at });
+      await new Promise((r) => setTimeout(r, periodMs));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return records;
+    },
+  };
 }

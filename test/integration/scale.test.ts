@@ -3,33 +3,10 @@ import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { missingDeliveries, ResilientClient } from '../helpers/resilient-client';
+import { missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
 
 const ROOMS = 12;
 const NAMES = ['amy', 'bo', 'cy'];
-
-/** Every client sends a numbered broadcast every `periodMs` until stopped. */
-function startTraffic(clients: ResilientClient[], periodMs: number): { stop(): Promise<{ accepted: number; refused: number }> } {
-  let running = true;
-  let accepted = 0;
-  let refused = 0;
-  const loops = clients.map(async (client, i) => {
-    await sleep((i * periodMs) / clients.length);
-    for (let n = 0; running; n++) {
-      const code = await client.send(`${client.username}@${client.rid} #${n} ${Date.now()}`);
-      if (code === 200) accepted++;
-      else refused++;
-      await sleep(periodMs);
-    }
-  });
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return { accepted, refused };
-    },
-  };
-}
 
 describe('scaling the cluster live by editing servers.json and running npm run scale', () => {
   let cluster: Pm2Cluster;
@@ -85,7 +62,9 @@ describe('scaling the cluster live by editing servers.json and running npm run s
     const output = await cluster.scale();
     const seconds = (Date.now() - started) / 1000;
     await sleep(800);
-    const { accepted, refused } = await traffic.stop();
+    const records = await traffic.stop();
+    const accepted = records.filter((r) => r.code === 200).length;
+    const refused = records.length - accepted;
     await Promise.all(clients.map((c) => c.settled()));
     await sleep(500);
     return { output, seconds, accepted, refused };

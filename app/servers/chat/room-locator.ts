@@ -8,6 +8,8 @@ import { mergeRoomStates } from './room-state';
 /** How long after a start or a servers-list change this server looks for rooms that moved to it. */
 const MOVE_WINDOW_MS = 60_000;
 const TAKE_TIMEOUT_MS = 1000;
+/** How long a (re)started chat server waits for connectors to re-send their users before serving rooms. */
+const RESYNC_WAIT_MS = 1500;
 
 /** A room served here, or the chat server that serves it now. */
 export type RoomLocation = { room: Room } | { serverId: string };
@@ -21,6 +23,10 @@ export type RoomLocation = { room: Room } | { serverId: string };
 export class RoomLocator {
   private readonly pending = new Map<string, Promise<Room | undefined>>();
   private lookUntil = Date.now() + MOVE_WINDOW_MS;
+  /** Connectors that have re-sent their users since this server started. */
+  private readonly resynced = new Set<string>();
+  private ready = false;
+  private readonly whenReady: Promise<void>;
 
   constructor(
     private readonly app: Application,
@@ -29,6 +35,25 @@ export class RoomLocator {
     app.onServersChanged(() => {
       this.lookUntil = Date.now() + MOVE_WINDOW_MS;
     });
+    this.whenReady = this.waitForConnectors();
+  }
+
+  /** A connector re-sent all its users (see the chat remote's `resync`). */
+  connectorResynced(frontendId: string): void {
+    this.resynced.add(frontendId);
+  }
+
+  /**
+   * A chat server that (re)starts holds requests until every connector has re-sent its users (or
+   * is down, or a short wait is over): a room served with half its members would answer 200 to
+   * messages the other half never get.
+   */
+  private async waitForConnectors(): Promise<void> {
+    const deadline = Date.now() + RESYNC_WAIT_MS;
+    const pending = (): boolean =>
+      this.app.getServersByType('connector').some((c) => !this.resynced.has(c.id) && this.app.isServerUp(c.id));
+    while (pending() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.ready = true;
   }
 
   owner(rid: string): ServerInfo {
@@ -40,6 +65,7 @@ export class RoomLocator {
    * (entering); without, it is only found (sending, leaving).
    */
   async locate(rid: string, redirected: boolean, create: boolean): Promise<RoomLocation | undefined> {
+    if (!this.ready) await this.whenReady;
     const local = this.rooms.get(rid);
     if (local) return { room: local };
     const owner = this.owner(rid);

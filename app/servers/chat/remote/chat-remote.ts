@@ -44,6 +44,7 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
         joined++;
       }
       const left = authoritative ? rooms.leaveAll(frontendId, new Set(members.map((m) => m.uid))) : 0;
+      if (authoritative) locator.connectorResynced(frontendId);
       if (joined > 0 || left > 0) app.log.info({ connector: frontendId, joined, left }, 'members resynced');
       return { rooms: joined };
     },

@@ -1,0 +1,65 @@
+import type { ServerInfo } from '../../game-server/config/server-info';
+import { dispatch } from '../../app/util/dispatcher';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
+import { freePorts } from '../helpers/free-port';
+import { Pm2Cluster } from '../helpers/pm2-cluster';
+
+const HOST_A = '127.0.0.1';
+const HOST_B = '127.0.0.2';
+
+/** A user name the gate sends to `connector`. */
+function nameFor(connector: ServerInfo, connectors: ServerInfo[], prefix: string): string {
+  for (let i = 0; ; i++) if (dispatch(`${prefix}${i}`, connectors) === connector) return `${prefix}${i}`;
+}
+
+describe('a cluster on two hosts (127.0.0.1 and 127.0.0.2), each started with CLUSTER_HOST', () => {
+  let hostA: Pm2Cluster;
+  let hostB: Pm2Cluster;
+  let servers: ServerInfo[];
+
+  beforeAll(async () => {
+    const [a1, a2, a3, a4, a5] = await freePorts(5, HOST_A);
+    const [b1, b2, b3] = await freePorts(3, HOST_B);
+    servers = [
+      { id: 'gate-server-1', serverType: 'gate', host: HOST_A, port: a1!, clientPort: a2!, frontend: true },
+      { id: 'connector-server-1', serverType: 'connector', host: HOST_A, port: a3!, clientPort: a4!, frontend: true },
+      { id: 'connector-server-2', serverType: 'connector', host: HOST_B, port: b1!, clientPort: b2!, frontend: true },
+      { id: 'chat-server-1', serverType: 'chat', host: HOST_A, port: a5! },
+      { id: 'chat-server-2', serverType: 'chat', host: HOST_B, port: b3! },
+    ];
+    hostA = await Pm2Cluster.start({ servers, clusterHost: HOST_A });
+    hostB = await Pm2Cluster.start({ servers, clusterHost: HOST_B });
+  });
+
+  afterAll(async () => {
+    closeAllSockets();
+    await hostA?.stop();
+    await hostB?.stop();
+  });
+
+  it('starts on each host only the servers whose host it is', async () => {
+    expect((await hostA.list()).map((p) => p.name).sort()).toEqual(['chat-server-1', 'connector-server-1', 'gate-server-1']);
+    expect((await hostB.list()).map((p) => p.name).sort()).toEqual(['chat-server-2', 'connector-server-2']);
+  });
+
+  it('lets users on connectors of both hosts chat in rooms on chat servers of both hosts', async () => {
+    const connectors = servers.filter((s) => s.serverType === 'connector');
+    const chats = servers.filter((s) => s.serverType === 'chat');
+    for (const chat of chats) {
+      let rid = 'x';
+      for (let i = 0; dispatch(rid, chats) !== chat; i++) rid = `two-hosts-${i}`;
+      const onA = await ChatClient.enter(hostA.gate, nameFor(connectors[0]!, connectors, 'a'), rid);
+      const onB = await ChatClient.enter(hostA.gate, nameFor(connectors[1]!, connectors, 'b'), rid);
+      expect(onA.connectorPort).toBe(connectors[0]!.clientPort);
+      expect(onB.connectorPort).toBe(connectors[1]!.clientPort);
+      expect(onB.entered.users).toEqual([onA.username, onB.username]);
+      await onA.waitFor('onAdd', (e) => e.user === onB.username);
+      expect(await onA.send(`from ${HOST_A} via ${chat.id}`)).toMatchObject({ code: 200 });
+      await onB.waitFor('onChat', (m) => m.msg === `from ${HOST_A} via ${chat.id}`);
+      expect(await onB.send(`from ${HOST_B} via ${chat.id}`)).toMatchObject({ code: 200 });
+      await onA.waitFor('onChat', (m) => m.msg === `from ${HOST_B} via ${chat.id}`);
+      onA.close();
+      onB.close();
+    }
+  });
+});

@@ -4,8 +4,13 @@ const path = require('node:path');
 
 require('dotenv').config({ path: path.join(__dirname, '.env'), quiet: true });
 
-const { loadServersConfig, environmentName } = require('./dist/game-server/config/load-servers-config');
-const { CONFIG_ERROR_EXIT } = require('./dist/game-server/run-server');
+// CLUSTER_DEV=1 (`npm run dev`): run the TypeScript sources with tsx and restart on change; no build.
+const dev = process.env.CLUSTER_DEV === '1';
+if (dev) require('tsx/cjs');
+const code = dev ? __dirname : path.join(__dirname, 'dist');
+
+const { loadServersConfig, environmentName } = require(path.join(code, 'game-server/config/load-servers-config'));
+const { CONFIG_ERROR_EXIT } = require(path.join(code, 'game-server/run-server'));
 
 const env = environmentName();
 const servers = [...loadServersConfig(undefined, env).values()].flat();
@@ -26,8 +31,9 @@ module.exports = {
   apps: onThisHost.map((server) => ({
     ...common,
     name: server.id,
-    script: path.join(__dirname, 'dist/app/main.js'),
+    script: dev ? path.join(__dirname, 'app/main.ts') : path.join(__dirname, 'dist/app/main.js'),
     args: ['--id', server.id],
+    ...(dev && { interpreter: 'node', node_args: ['--import', 'tsx'], watch: ['app', 'game-server', 'config'], watch_delay: 300 }),
     env: { NODE_ENV: env },
   })),
 };

@@ -2,6 +2,7 @@ import type { Application } from '../../../game-server';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { createChatHandler } from './handler/chat-handler';
+import { registerChatStats } from './chat-stats';
 import { createChatRemote } from './remote/chat-remote';
 import { RoomRegistry } from './room-registry';
 
@@ -10,4 +11,5 @@ export function configureChatServer(app: Application, settings: ChatSettings): v
   const rooms = new RoomRegistry(app, settings.HISTORY_SIZE);
   app.handler('chatHandler', createChatHandler(app, rooms, requestSchemas(settings)));
   app.remote('chatRemote', { ...createChatRemote(rooms) });
+  registerChatStats(app, rooms);
 }

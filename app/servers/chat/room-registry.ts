@@ -29,6 +29,10 @@ export class RoomRegistry {
     this.app.channels.destroyChannel(room.rid);
   }
 
+  all(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
   get size(): number {
     return this.rooms.size;
   }

@@ -3,6 +3,9 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
+  // Jest takes testTimeout (tests and hooks) from the top level only, not from a project. Integration hooks
+  // start whole clusters; unit tests finish in milliseconds either way.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -15,7 +18,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
       transform,
-      testTimeout: 60_000,
       slowTestThreshold: 30,
     },
   ],

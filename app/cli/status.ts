@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
+import type { ServerInfo } from '../../game-server/config/server-info';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import { collectClusterStatus } from './cluster-status';
 import { formatRooms, formatServers } from './status-format';
@@ -41,21 +42,23 @@ const program = new Command('status')
   .configureOutput({ outputError: (text, write) => write(text) })
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
-async function main(): Promise<void> {
-  const options = program.parse().opts<CliOptions>();
+/** The servers to ask and the secret to present; a bad servers list or .env ends the command here. */
+function loadTargets(config: string, env: string): { servers: ServerInfo[]; secret: string } {
   loadDotenv();
-  let secret: string;
-  let servers;
-  const config = path.resolve(options.config ?? serversConfigPath());
-  const env = options.env ?? environmentName();
   try {
-    secret = loadRuntimeSettings().RPC_SECRET;
-    servers = [...loadServersConfig(config, env).values()].flat();
+    return { secret: loadRuntimeSettings().RPC_SECRET, servers: [...loadServersConfig(config, env).values()].flat() };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`config error: ${err.message}\n`);
     process.exit(EXIT_USAGE);
   }
+}
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<CliOptions>();
+  const config = path.resolve(options.config ?? serversConfigPath());
+  const env = options.env ?? environmentName();
+  const { servers, secret } = loadTargets(config, env);
 
   const shownConfig = path.relative(process.cwd(), config).startsWith('..') ? config : path.relative(process.cwd(), config);
   const report = await collectClusterStatus(servers, {

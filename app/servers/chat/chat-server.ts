@@ -1,8 +1,8 @@
 import type { Application } from '../../../game-server';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
-import { createChatHandler } from './handler/chat-handler';
 import { registerChatStats } from './chat-stats';
+import { createChatHandler } from './handler/chat-handler';
 import { createChatRemote } from './remote/chat-remote';
 import { RoomRegistry } from './room-registry';
 

@@ -1,3 +1,6 @@
+import { SYSTEM_REMOTE, type StatusProvider } from './admin/admin-messages';
+import { StatusBoard } from './admin/status-board';
+import { createSystemRemote } from './admin/system-remote';
 import type { ServerInfo, ServerMap } from './config/server-info';
 import { AppError, Code, toErrorResponse, type ErrorResponse } from './errors';
 import { ClientServer } from './frontend/client-server';
@@ -5,8 +8,9 @@ import type { FrontendSession } from './frontend/frontend-session';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
 import { Registry, type Handler, type HandlerContext, type Remote } from './handler-registry';
-import { systemRemote } from './system/system-remote';
 import type { Logger } from './logger';
+import { MeteredRpcClient } from './metrics/metered-rpc-client';
+import { ServerMetrics } from './metrics/server-metrics';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
@@ -27,6 +31,9 @@ export class Application {
   readonly sessions: SessionService;
   readonly channels: ChannelService;
   readonly rpcClient: RpcClient;
+  /** This server's Prometheus registry; the application may add its own gauges (`metrics.gauge`). */
+  readonly metrics: ServerMetrics;
+  private readonly statusBoard: StatusBoard;
   private readonly routes = new Map<string, RouteFunction>();
   private readonly rpcServer: RpcServer;
   private readonly clientServer?: ClientServer;
@@ -47,7 +54,15 @@ export class Application {
   ) {
     this.remember(servers);
     this.sessions = new SessionService(info.id);
-    this.rpcClient = new RpcClient({ selfId: info.id, secret: settings.RPC_SECRET, timeoutMs: settings.RPC_TIMEOUT_MS, log });
+    this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
+    this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined);
+    this.remote(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
+    this.rpcClient = new MeteredRpcClient(this.metrics, {
+      selfId: info.id,
+      secret: settings.RPC_SECRET,
+      timeoutMs: settings.RPC_TIMEOUT_MS,
+      log,
+    });
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
     this.rpcServer = new RpcServer({
       host: info.host,
@@ -57,7 +72,7 @@ export class Application {
       dispatcher: {
         call: (call) => this.runRemote(call),
         forward: (request) => this.runForwarded(request),
-        push: (push) => this.clientServer?.push(push),
+        push: (push) => this.deliverPush(push),
       },
     });
     if (info.frontend && info.clientPort !== undefined) {
@@ -199,6 +214,11 @@ export class Application {
     return (this.routes.get(serverType) ?? defaultRoute)(session, servers);
   }
 
+  /** Adds fields to this server's `__system.status` reply (what `npm run status` shows). */
+  addStatus(provider: StatusProvider): void {
+    this.statusBoard.add(provider);
+  }
+
   /** Runs before the RPC links close on stop, e.g. to tell backends that this server's users left. */
   beforeStop(hook: StopHook): void {
     this.stopHooks.push(hook);
@@ -207,7 +227,6 @@ export class Application {
   async start(): Promise<void> {
     await this.rpcServer.start();
     await this.clientServer?.start();
-    this.remote('__system', systemRemote(this));
     this.connectPeers();
   }
 
@@ -241,6 +260,7 @@ export class Application {
 
   /** A client request on a frontend: local handler, or forwarded to the backend its route names. */
   async runClientRequest(route: string, body: unknown, session: FrontendSession): Promise<ClientResponse> {
+    this.metrics.messageIn(this.clientRoutes?.has(route) ? route : 'other');
     try {
       const match = typeof route === 'string' ? ROUTE.exec(route) : null;
       if (!match || (this.clientRoutes && !this.clientRoutes.has(route))) throw new AppError(Code.NOT_FOUND, 'unknown route');
@@ -291,12 +311,18 @@ export class Application {
 
   private errorResponse(err: unknown, route: unknown): ErrorResponse {
     if (!(err instanceof AppError)) this.log.error({ err, route }, 'handler failed');
-    return toErrorResponse(err);
+    const response = toErrorResponse(err);
+    this.metrics.error(response.code);
+    return response;
   }
 
   private pushToFrontend(frontendId: string, message: PushMessage): void {
-    if (frontendId === this.serverId) return this.clientServer?.push(message);
+    if (frontendId === this.serverId) return this.deliverPush(message);
     const server = this.getServerById(frontendId);
     if (server) this.rpcClient.push(server, message);
+  }
+
+  private deliverPush(message: PushMessage): void {
+    this.metrics.messagesDelivered(message.route, this.clientServer?.push(message) ?? 0);
   }
 }

@@ -7,5 +7,15 @@ export type { Logger };
 export function createLogger(serverId: string, level: string, env = process.env.NODE_ENV ?? 'development'): Logger {
   const options = { level, base: { server: serverId } };
   if (env === 'production') return pino(options);
-  return pino(options, pretty({ sync: true, ignore: 'pid,hostname,server', messageFormat: '[{server}] {msg}', singleLine: true }));
+  // Only `err` (a thrown Error, with its stack) gets lines of its own; an `error` string stays on the event's line.
+  return pino(
+    options,
+    pretty({
+      sync: true,
+      ignore: 'pid,hostname,server',
+      messageFormat: '[{server}] {msg}',
+      singleLine: true,
+      errorLikeObjectKeys: ['err'],
+    }),
+  );
 }

@@ -100,22 +100,27 @@ export class ClientServer {
     }
   }
 
-  /** Delivers a push from a backend to this server's sockets, encoding the packet once. */
-  push({ route, msg, channel, uids, except }: PushMessage): void {
-    if (!this.io) return;
+  /** Delivers a push from a backend to this server's sockets, encoding the packet once; returns how many sockets it reached. */
+  push({ route, msg, channel, uids, except }: PushMessage): number {
+    if (!this.io) return 0;
     const { sessions } = this.options;
+    const exceptSid = except === undefined ? undefined : sessions.getByUid(except)?.id;
     let target: ReturnType<Server['to']>;
+    let recipients: number;
     if (channel !== undefined) {
+      const members = this.io.sockets.adapter.rooms.get(channelRoom(channel));
+      recipients = (members?.size ?? 0) - (exceptSid !== undefined && members?.has(exceptSid) ? 1 : 0);
       target = this.io.to(channelRoom(channel));
     } else {
       const sids = (uids ?? []).flatMap((uid) => sessions.getByUid(uid)?.id ?? []);
       // `to([])` would mean "everyone": a push whose users are all gone goes nowhere.
-      if (sids.length === 0) return;
+      if (sids.length === 0) return 0;
+      recipients = sids.length - (exceptSid !== undefined && sids.includes(exceptSid) ? 1 : 0);
       target = this.io.to(sids);
     }
-    const exceptSid = except === undefined ? undefined : sessions.getByUid(except)?.id;
     if (exceptSid !== undefined) target = target.except(exceptSid);
     target.emit(route, msg);
+    return recipients;
   }
 
   /** Stops accepting clients and disconnects the ones left (their sessions close as usual). */

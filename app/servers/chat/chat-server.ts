@@ -1,6 +1,7 @@
 import type { Application } from '../../../game-server';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
+import { registerChatStats } from './chat-stats';
 import { createChatHandler } from './handler/chat-handler';
 import { createChatRemote } from './remote/chat-remote';
 import { RoomLocator } from './room-locator';
@@ -25,4 +26,5 @@ export function configureChatServer(app: Application, settings: ChatSettings): v
       if (left > 0) app.log.warn({ connector: server.id, left }, 'connector gone: its users left their rooms');
     }, CONNECTOR_GONE_MS).unref();
   });
+  registerChatStats(app, rooms);
 }

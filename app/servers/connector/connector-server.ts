@@ -18,6 +18,7 @@ export function configureConnectorServer(app: Application, settings: ChatSetting
     const { rid } = session.settings as Partial<ChatSession>;
     if (session.uid === null || rid === undefined) return;
     const uid = session.uid;
+    app.log.debug({ uid, rid }, 'leave');
     return chat
       .route(session)
       .kick(uid, app.serverId, rid)

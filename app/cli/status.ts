@@ -1,0 +1,81 @@
+/**
+ * `npm run status`: every server of config/servers.json, asked over internal RPC (with RPC_SECRET)
+ * what it is doing. `npm run status -- --help` for the options.
+ */
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../../game-server/config/config-error';
+import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
+import type { ServerInfo } from '../../game-server/config/server-info';
+import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
+import { collectClusterStatus } from './cluster-status';
+import { formatRooms, formatServers } from './status-format';
+
+/** Exit codes: 1 only with --check, when a server is not up; 2 for a bad command line or config. */
+const EXIT_NOT_ALL_UP = 1;
+const EXIT_USAGE = 2;
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 50 || ms > 60_000) throw new InvalidArgumentError('give milliseconds, 50 to 60000.');
+  return ms;
+}
+
+interface CliOptions {
+  rooms?: boolean;
+  json?: boolean;
+  check?: boolean;
+  timeout: number;
+  config?: string;
+  env?: string;
+}
+
+const program = new Command('status')
+  .description('Shows every server of config/servers.json: state, pid, uptime, memory, connections and sessions, rooms and members.')
+  .option('--rooms', 'also list each room, the chat server it lives on and its member count')
+  .option('--json', 'print one JSON object (for scripts) instead of tables')
+  .option('--check', 'exit with code 1 unless every server is up')
+  .option('--timeout <ms>', 'how long each server gets to answer before it counts as down', parseTimeout, 700)
+  .option('--config <file>', 'servers list (default: $SERVERS_CONFIG, else config/servers.json)')
+  .option('--env <name>', 'environment section of the servers list (default: $NODE_ENV, else development)')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+/** The servers to ask and the secret to present; a bad servers list or .env ends the command here. */
+function loadTargets(config: string, env: string): { servers: ServerInfo[]; secret: string } {
+  loadDotenv();
+  try {
+    return { secret: loadRuntimeSettings().RPC_SECRET, servers: [...loadServersConfig(config, env).values()].flat() };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`config error: ${err.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<CliOptions>();
+  const config = path.resolve(options.config ?? serversConfigPath());
+  const env = options.env ?? environmentName();
+  const { servers, secret } = loadTargets(config, env);
+
+  const shownConfig = path.relative(process.cwd(), config).startsWith('..') ? config : path.relative(process.cwd(), config);
+  const report = await collectClusterStatus(servers, {
+    secret,
+    timeoutMs: options.timeout,
+    name: 'status-cli',
+    env,
+    config: shownConfig,
+    rooms: options.rooms === true,
+  });
+
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatServers(report)}\n${options.rooms ? `\n${formatRooms(report)}\n` : ''}`);
+  process.exitCode = options.check && report.summary.up !== report.summary.servers ? EXIT_NOT_ALL_UP : 0;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`status: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(EXIT_USAGE);
+});

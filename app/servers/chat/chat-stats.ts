@@ -1,0 +1,24 @@
+import type { Application } from '../../../game-server';
+import type { RoomRegistry } from './room-registry';
+
+/** One room as `npm run status -- --rooms` lists it. */
+export interface RoomStat {
+  rid: string;
+  members: number;
+}
+
+/** A chat server's rooms in its `__system.status` reply and in its metrics (`chat_rooms`, `chat_room_members`). */
+export function registerChatStats(app: Application, rooms: RoomRegistry): void {
+  const members = (): number => {
+    let total = 0;
+    for (const room of rooms.all()) total += room.channel.size;
+    return total;
+  };
+  app.addStatus(({ details }) => ({
+    rooms: rooms.size,
+    members: members(),
+    ...(details && { roomList: [...rooms.all()].map((room): RoomStat => ({ rid: room.rid, members: room.channel.size })) }),
+  }));
+  app.metrics.gauge('chat_rooms', 'Rooms held by this chat server', () => rooms.size);
+  app.metrics.gauge('chat_room_members', 'Members of the rooms held by this chat server', members);
+}

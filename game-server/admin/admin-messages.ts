@@ -1,0 +1,36 @@
+/** What the built-in `__system` remote answers: the operator's view of one server. */
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+
+/** The name every server registers its system remote under; clients can never reach remotes. */
+export const SYSTEM_REMOTE = '__system';
+
+export interface StatusQuery {
+  /** Ask for the long lists too (e.g. every room), not only the counts. */
+  details?: boolean;
+}
+
+/** Adds fields to a server's status; the application registers these with `app.addStatus`. */
+export type StatusProvider = (query: StatusQuery) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** The runtime's own fields; providers' fields sit next to them (the runtime's win a clash). */
+export interface BuiltinStatus {
+  id: string;
+  type: string;
+  host: string;
+  port: number;
+  clientPort?: number;
+  pid: number;
+  node: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  memory: { rss: number; heapUsed: number; heapTotal: number };
+  /** Open client sockets (frontends only). */
+  connections?: number;
+  /** Client sockets bound to a user (frontends only). */
+  sessions?: number;
+}
+
+export type SystemStatus = BuiltinStatus & Record<string, unknown>;
+
+/** One server's metrics as prom-client's `getMetricsAsJSON` gives them, labelled with the server id. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];

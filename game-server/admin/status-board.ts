@@ -1,0 +1,43 @@
+import type { ServerInfo } from '../config/server-info';
+import type { StatusProvider, StatusQuery, SystemStatus } from './admin-messages';
+
+/** What a frontend counts of its clients (SessionService has both). */
+export interface ClientCounts {
+  readonly connectionCount: number;
+  readonly boundCount: number;
+}
+
+/** One server's status: the runtime's fields plus whatever the application's providers add. */
+export class StatusBoard {
+  private readonly providers: StatusProvider[] = [];
+
+  constructor(
+    private readonly info: ServerInfo,
+    private readonly clients?: ClientCounts,
+  ) {}
+
+  add(provider: StatusProvider): void {
+    this.providers.push(provider);
+  }
+
+  async read(query: StatusQuery = {}): Promise<SystemStatus> {
+    const extra: Record<string, unknown> = {};
+    for (const provider of this.providers) Object.assign(extra, await provider(query));
+    const { info, clients } = this;
+    const { rss, heapUsed, heapTotal } = process.memoryUsage();
+    return {
+      ...extra,
+      id: info.id,
+      type: info.serverType,
+      host: info.host,
+      port: info.port,
+      ...(info.clientPort !== undefined && { clientPort: info.clientPort }),
+      pid: process.pid,
+      node: process.version,
+      startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
+      uptimeSeconds: Math.round(process.uptime() * 10) / 10,
+      memory: { rss, heapUsed, heapTotal },
+      ...(clients && { connections: clients.connectionCount, sessions: clients.boundCount }),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import type { ServerInfo } from '../config/server-info';
+import type { Remote } from '../handler-registry';
+import type { ServerMetrics } from '../metrics/server-metrics';
+import type { MetricsSnapshot, StatusQuery, SystemStatus } from './admin-messages';
+import type { StatusBoard } from './status-board';
+
+/**
+ * The `__system` remote every server has: status and metrics for operator tools, over the
+ * authenticated internal RPC port (so only holders of RPC_SECRET can ask).
+ */
+export function createSystemRemote(status: StatusBoard, metrics: ServerMetrics, cluster: ServersList): Remote {
+  return {
+    status: (query?: StatusQuery): Promise<SystemStatus> => status.read({ details: query?.details === true }),
+    metrics: (): Promise<MetricsSnapshot> => metrics.snapshot(),
+    /** Switches to the servers list now in config/servers.json (`npm run scale`); answers once done. */
+    reload: () => cluster.reloadServers(),
+    /** The servers list this server runs with now (before a reload: the previous one). */
+    servers: (): ServerInfo[] => cluster.allServers(),
+  };
+}
+
+/** What `reload` and `servers` need of the application. */
+export interface ServersList {
+  reloadServers(): Promise<{ added: string[]; removed: string[] }>;
+  allServers(): ServerInfo[];
+}

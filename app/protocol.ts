@@ -91,6 +91,8 @@ export interface ServerToClientEvents {
 export interface ChatSession {
   username: string;
   rid: string;
+  /** Set once the room's chat server has added the user: from then on the connector re-announces it. */
+  inRoom: boolean;
 }
 
 /** A connector's user in a room, as it re-announces them to chat servers. */

@@ -15,7 +15,7 @@ export interface UidIndex<S extends object> {
 /** The live session of one client socket on a frontend server. */
 export class FrontendSession<S extends object = Record<string, unknown>> implements Session<S> {
   private boundUid: string | null = null;
-  private readonly values: Partial<S> = {};
+  private values: Partial<S> = {};
 
   constructor(
     readonly frontendId: string,
@@ -42,11 +42,12 @@ export class FrontendSession<S extends object = Record<string, unknown>> impleme
     this.boundUid = uid;
   }
 
-  /** Undoes `bind`, for an enter that failed further on. */
+  /** Undoes `bind` and the settings set since, for an enter that failed further on. */
   unbind(): void {
     if (this.boundUid === null) return;
     this.index.release(this.boundUid, this);
     this.boundUid = null;
+    this.values = {};
   }
 
   set<K extends keyof S>(key: K, value: S[K]): void {

@@ -18,22 +18,15 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   return ports;
 }
 
+import { isPortOpen } from '../../game-server/net';
+
 export { waitForPort } from '../../game-server/net';
 
 /** Resolves once nothing accepts connections on host:port any more (a killed server is gone). */
 export async function waitForPortClosed(host: string, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, host);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (!open) return;
+  while (await isPortOpen(host, port)) {
+    if (Date.now() > deadline) throw new Error(`${host}:${port} still accepts connections after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new Error(`${host}:${port} still accepts connections after ${timeoutMs} ms`);
 }

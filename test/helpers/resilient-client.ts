@@ -147,3 +147,20 @@ export function startTraffic(clients: readonly ResilientClient[], periodMs: numb
     },
   };
 }
+
+/** Enters each of `names` into each of `rids`, one after another; returns the clients. */
+export async function enterRooms(
+  gate: { host: string; port: number },
+  rids: readonly string[],
+  names: readonly string[],
+): Promise<ResilientClient[]> {
+  const clients: ResilientClient[] = [];
+  for (const rid of rids) {
+    for (const name of names) {
+      const client = new ResilientClient(gate, name, rid);
+      await client.enter();
+      clients.push(client);
+    }
+  }
+  return clients;
+}

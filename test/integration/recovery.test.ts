@@ -3,7 +3,7 @@ import { dispatch } from '../../app/util/dispatcher';
 import { closeAllSockets, sleep } from '../helpers/chat-client';
 import { waitForPort, waitForPortClosed } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
-import { missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
+import { enterRooms, missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
 
 const RPC_TIMEOUT_MS = 1000;
 const NAMES = ['ann', 'bob', 'cat'];
@@ -15,13 +15,7 @@ describe('recovery from kill -9 under traffic (pm2 restarts the process)', () =>
 
   beforeAll(async () => {
     cluster = await Pm2Cluster.start({ connectors: 3, chats: 3, env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), HISTORY_SIZE: '1000' } });
-    for (const rid of rids) {
-      for (const name of NAMES) {
-        const client = new ResilientClient(cluster.gate, name, rid);
-        await client.enter();
-        clients.push(client);
-      }
-    }
+    clients.push(...(await enterRooms(cluster.gate, rids, NAMES)));
   });
 
   afterAll(async () => {

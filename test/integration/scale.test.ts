@@ -3,7 +3,7 @@ import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
+import { enterRooms, missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
 
 const ROOMS = 12;
 const NAMES = ['amy', 'bo', 'cy'];
@@ -17,13 +17,7 @@ describe('scaling the cluster live by editing servers.json and running npm run s
   beforeAll(async () => {
     cluster = await Pm2Cluster.start({ connectors: 3, chats: 3, env: { RPC_TIMEOUT_MS: '2000', HISTORY_SIZE: '1000' } });
     original = [...cluster.servers];
-    for (const rid of rids) {
-      for (const name of NAMES) {
-        const client = new ResilientClient(cluster.gate, name, rid);
-        await client.enter();
-        clients.push(client);
-      }
-    }
+    clients.push(...(await enterRooms(cluster.gate, rids, NAMES)));
   });
 
   afterAll(async () => {

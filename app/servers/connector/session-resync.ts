@@ -15,8 +15,9 @@ export function keepChatServersInSync(app: Application): void {
     const byOwner = new Map<string, MemberRef[]>();
     if (chats.length === 0) return byOwner;
     for (const session of app.sessions.boundSessions()) {
-      const { rid } = session.settings as Partial<ChatSession>;
-      if (session.uid === null || rid === undefined) continue;
+      const { rid, inRoom } = session.settings as Partial<ChatSession>;
+      // An enter still on its way is not announced: its own add follows on the same link.
+      if (session.uid === null || rid === undefined || !inRoom) continue;
       const owner = dispatch(rid, chats).id;
       const list = byOwner.get(owner) ?? [];
       list.push({ uid: session.uid, rid });

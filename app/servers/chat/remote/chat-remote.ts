@@ -16,7 +16,8 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
       const holder = room.channel.frontendOf(uid);
       if (holder !== undefined) {
         // A member whose connector is gone is the ghost of a crashed connector: the user is back.
-        if (holder === frontendId || app.isServerUp(holder)) {
+        // (The same connector never adds a uid twice: it holds one session per uid.)
+        if (holder !== frontendId && app.isServerUp(holder)) {
           throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
         }
       } else {

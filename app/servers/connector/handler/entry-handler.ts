@@ -18,6 +18,7 @@ export function createEntryHandler(app: Application, schemas: RequestSchemas): R
       try {
         const result = await chat.route(live).add(uid, app.serverId, rid, lastId);
         live.join(rid);
+        live.set('inRoom', true);
         app.log.debug({ uid, rid }, 'enter');
         return result;
       } catch (err) {

@@ -27,13 +27,24 @@ const common = {
   time: false,
 };
 
-module.exports = {
-  apps: onThisHost.map((server) => ({
-    ...common,
-    name: server.id,
-    script: dev ? path.join(__dirname, 'app/main.ts') : path.join(__dirname, 'dist/app/main.js'),
-    args: ['--id', server.id],
-    ...(dev && { interpreter: 'node', node_args: ['--import', 'tsx'], watch: ['app', 'game-server', 'config'], watch_delay: 300 }),
-    env: { NODE_ENV: env },
-  })),
+const serverApps = onThisHost.map((server) => ({
+  ...common,
+  name: server.id,
+  script: dev ? path.join(__dirname, 'app/main.ts') : path.join(__dirname, 'dist/app/main.js'),
+  args: ['--id', server.id],
+  ...(dev && { interpreter: 'node', node_args: ['--import', 'tsx'], watch: ['app', 'game-server', 'config'], watch_delay: 300 }),
+  env: { NODE_ENV: env },
+}));
+
+// The web server (browser client, /metrics) runs once per cluster: on the gate's host.
+const gate = servers.find((s) => s.serverType === 'gate');
+const webHere = !process.env.CLUSTER_HOST || (gate && gate.host === process.env.CLUSTER_HOST);
+const webApp = {
+  ...common,
+  name: 'web',
+  script: dev ? path.join(__dirname, 'web-server/main.ts') : path.join(__dirname, 'dist/web-server/main.js'),
+  ...(dev && { interpreter: 'node', node_args: ['--import', 'tsx'], watch: ['web-server', 'game-server', 'config'], watch_delay: 300 }),
+  env: { NODE_ENV: env },
 };
+
+module.exports = { apps: webHere ? [...serverApps, webApp] : serverApps };

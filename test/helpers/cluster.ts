@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { waitForPort } from './free-port';
+import { freePorts, waitForPort } from './free-port';
 import { generateLayout, serversJson, type LayoutOptions } from './servers-layout';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');
+export const WEB_ENTRY = path.join(PROJECT_ROOT, 'dist/web-server/main.js');
+/** The id the web server's process and logs go by. */
+export const WEB_ID = 'web';
 const LOG_LINES_KEPT = 60;
 
 // If the test process dies without afterAll, no server outlives it.
@@ -19,6 +22,8 @@ process.once('exit', () => {
 export interface ClusterOptions extends LayoutOptions {
   /** Extra environment for every server (e.g. RPC_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /** Also start the web server (`node dist/web-server/main.js`) on a free port, serving this cluster. */
+  web?: boolean;
 }
 
 /**
@@ -29,6 +34,8 @@ export interface ClusterOptions extends LayoutOptions {
 export class TestCluster {
   private readonly procs = new Map<string, ChildProcess>();
   private readonly logs = new Map<string, string[]>();
+  /** The web server's port, once started. */
+  webPort?: number;
 
   private constructor(
     readonly dir: string,
@@ -42,6 +49,7 @@ export class TestCluster {
     cluster.writeConfig();
     try {
       await Promise.all(cluster.servers.map((s) => cluster.startServer(s.id)));
+      if (options.web) await cluster.startWeb();
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -88,7 +96,33 @@ export class TestCluster {
 
   async startServer(id: string): Promise<void> {
     const info = this.server(id);
-    const child = spawn(process.execPath, [SERVER_ENTRY, '--id', id], { env: this.processEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.spawnProcess(id, [SERVER_ENTRY, '--id', id], this.processEnv());
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    await waitForPort(info.host, info.clientPort ?? info.port, 15_000, alive).catch((err: Error) => {
+      throw new Error(`${id} did not start: ${err.message}\n${this.recentLogs([id])}`);
+    });
+    await waitForPort(info.host, info.port, 15_000, alive);
+  }
+
+  /** Starts the web server for this cluster on a free port of 127.0.0.1 (see `webUrl`). */
+  async startWeb(): Promise<void> {
+    const [port] = await freePorts(1);
+    this.webPort = port!;
+    const child = this.spawnProcess(WEB_ID, [WEB_ENTRY], this.processEnv({ WEB_HOST: '127.0.0.1', WEB_PORT: String(port) }));
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    await waitForPort('127.0.0.1', port!, 15_000, alive).catch((err: Error) => {
+      throw new Error(`the web server did not start: ${err.message}\n${this.recentLogs([WEB_ID])}`);
+    });
+  }
+
+  /** The browser client's address. */
+  get webUrl(): string {
+    if (this.webPort === undefined) throw new Error('this cluster has no web server (start it with { web: true })');
+    return `http://127.0.0.1:${this.webPort}/`;
+  }
+
+  private spawnProcess(id: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.procs.set(id, child);
     everyChild.add(child);
     child.once('exit', () => everyChild.delete(child));
@@ -100,11 +134,7 @@ export class TestCluster {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-    await waitForPort(info.host, info.clientPort ?? info.port, 15_000, alive).catch((err: Error) => {
-      throw new Error(`${id} did not start: ${err.message}\n${this.recentLogs([id])}`);
-    });
-    await waitForPort(info.host, info.port, 15_000, alive);
+    return child;
   }
 
   pid(id: string): number | undefined {

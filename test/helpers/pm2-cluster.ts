@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { waitForPort } from './free-port';
+import { freePorts, waitForPort } from './free-port';
 import { PROJECT_ROOT } from './cluster';
 import { generateLayout, serversJson, type LayoutOptions } from './servers-layout';
 
@@ -58,8 +58,12 @@ export class Pm2Cluster {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-pm2-'));
     const servers = options.servers ?? (await generateLayout(options));
     writeFileSync(path.join(dir, 'servers.json'), serversJson(servers));
+    // The web server (pm2 app `web`) gets a free port too, never the 3001 of a cluster a developer runs.
+    const [webPort] = await freePorts(1);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      WEB_HOST: '127.0.0.1',
+      WEB_PORT: String(webPort),
       NODE_ENV: 'development',
       PM2_HOME: path.join(dir, 'pm2'),
       SERVERS_CONFIG: path.join(dir, 'servers.json'),
@@ -72,11 +76,23 @@ export class Pm2Cluster {
       await cluster.pm2('start', 'ecosystem.config.js');
       const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
       await Promise.all(local.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
+      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 20_000);
     } catch (err) {
       await cluster.stop();
       throw err;
     }
     return cluster;
+  }
+
+  /** Whether this host runs the web server: the one with the gate (all of them without CLUSTER_HOST). */
+  get runsWeb(): boolean {
+    const host = this.env.CLUSTER_HOST;
+    return !host || this.servers.some((s) => s.serverType === 'gate' && s.host === host);
+  }
+
+  /** The browser client's address (pm2 app `web`). */
+  get webUrl(): string {
+    return `http://127.0.0.1:${this.env.WEB_PORT}/`;
   }
 
   get gate(): { host: string; port: number } {

@@ -13,10 +13,17 @@ describe('the cluster started as the README says (pm2 start ecosystem.config.js)
     await cluster?.stop();
   });
 
-  it('runs one pm2 app per server, named by its server id, all online', async () => {
+  it('runs one pm2 app per server, named by its server id, and the web server, all online', async () => {
     const apps = await cluster.list();
-    expect(apps.map((a) => a.name).sort()).toEqual(cluster.servers.map((s) => s.id).sort());
+    expect(apps.map((a) => a.name).sort()).toEqual([...cluster.servers.map((s) => s.id), 'web'].sort());
     for (const app of apps) expect(app).toMatchObject({ status: 'online', restarts: 0 });
+  });
+
+  it('serves the browser client and the gate address from the web server (pm2 app `web`)', async () => {
+    const page = await fetch(cluster.webUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="login-form"');
+    expect(await (await fetch(new URL('config.json', cluster.webUrl))).json()).toEqual({ gate: cluster.gate });
   });
 
   it('lets two users meet in a room and chat', async () => {

@@ -37,8 +37,8 @@ describe('a cluster on two hosts (127.0.0.1 and 127.0.0.2), each started with CL
     await hostB?.stop();
   });
 
-  it('starts on each host only the servers whose host it is', async () => {
-    expect((await hostA.list()).map((p) => p.name).sort()).toEqual(['chat-server-1', 'connector-server-1', 'gate-server-1']);
+  it("starts on each host only the servers whose host it is, and the web server on the gate's host", async () => {
+    expect((await hostA.list()).map((p) => p.name).sort()).toEqual(['chat-server-1', 'connector-server-1', 'gate-server-1', 'web']);
     expect((await hostB.list()).map((p) => p.name).sort()).toEqual(['chat-server-2', 'connector-server-2']);
   });
 

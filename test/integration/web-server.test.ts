@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { socketIoClientScript } from '../../web-server/web-app';
+import { PROJECT_ROOT, WEB_ENTRY } from '../helpers/cluster';
+import { freePorts, waitForPort } from '../helpers/free-port';
+import { generateLayout, serversJson } from '../helpers/servers-layout';
+
+/** A raw GET: the path goes on the wire as written (fetch and URL would fold `..` away first). */
+function get(port: number, rawPath: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${rawPath}: no answer within 5 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the web server (node dist/web-server/main.js)', () => {
+  let dir: string;
+  let port: number;
+  let child: ChildProcess;
+  let output = '';
+  let gate: { host: string; port: number };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'chat-web-'));
+    const servers = await generateLayout({ connectors: 2, chats: 1 });
+    const gateInfo = servers.find((s) => s.serverType === 'gate')!;
+    gate = { host: gateInfo.host, port: gateInfo.clientPort! };
+    writeFileSync(path.join(dir, 'servers.json'), serversJson(servers));
+    [port] = (await freePorts(1)) as [number];
+    child = spawn(process.execPath, [WEB_ENTRY], {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        SERVERS_CONFIG: path.join(dir, 'servers.json'),
+        DOTENV_PATH: path.join(dir, '.env'),
+        WEB_HOST: '127.0.0.1',
+        WEB_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForPort('127.0.0.1', port, 15_000, () => child.exitCode === null).catch((err: Error) => {
+      throw new Error(`${err.message}\n${output}`);
+    });
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs one line with the URL to open', () => {
+    expect(output).toContain(`http://127.0.0.1:${port}/`);
+  });
+
+  it('serves the client page at /', async () => {
+    const res = await get(port, '/');
+    expect(res).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(res.body).toContain('<script src="app.js"');
+    expect((await get(port, '/app.js')).status).toBe(200);
+    expect((await get(port, '/style.css')).type).toBe('text/css; charset=utf-8');
+  });
+
+  it("answers /config.json with the gate's host and client port from servers.json", async () => {
+    const res = await get(port, '/config.json');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ gate });
+  });
+
+  it('serves socket.io.min.js from the installed socket.io-client package', async () => {
+    const res = await get(port, '/socket.io.min.js');
+    expect(res).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(res.body).toBe(readFileSync(socketIoClientScript(), 'utf8'));
+  });
+
+  it('answers 404 for an unknown path', async () => {
+    expect((await get(port, '/nope.html')).status).toBe(404);
+    expect((await get(port, '/public/')).status).toBe(404);
+  });
+
+  it.each(['/../package.json', '/../../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/..\\..\\package.json'])(
+    'refuses to climb out of the client folder: %s',
+    async (rawPath) => {
+      const res = await get(port, rawPath);
+      expect([400, 404]).toContain(res.status);
+      expect(res.body).not.toContain('chatofpomelo-cluster');
+    },
+  );
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped');
+  });
+});

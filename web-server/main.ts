@@ -1,0 +1,65 @@
+/** The web server's process entry (pm2 app `web`): serves the browser client on WEB_HOST:WEB_PORT. */
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { ConfigError } from '../game-server/config/config-error';
+import { environmentName, loadServersConfig, serversConfigPath } from '../game-server/config/load-servers-config';
+import { createLogger } from '../game-server/logger';
+import { listen } from '../game-server/net';
+import { projectRoot } from '../game-server/project-root';
+import { CONFIG_ERROR_EXIT } from '../game-server/run-server';
+import { loadDotenv, loadRuntimeSettings } from '../game-server/settings';
+import { clusterMetricsHandler } from './cluster-metrics';
+import { clientConfig, createWebApp } from './web-app';
+import { loadWebSettings, webUrl } from './web-settings';
+
+const SERVER_ID = 'web';
+
+async function main(): Promise<void> {
+  loadDotenv();
+  const file = serversConfigPath();
+  const env = environmentName();
+  let settings;
+  let runtime;
+  try {
+    runtime = loadRuntimeSettings();
+    settings = loadWebSettings();
+    // Fail at start, not at the first page view, when the servers list has no gate for browsers.
+    clientConfig(loadServersConfig(file, env));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`config error: ${err.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT);
+  }
+  const log = createLogger(SERVER_ID, runtime.LOG_LEVEL, env);
+
+  const http = createServer(
+    createWebApp({
+      publicDir: path.join(projectRoot(), 'dist/web-server/public'),
+      servers: () => loadServersConfig(file, env),
+      metrics: clusterMetricsHandler({ secret: runtime.RPC_SECRET }),
+    }),
+  );
+  try {
+    await listen(http, settings.WEB_PORT, settings.WEB_HOST);
+  } catch (err) {
+    log.fatal({ err }, 'cannot start');
+    process.exit(1);
+  }
+  log.info({ url: webUrl(settings), pid: process.pid }, `started: open ${webUrl(settings)}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    http.close(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
+    http.closeAllConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

@@ -1,5 +1,5 @@
-// Two projects: `unit` (fast, no processes) and `integration` (real server processes and sockets).
-// `npm test` runs both; `npm run test:unit` only the first.
+// Three projects: `unit` (fast, no processes), `integration` (real server processes and sockets) and `e2e`
+// (the browser client in headless Chromium). `npm test` runs them all; `npm run test:unit` only the first.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -13,6 +13,14 @@ module.exports = {
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
+      transform,
+      slowTestThreshold: 30,
+    },
+    {
+      // The browser client in headless Chromium (/usr/bin/chromium) against a real cluster.
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
       transform,
       slowTestThreshold: 30,

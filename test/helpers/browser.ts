@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from './cluster';
+
+/** Debian's Chromium (apt-get install chromium); playwright never downloads a browser here. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots and other files a run leaves for people to look at (in .gitignore). */
+export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
+const UI_TIMEOUT_MS = 10_000;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 20_000 });
+}
+
+/** One person with the chat client open in a tab of their own (own context: own storage, own sockets). */
+export class ChatPage {
+  /** Messages of every alert/confirm/prompt the page tried to open (each dismissed at once). */
+  readonly dialogs: string[] = [];
+  /** Uncaught errors in the page's scripts. */
+  readonly errors: string[] = [];
+
+  private constructor(
+    private readonly context: BrowserContext,
+    readonly page: Page,
+  ) {
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on('dialog', (dialog) => {
+      this.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (err) => this.errors.push(err.message));
+  }
+
+  static async open(browser: Browser, url: string): Promise<ChatPage> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 680 } });
+    const chat = new ChatPage(context, await context.newPage());
+    await chat.page.goto(url);
+    await chat.page.locator('#login-form').waitFor();
+    return chat;
+  }
+
+  /** Fills in the login form and submits it (the outcome is for the caller to wait for). */
+  async submitLogin(username: string, room: string): Promise<void> {
+    await this.page.fill('#username', username);
+    await this.page.fill('#room', room);
+    await this.page.click('#login-button');
+  }
+
+  /** Logs in and waits for the chat screen. */
+  async enter(username: string, room: string): Promise<void> {
+    await this.submitLogin(username, room);
+    await this.page.locator('#chat-view').waitFor({ state: 'visible' });
+    await this.page.locator('#messages .notice', { hasText: 'You entered room' }).waitFor();
+  }
+
+  /** Sends a message to everyone, or privately to `to`. */
+  async send(text: string, to?: string): Promise<void> {
+    await this.page.selectOption('#target', to ?? '*');
+    await this.page.fill('#message', text);
+    await this.page.press('#message', 'Enter');
+  }
+
+  /** The message whose text is exactly `text`. */
+  message(text: string): Locator {
+    return this.page.locator('#messages li.msg').filter({ has: this.page.locator('.text', { hasText: exactly(text) }) });
+  }
+
+  notice(text: string | RegExp): Locator {
+    return this.page.locator('#messages li.notice', { hasText: text });
+  }
+
+  /** Waits until the user list shows exactly `names`, in order. */
+  async waitForUsers(names: readonly string[]): Promise<void> {
+    const want = JSON.stringify(names);
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    for (;;) {
+      const shown = JSON.stringify(await this.users());
+      if (shown === want) return;
+      if (Date.now() > deadline) throw new Error(`user list is ${shown} after ${UI_TIMEOUT_MS} ms, expected ${want}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  users(): Promise<string[]> {
+    return this.page.locator('#users .name').allTextContents();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    const file = path.join(ARTIFACTS_DIR, name);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}

@@ -87,6 +87,19 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     expect(await alice.page.locator('#target option').allTextContents()).toEqual(['Everyone']);
   });
 
+  it("shows the room's recent messages on entering", async () => {
+    const frank = await open();
+    await frank.enter('frank', 'lobby');
+    await frank.message('Three chat servers, no lost messages so far.').waitFor();
+    const texts = await frank.page.locator('#messages li.msg .text').allTextContents();
+    expect(texts).toEqual([
+      'Hello bob, welcome to the lobby!',
+      'Nice to meet you. How is the cluster doing?',
+      'Three chat servers, no lost messages so far.',
+    ]);
+    await alice.waitForUsers(['alice', 'frank']);
+  });
+
   it('shows a message written as HTML as text, and runs none of it', async () => {
     const dave = await open();
     const erin = await open();

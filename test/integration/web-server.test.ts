@@ -90,6 +90,12 @@ describe('the web server (node dist/web-server/main.js)', () => {
     expect(res.body).toBe(readFileSync(socketIoClientScript(), 'utf8'));
   });
 
+  it("wires /metrics to the cluster's metrics (here every server is down, and says so)", async () => {
+    const res = await get(port, '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('cluster_server_up{server="gate-server-1",server_type="gate"} 0');
+  });
+
   it('answers 404 for an unknown path', async () => {
     expect((await get(port, '/nope.html')).status).toBe(404);
     expect((await get(port, '/public/')).status).toBe(404);

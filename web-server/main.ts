@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'cannot start');
     process.exit(1);
   }
-  log.info({ url: webUrl(settings), pid: process.pid }, `started: open ${webUrl(settings)}`);
+  log.info({ pid: process.pid }, `started: open ${webUrl(settings)}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -152,9 +152,11 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     const late = await open();
     await late.submitLogin('ivy', 'ops');
     await late.page.locator('#login-error', { hasText: 'not reachable' }).waitFor();
+    await late.screenshot('login-server-down.png');
 
     await hank.send('sent while gina was away');
     await hank.message('sent while gina was away').waitFor();
+    await gina.screenshot('reconnecting.png');
 
     await cluster.startServer(ginaConnector!.id);
     await cluster.startServer('gate-server-1');
@@ -163,5 +165,7 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     await gina.page.locator('#connection-banner').waitFor({ state: 'hidden' });
     await gina.send('back again');
     await hank.message('back again').waitFor();
+    await gina.message('back again').waitFor();
+    await gina.screenshot('reconnected.png');
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './cluster';
@@ -10,6 +10,9 @@ export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
 const UI_TIMEOUT_MS = 10_000;
 
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (Debian), or set CHROMIUM_PATH to another one`);
+  }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 20_000 });
 }
 
@@ -17,7 +20,7 @@ export function launchChromium(): Promise<Browser> {
 export class ChatPage {
   /** Messages of every alert/confirm/prompt the page tried to open (each dismissed at once). */
   readonly dialogs: string[] = [];
-  /** Uncaught errors in the page's scripts. */
+  /** Uncaught errors in the page's scripts, and anything the Content-Security-Policy blocked. */
   readonly errors: string[] = [];
 
   private constructor(
@@ -30,6 +33,9 @@ export class ChatPage {
       void dialog.dismiss();
     });
     page.on('pageerror', (err) => this.errors.push(err.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) this.errors.push(message.text());
+    });
   }
 
   static async open(browser: Browser, url: string): Promise<ChatPage> {

@@ -79,10 +79,6 @@ export class ChatConnection {
     await this.enterOnce(false);
   }
 
-  get connected(): boolean {
-    return this.socket?.connected ?? false;
-  }
-
   /** Sends to the room (`'*'`) or privately to one user; resolves with the message id. */
   async send(content: string, target: string): Promise<number> {
     const socket = this.socket;
@@ -136,6 +132,8 @@ export class ChatConnection {
       socket.disconnect();
       throw new ChatError('Left the room.');
     }
+    // Dropped between the reply and now: no 'disconnect' would reach the handler below, so say so here.
+    if (!socket.connected) throw new ChatError('The connection dropped while entering. Try again in a moment.');
     for (const message of reply.history) this.lastId = Math.max(this.lastId, message.id);
     this.socket = socket;
     socket.on('disconnect', (reason) => {

@@ -113,7 +113,9 @@ async function enter(username: string, rid: string): Promise<void> {
       roomView.notice('Connection lost. Reconnecting…', 'error');
     },
     retrying(error, attempt, retryInMs) {
-      roomView.setOnline(false, `Attempt ${attempt} failed: ${error.message} Next try in ${Math.ceil(retryInMs / 1000)} s.`);
+      // A 409 here is our own previous session, which the server has not let go of yet.
+      const why = error.code === 409 ? 'The server still holds your previous connection.' : error.message;
+      roomView.setOnline(false, `Attempt ${attempt} failed: ${why} Next try in ${Math.ceil(retryInMs / 1000)} s.`);
     },
   });
   try {

@@ -62,6 +62,9 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       this.down.add(server.id);
       log.warn({ peer: server.id, reason }, 'link down');
       this.emit('linkDown', server);
+      // A peer that stops cleanly (pm2 restart, SIGTERM) closes our socket from its side, and socket.io-client
+      // never reconnects after that on its own: without this, pushes to a restarted connector stayed dropped.
+      if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', (err) => {
       // Peers start in any order: a peer not reached yet is only down once the start-up grace is over.

@@ -50,6 +50,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       randomizationFactor: 0.2,
     });
     let wasUp = false;
+    let waitingLogged = false;
     const openedAt = Date.now();
     socket.on('connect', () => {
       wasUp = true;
@@ -70,8 +71,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       // Peers start in any order: a peer not reached yet is only down once the start-up grace is over.
       if (wasUp || Date.now() - openedAt > STARTUP_GRACE_MS) this.down.add(server.id);
       // One line when a link first fails, not one per reconnection attempt.
-      if (wasUp || !socket.active) return;
-      wasUp = true;
+      if (wasUp || waitingLogged || !socket.active) return;
+      waitingLogged = true;
       log.info({ peer: server.id, error: err.message }, 'link waiting for peer');
     });
     this.links.set(server.id, { server, socket });

@@ -17,6 +17,9 @@ export interface Pm2Process {
   status: string;
   restarts: number;
   memory: number;
+  /** The file pm2 runs, and whether it restarts the app on change. */
+  script: string;
+  watch: boolean;
 }
 
 export interface Pm2ClusterOptions extends LayoutOptions {
@@ -129,7 +132,7 @@ export class Pm2Cluster {
     const raw = JSON.parse(await this.pm2('jlist')) as {
       name: string;
       pid: number;
-      pm2_env: { status: string; restart_time: number };
+      pm2_env: { status: string; restart_time: number; pm_exec_path: string; watch: unknown };
       monit: { memory: number };
     }[];
     return raw.map((p) => ({
@@ -138,6 +141,8 @@ export class Pm2Cluster {
       status: p.pm2_env.status,
       restarts: p.pm2_env.restart_time,
       memory: p.monit.memory,
+      script: p.pm2_env.pm_exec_path,
+      watch: Boolean(p.pm2_env.watch),
     }));
   }
 

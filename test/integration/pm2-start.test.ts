@@ -1,5 +1,8 @@
-import { ChatClient, closeAllSockets } from '../helpers/chat-client';
-import { Pm2Cluster } from '../helpers/pm2-cluster';
+import { utimesSync } from 'node:fs';
+import path from 'node:path';
+import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { PROJECT_ROOT } from '../helpers/cluster';
+import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
 
 describe('the cluster started as the README says (pm2 start ecosystem.config.js)', () => {
   let cluster: Pm2Cluster;
@@ -33,5 +36,56 @@ describe('the cluster started as the README says (pm2 start ecosystem.config.js)
     await alice.waitFor('onAdd', (e) => e.user === 'bob');
     expect(await bob.send('hi alice')).toMatchObject({ code: 200 });
     await alice.waitFor('onChat', (m) => m.msg === 'hi alice' && m.from === 'bob');
+  });
+});
+
+describe('npm run dev: the same apps from the TypeScript sources (CLUSTER_DEV=1), restarted on change', () => {
+  let cluster: Pm2Cluster;
+
+  beforeAll(async () => {
+    cluster = await Pm2Cluster.start({ connectors: 1, chats: 1, env: { CLUSTER_DEV: '1' } });
+  });
+
+  afterAll(async () => {
+    closeAllSockets();
+    await cluster?.stop();
+  });
+
+  it('runs app/main.ts and web-server/main.ts under pm2 watch, no build output involved', async () => {
+    const apps = await cluster.list();
+    expect(apps.map((a) => a.name).sort()).toEqual([...cluster.servers.map((s) => s.id), 'web'].sort());
+    for (const app of apps.filter((a) => a.name !== 'web')) {
+      expect(app).toMatchObject({ status: 'online', script: path.join(PROJECT_ROOT, 'app/main.ts'), watch: true });
+    }
+    expect(apps.find((a) => a.name === 'web')).toMatchObject({
+      status: 'online',
+      script: path.join(PROJECT_ROOT, 'web-server/main.ts'),
+      watch: true,
+    });
+  });
+
+  it('serves a chat', async () => {
+    const alice = await ChatClient.enter(cluster.gate, 'alice', 'dev-room');
+    const bob = await ChatClient.enter(cluster.gate, 'bob', 'dev-room');
+    await alice.waitFor('onAdd', (e) => e.user === 'bob');
+    expect(await bob.send('from source')).toMatchObject({ code: 200 });
+    await alice.waitFor('onChat', (m) => m.msg === 'from source' && m.from === 'bob');
+  });
+
+  it('restarts the servers when a source file changes', async () => {
+    // app/main.ts is not the web server's: it stays as it is (it watches web-server/, game-server/, config/).
+    const servers = async (): Promise<Pm2Process[]> => (await cluster.list()).filter((a) => a.name !== 'web');
+    const before = await servers();
+    // A new modification time is a change to pm2's watcher; the file's content stays as it is.
+    const now = new Date();
+    utimesSync(path.join(PROJECT_ROOT, 'app/main.ts'), now, now);
+    const deadline = Date.now() + 20_000;
+    let after = before;
+    while (Date.now() < deadline && !after.every((a) => a.restarts > 0 && a.status === 'online')) {
+      await sleep(200);
+      after = await servers();
+    }
+    for (const app of after) expect(app).toMatchObject({ status: 'online', restarts: 1 });
+    expect(after.map((a) => a.pid)).not.toEqual(before.map((a) => a.pid));
   });
 });

@@ -29,6 +29,14 @@ describe('a cluster on two hosts (127.0.0.1 and 127.0.0.2), each started with CL
     ];
     hostA = await Pm2Cluster.start({ servers, clusterHost: HOST_A });
     hostB = await Pm2Cluster.start({ servers, clusterHost: HOST_B });
+    // Host B's ports are open, but chat-server-1 (host A) finds connector-server-2 only at its next reconnection
+    // attempt (up to 500 ms later), and a push over a link that is not up is dropped: wait for that link.
+    const linked = '[chat-server-1] link up {"peer":"connector-server-2"}';
+    const deadline = Date.now() + 10_000;
+    while (!(await hostA.recentLogs(200)).includes(linked)) {
+      if (Date.now() > deadline) throw new Error(`no "${linked}" in host A's logs after 10 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   afterAll(async () => {

@@ -70,6 +70,9 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     await alice.send('Three chat servers, no lost messages so far.');
     await bob.message('Three chat servers, no lost messages so far.').waitFor();
     await alice.screenshot('chat.png');
+    await alice.page.setViewportSize({ width: 390, height: 760 });
+    await alice.screenshot('chat-narrow.png');
+    await alice.page.setViewportSize({ width: 1100, height: 680 });
 
     // carol's room is another room: its own list, none of the lobby's messages.
     await carol.send('anyone in the garden?');

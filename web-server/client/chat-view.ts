@@ -68,9 +68,9 @@ export class ChatView {
     if (wasTarget) this.notice(`Your next message goes to everyone (${user} left).`, 'info');
   }
 
-  /** Shows a message once, whether it came as a push, in history or as the sender's own copy. */
-  addMessage(message: ChatMessage): void {
-    if (this.shown.has(message.id)) return;
+  /** Shows a message once, whether it came as a push, in history or as the sender's own copy; false if shown before. */
+  addMessage(message: ChatMessage): boolean {
+    if (this.shown.has(message.id)) return false;
     this.shown.add(message.id);
     const isPrivate = message.target !== EVERYONE;
     const item = el('li', ['msg', isPrivate ? 'private' : '', message.from === this.me ? 'mine' : ''].filter(Boolean).join(' '));
@@ -89,6 +89,7 @@ export class ChatView {
 
     item.append(meta, el('p', 'text', message.msg));
     this.append(item);
+    return true;
   }
 
   notice(text: string, kind: NoticeKind): void {

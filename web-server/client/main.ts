@@ -92,12 +92,13 @@ async function enter(username: string, rid: string): Promise<void> {
   const conn = new ChatConnection(username, rid, {
     entered(users, history, reentry) {
       roomView.setUsers(users);
-      for (const message of history) roomView.addMessage(message);
+      // After a re-entry the history may hold our own private messages again: only new ones count.
+      const missed = history.filter((message) => roomView.addMessage(message)).length;
       if (reentry) {
         roomView.setOnline(true);
         roomView.notice(
-          history.length > 0
-            ? `Reconnected. ${history.length} message${history.length === 1 ? '' : 's'} from while you were away ${history.length === 1 ? 'is' : 'are'} above.`
+          missed > 0
+            ? `Reconnected. ${missed} message${missed === 1 ? '' : 's'} from while you were away ${missed === 1 ? 'is' : 'are'} above.`
             : 'Reconnected. You missed nothing.',
           'info',
         );

@@ -41,11 +41,13 @@ describe('a connector stopped cleanly (SIGTERM, as pm2 restart does) and started
     expect(await hank.send('after the restart')).toMatchObject({ code: 200 });
     await waitUntil(() => gina.seen.has('after the restart'), 5000, 'gina got no push through the restarted connector');
 
-    // Past CONNECTOR_GONE_MS (5 s) after the link went down: gina is still a member and still gets pushes.
+    // Past CONNECTOR_GONE_MS (5 s) after the link went down: gina is still a member and still gets pushes. (Whether
+    // hank saw her leave during the restart depends on whether the connector's goodbye got out first; not after.)
+    const leavesBefore = hank.received('onLeave').length;
     await new Promise((r) => setTimeout(r, 5500));
     expect(await hank.send('still here?')).toMatchObject({ code: 200 });
     await waitUntil(() => gina.seen.has('still here?'), 5000, 'gina was dropped from her room after the restart');
-    expect(hank.received('onLeave')).toEqual([{ user: gina.username }]);
+    expect(hank.received('onLeave').slice(leavesBefore)).toEqual([]);
     gina.close();
   });
 });

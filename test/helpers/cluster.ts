@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { waitForPort } from './free-port';
-import { generateLayout, serversJson, type LayoutOptions } from './servers-layout';
+import { generateLayout, serversJson, type LayoutOptions } from '../../game-server/config/servers-layout';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');

@@ -15,6 +15,8 @@ const { CONFIG_ERROR_EXIT } = require(path.join(code, 'game-server/run-server'))
 const env = environmentName();
 const servers = [...loadServersConfig(undefined, env).values()].flat();
 // On a multi-host cluster each host starts only its own servers: CLUSTER_HOST=<host as in servers.json>.
+// Extra node flags for every server, e.g. CLUSTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (npm run bench -- --profile).
+const nodeArgs = (process.env.CLUSTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const onThisHost = process.env.CLUSTER_HOST ? servers.filter((s) => s.host === process.env.CLUSTER_HOST) : servers;
 
 const common = {
@@ -33,7 +35,8 @@ module.exports = {
     name: server.id,
     script: dev ? path.join(__dirname, 'app/main.ts') : path.join(__dirname, 'dist/app/main.js'),
     args: ['--id', server.id],
-    ...(dev && { interpreter: 'node', node_args: ['--import', 'tsx'], watch: ['app', 'game-server', 'config'], watch_delay: 300 }),
+    ...(dev && { interpreter: 'node', watch: ['app', 'game-server', 'config'], watch_delay: 300 }),
+    node_args: [...(dev ? ['--import', 'tsx'] : []), ...nodeArgs],
     env: { NODE_ENV: env },
   })),
 };

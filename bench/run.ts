@@ -76,7 +76,8 @@ function parseOptions(argv: string[]): Options {
 function serverEnv(options: Options): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
-  if (options.profile) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.resolve(options.profile)}`;
+  // --cpu-prof is not allowed in NODE_OPTIONS: ecosystem.config.js and the baseline pass these on as node flags.
+  if (options.profile) env.CLUSTER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${path.resolve(options.profile)}`;
   return env;
 }
 

@@ -17,6 +17,7 @@ export class BaselineTarget implements Target {
   static async start(env: Record<string, string>): Promise<BaselineTarget> {
     const child = fork(path.join(__dirname, '../baseline/baseline-server.js'), [HOST, '0'], {
       env: { ...process.env, ...env },
+      execArgv: (env.CLUSTER_NODE_ARGS ?? '').split(' ').filter(Boolean),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     try {

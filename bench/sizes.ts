@@ -21,14 +21,14 @@ export interface Sizes {
 
 export const SIZES: Record<SizeName, Sizes> = {
   full: {
-    chat: { clients: 1000, roomSize: 20, startDeliveries: 4000, factor: 1.4, maxSteps: 14, warmupMs: 1000, windowMs: 3000 },
-    bigRoom: { clients: 500, roomSize: 500, startDeliveries: 4000, factor: 1.4, maxSteps: 14, warmupMs: 1000, windowMs: 3000 },
+    chat: { clients: 1000, roomSize: 20, startDeliveries: 8000, factor: 1.4, maxSteps: 16, warmupMs: 1000, windowMs: 3000 },
+    bigRoom: { clients: 500, roomSize: 500, startDeliveries: 8000, factor: 1.4, maxSteps: 16, warmupMs: 1000, windowMs: 3000 },
     join: { users: 2000, roomSize: 20 },
     idle: { users: 5000, roomSize: 20, settleMs: 2000 },
   },
   quick: {
-    chat: { clients: 200, roomSize: 20, startDeliveries: 4000, factor: 1.6, maxSteps: 10, warmupMs: 500, windowMs: 1500 },
-    bigRoom: { clients: 100, roomSize: 100, startDeliveries: 4000, factor: 1.6, maxSteps: 10, warmupMs: 500, windowMs: 1500 },
+    chat: { clients: 200, roomSize: 20, startDeliveries: 4000, factor: 1.6, maxSteps: 12, warmupMs: 500, windowMs: 1500 },
+    bigRoom: { clients: 100, roomSize: 100, startDeliveries: 4000, factor: 1.6, maxSteps: 12, warmupMs: 500, windowMs: 1500 },
     join: { users: 300, roomSize: 20 },
     idle: { users: 500, roomSize: 20, settleMs: 1000 },
   },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { projectRoot } from '../game-server/project-root';
 import { LoadPool } from './load/load-pool';
+import { writePlot } from './plot';
 import { isAlive } from './proc-stats';
 import { renderReport, reportRows, writeReport, type Results } from './report';
 import { runIdle } from './scenarios/idle';
@@ -170,6 +171,9 @@ async function main(): Promise<void> {
     stillAlive,
   });
   log(`\nresults: ${path.relative(process.cwd(), file)}`);
+  const plot = file.replace(/\.json$/, '.html');
+  const subtitle = `--size ${options.size}, ${startedAt.toISOString()}, load average at start ${loadAverages.start!.join(' ')}`;
+  if (writePlot(plot, results, subtitle)) log(`plot: ${path.relative(process.cwd(), plot)}`);
   process.exitCode = stillAlive.length > 0 ? 1 : 0;
 }
 

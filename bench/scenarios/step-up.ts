@@ -119,7 +119,9 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     ctx.log(`  refine: ${describe(step)}`);
   }
   const kept = steps.filter((s) => !s.lagging);
-  const peak = kept.length > 0 ? Math.max(...kept.map((s) => s.deliveredPerSec)) : Math.max(...steps.map((s) => s.deliveredPerSec));
+  const candidates = kept.length > 0 ? kept : steps;
+  const peakStep = candidates.reduce((best, s) => (s.deliveredPerSec > best.deliveredPerSec ? s : best));
+  const peak = peakStep.deliveredPerSec;
   await drain(ctx);
   const half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
   ctx.log(`  at 50% of peak: ${describe(half)}`);
@@ -131,6 +133,7 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     { name: 'p99 at 50% of peak', unit: 'ms', value: half.p99Ms },
     { name: 'max at 50% of peak', unit: 'ms', value: half.maxMs },
     { name: 'server CPU per delivery at 50%', unit: 'µs', value: half.serverCpuUsPerDelivery },
+    { name: 'server CPU per delivery at peak', unit: 'µs', value: peakStep.serverCpuUsPerDelivery },
     { name: 'load generator CPU at 50%', unit: '% of 2 cores', value: round(half.loadGenCpuShare * 100, 1) },
   ];
   return {

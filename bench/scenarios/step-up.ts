@@ -15,6 +15,8 @@ const MIN_SENT_SHARE = 0.9;
 const MAX_P99_MS = 250;
 const MAX_ERROR_SHARE = 0.01;
 const DRAIN_TIMEOUT_MS = 15_000;
+/** Lagging steps measured a second time, per scenario. */
+const MAX_RETRIES = 2;
 
 export interface StepResult {
   offeredSendsPerSec: number;
@@ -101,10 +103,18 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
   const steps: StepResult[] = [];
   const maxSteps = Math.min(size.maxSteps, ctx.maxSteps ?? Infinity);
   let sends = size.startDeliveries / size.roomSize;
+  let retried = 0;
   for (let i = 0; i < maxSteps; i++) {
-    const step = await measure(ctx, size, sends);
-    steps.push(step);
+    let step = await measure(ctx, size, sends);
     ctx.log(`  step ${i + 1}: ${describe(step)}`);
+    // A stall of the machine (other work on its two cores) can make one step lag: a lag counts once it repeats.
+    if (step.lagging && retried < MAX_RETRIES && ctx.maxSteps === undefined) {
+      retried++;
+      await drain(ctx);
+      step = await measure(ctx, size, sends);
+      ctx.log(`  step ${i + 1} again: ${describe(step)}`);
+    }
+    steps.push(step);
     if (step.lagging) break;
     sends *= size.factor;
   }
@@ -112,7 +122,7 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
   const good = steps.filter((s) => !s.lagging);
   const lag = steps.find((s) => s.lagging);
   const lastGood = good[good.length - 1];
-  if (lastGood && lag && steps.length < maxSteps + 1) {
+  if (lastGood && lag && ctx.maxSteps === undefined) {
     await drain(ctx);
     const step = await measure(ctx, size, Math.sqrt(lastGood.offeredSendsPerSec * lag.offeredSendsPerSec));
     steps.push(step);

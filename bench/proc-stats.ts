@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+export { isRunning as isAlive } from '../game-server/cli/private-pm2-cluster';
+
 let ticksPerSecond: number | undefined;
 
 function clockTicks(): number {
@@ -28,14 +30,5 @@ export function cpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
   } catch {
     return 0;
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isAlive } from '../../bench/proc-stats';
 import type { ReportRow } from '../../bench/report';
 import { PROJECT_ROOT } from '../helpers/cluster';
 
@@ -14,15 +15,6 @@ interface BenchJson {
   stillAlive: number[];
   machine: { loadAverages: Record<string, number[]> };
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm run bench, a few seconds of it', () => {
   let dir: string;
@@ -74,6 +66,6 @@ describe('npm run bench, a few seconds of it', () => {
     // Load workers, baseline, pm2 daemon and the servers it ran.
     expect(report.startedPids.length).toBeGreaterThanOrEqual(2 + 1 + 1 + 7);
     expect(report.stillAlive).toEqual([]);
-    expect(report.startedPids.filter(alive)).toEqual([]);
+    expect(report.startedPids.filter(isAlive)).toEqual([]);
   });
 });

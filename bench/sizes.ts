@@ -27,8 +27,8 @@ export const SIZES: Record<SizeName, Sizes> = {
     idle: { users: 5000, roomSize: 20, settleMs: 2000 },
   },
   quick: {
-    chat: { clients: 200, roomSize: 20, startDeliveries: 4000, factor: 1.6, maxSteps: 12, warmupMs: 500, windowMs: 1500 },
-    bigRoom: { clients: 100, roomSize: 100, startDeliveries: 4000, factor: 1.6, maxSteps: 12, warmupMs: 500, windowMs: 1500 },
+    chat: { clients: 200, roomSize: 20, startDeliveries: 8000, factor: 1.6, maxSteps: 11, warmupMs: 400, windowMs: 1200 },
+    bigRoom: { clients: 100, roomSize: 100, startDeliveries: 8000, factor: 1.6, maxSteps: 11, warmupMs: 400, windowMs: 1200 },
     join: { users: 300, roomSize: 20 },
     idle: { users: 500, roomSize: 20, settleMs: 1000 },
   },

@@ -30,6 +30,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   /** Peers whose link failed or dropped and has not come back; a link never tried is not down. */
   private readonly down = new Set<string>();
   private stopped = false;
+  private readonly pushBatches = new Map<PeerSocket, PushMessage[]>();
 
   constructor(private readonly options: RpcClientOptions) {
     super();
@@ -115,12 +116,26 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     }
   }
 
-  /** Fire-and-forget push; dropped (and reported false) while the link is down, never buffered. */
+  /**
+   * Fire-and-forget push; dropped (and reported false) while the link is down, never buffered. The
+   * pushes to one peer in one turn of the event loop travel as one frame (a chat server answering a
+   * burst of messages sends each connector one frame, not one per message).
+   */
   push(server: ServerInfo, push: PushMessage): boolean {
     const socket = this.connect(server);
     if (!socket.connected) return false;
-    socket.emit('push', push);
+    const batch = this.pushBatches.get(socket);
+    if (batch) batch.push(push);
+    else {
+      this.pushBatches.set(socket, [push]);
+      if (this.pushBatches.size === 1) setImmediate(() => this.flushPushes());
+    }
     return true;
+  }
+
+  private flushPushes(): void {
+    for (const [socket, pushes] of this.pushBatches) if (socket.connected) socket.emit('push', pushes);
+    this.pushBatches.clear();
   }
 
   /** Closes every link. */

@@ -45,7 +45,8 @@ export interface PushMessage {
 export interface RpcServerEvents {
   call: (call: RemoteCall, ack: (reply: RpcReply) => void) => void;
   forward: (request: ForwardedRequest, ack: (response: ClientResponse) => void) => void;
-  push: (push: PushMessage) => void;
+  /** Pushes, in order: every push made to this peer in one turn of the sender's event loop. */
+  push: (pushes: PushMessage[]) => void;
 }
 
 /** Presented in the socket.io handshake by every peer. */

@@ -54,7 +54,9 @@ export class RpcServer {
       socket.on('forward', (request, ack) => {
         if (typeof ack === 'function') void dispatcher.forward(request).then(ack);
       });
-      socket.on('push', (push) => dispatcher.push(push));
+      socket.on('push', (pushes) => {
+        if (Array.isArray(pushes)) for (const push of pushes) dispatcher.push(push);
+      });
     });
     this.connections = trackConnections(http);
     await listen(http, port, host);

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import { dispatch } from '../../app/util/dispatcher';
+import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
-import { generateLayout, serversJson, type LayoutOptions } from './servers-layout';
+import { generateLayout, serversJson, type LayoutOptions } from '../../game-server/config/servers-layout';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');
@@ -49,12 +51,35 @@ export class TestCluster {
     cluster.writeConfig();
     try {
       await Promise.all(cluster.servers.map((s) => cluster.startServer(s.id)));
+      await cluster.waitForGateLinks();
       if (options.web) await cluster.startWeb();
     } catch (err) {
       await cluster.stop();
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * Resolves once the gate sends users to every connector. Servers start in any order: a connector the
+   * gate could not reach within its start-up grace (a busy machine) counts as down until the link
+   * reconnects, and the gate would send its users to the next one meanwhile.
+   */
+  async waitForGateLinks(timeoutMs = 10_000): Promise<void> {
+    const connectors = this.byType('connector');
+    if (this.byType('gate').length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    for (const connector of connectors) {
+      let i = 0;
+      while (dispatch(`link-probe-${i}`, connectors) !== connector) i++;
+      const uid = `link-probe-${i}`;
+      for (;;) {
+        const entry = await queryEntry(this.gate, uid);
+        if (entry.code === 200 && entry.port === connector.clientPort) break;
+        if (Date.now() > deadline) throw new Error(`the gate does not send users to ${connector.id}: ${JSON.stringify(entry)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   get configFile(): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Route } from '../../app/protocol';
 import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
 import { clusterMetricsHandler, collectClusterMetrics, METRICS_CONTENT_TYPE } from '../../web-server/cluster-metrics';
-import { ChatClient, closeAllSockets } from '../helpers/chat-client';
+import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { PROJECT_ROOT, TestCluster } from '../helpers/cluster';
 import { parsePrometheusText, type PrometheusText } from '../helpers/prometheus-text';
 import { runProcess } from '../helpers/status-cli';
@@ -59,6 +59,11 @@ describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, rea
   });
 
   it('counts messages in and out, RPC calls, rooms and errors as users chat', async () => {
+    // Each connector re-sends its users (a `resync` call) when its link to a chat server comes up; a link
+    // that came up late would count one call more below. Wait until every connector-chat link has.
+    const links = cluster.byType('connector').length * cluster.byType('chat').length;
+    const resyncs = async (): Promise<number> => (await scrape()).sum('rpc_requests_total', { kind: 'call', server_type: 'connector' });
+    for (const deadline = Date.now() + 10_000; (await resyncs()) < links && Date.now() < deadline;) await sleep(50);
     const before = await scrape();
     const rid = 'metrics-room';
     const ann = await ChatClient.enter(cluster.gate, 'ann', rid);

@@ -1,6 +1,6 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../app/util/dispatcher';
-import { ChatClient, closeAllSockets } from '../helpers/chat-client';
+import { ChatClient, closeAllSockets, queryEntry, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
 
@@ -29,13 +29,39 @@ describe('a cluster on two hosts (127.0.0.1 and 127.0.0.2), each started with CL
     ];
     hostA = await Pm2Cluster.start({ servers, clusterHost: HOST_A });
     hostB = await Pm2Cluster.start({ servers, clusterHost: HOST_B });
-    // Host B's ports are open, but chat-server-1 (host A) finds connector-server-2 only at its next reconnection
-    // attempt (up to 500 ms later), and a push over a link that is not up is dropped: wait for that link.
-    const linked = '[chat-server-1] link up {"peer":"connector-server-2"}';
-    const deadline = Date.now() + 10_000;
-    while (!(await hostA.recentLogs(200)).includes(linked)) {
-      if (Date.now() > deadline) throw new Error(`no "${linked}" in host A's logs after 10 s`);
-      await new Promise((r) => setTimeout(r, 100));
+    // Links to host B's servers opened before host B ran, and come up within a reconnection delay of it
+    // listening: until then the gate counts its connector as down, and pushes to it are dropped (never
+    // buffered). Wait until a message crosses from host A to host B through each chat server.
+    const connectors = servers.filter((s) => s.serverType === 'connector');
+    const chats = servers.filter((s) => s.serverType === 'chat');
+    for (const [n, chat] of chats.entries()) {
+      let rid = 'x';
+      for (let i = 0; dispatch(rid, chats) !== chat; i++) rid = `probe-${n}-${i}`;
+      const deadline = Date.now() + 10_000;
+      const probe = async (name: string, connector: ServerInfo): Promise<ChatClient> => {
+        for (; ; await sleep(50)) {
+          const entry = await queryEntry(hostA.gate, name);
+          if (entry.code === 200 && entry.port === connector.clientPort) return ChatClient.enter(hostA.gate, name, rid);
+          if (Date.now() > deadline) throw new Error(`the gate never sent ${name} to ${connector.id}`);
+        }
+      };
+      const from = await probe(nameFor(connectors[0]!, connectors, 'pa'), connectors[0]!);
+      const to = await probe(nameFor(connectors[1]!, connectors, 'pb'), connectors[1]!);
+      for (let i = 0; ; i++) {
+        await from.send(`probe ${i}`);
+        if (
+          await to
+            .waitFor('onChat', (m) => m.msg === `probe ${i}`, 200)
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          break;
+        if (Date.now() > deadline) throw new Error(`no message reached host B through ${chat.id}`);
+      }
+      from.close();
+      to.close();
     }
   });
 

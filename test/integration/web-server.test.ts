@@ -6,7 +6,7 @@ import path from 'node:path';
 import { socketIoClientScript } from '../../web-server/web-app';
 import { PROJECT_ROOT, WEB_ENTRY } from '../helpers/cluster';
 import { freePorts, waitForPort } from '../helpers/free-port';
-import { generateLayout, serversJson } from '../helpers/servers-layout';
+import { generateLayout, serversJson } from '../../game-server/config/servers-layout';
 
 /** A raw GET: the path goes on the wire as written (fetch and URL would fold `..` away first). */
 function get(port: number, rawPath: string): Promise<{ status: number; type: string; body: string }> {

@@ -21,8 +21,9 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
           throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
         }
       } else {
+        // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
         const event: UserEvent = { user: username };
-        room.channel.pushMessage(Push.add, event);
+        room.channel.pushMessage(Push.add, event, uid);
       }
       room.channel.add(uid, frontendId);
       return { users: room.users(), history: room.history.visibleAfter(lastId, username) };

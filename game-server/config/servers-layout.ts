@@ -1,5 +1,5 @@
-import type { ServerInfo } from '../../game-server/config/server-info';
-import { freePorts } from './free-port';
+import { freePorts } from '../net';
+import type { ServerInfo } from './server-info';
 
 export interface LayoutOptions {
   connectors?: number;
@@ -8,7 +8,7 @@ export interface LayoutOptions {
   host?: string;
 }
 
-/** A servers.json environment section, Pomelo's shape, on free ports: gate, connectors, chat servers. */
+/** A servers.json environment section (for tests and the benchmark), Pomelo's shape, on free ports: gate, connectors, chat servers. */
 export async function generateLayout({ connectors = 3, chats = 3, host = '127.0.0.1' }: LayoutOptions = {}): Promise<ServerInfo[]> {
   const ports = await freePorts(2 + connectors * 2 + chats, host);
   const next = (): number => ports.shift()!;

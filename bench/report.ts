@@ -1,0 +1,66 @@
+/** The bench's output: one table (cluster, baseline, ratio per figure) and the same as JSON under bench/results/. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderTable } from '../app/cli/text-table';
+import type { ScenarioResult } from './scenarios/scenario';
+import type { ScenarioName } from './sizes';
+import type { TargetName } from './targets/target';
+
+export interface ReportRow {
+  scenario: ScenarioName;
+  figure: string;
+  unit: string;
+  cluster?: number;
+  baseline?: number;
+  /** cluster / baseline. */
+  ratio?: number;
+}
+
+export type Results = Partial<Record<ScenarioName, Partial<Record<TargetName, ScenarioResult>>>>;
+
+/** One row per figure, in the order the scenarios gave them. */
+export function reportRows(results: Results): ReportRow[] {
+  const rows: ReportRow[] = [];
+  for (const [scenario, byTarget] of Object.entries(results) as [ScenarioName, Partial<Record<TargetName, ScenarioResult>>][]) {
+    const names: { name: string; unit: string }[] = [];
+    for (const result of Object.values(byTarget)) {
+      for (const f of result.figures) if (!names.some((n) => n.name === f.name)) names.push({ name: f.name, unit: f.unit });
+    }
+    for (const { name, unit } of names) {
+      const cluster = byTarget.cluster?.figures.find((f) => f.name === name)?.value;
+      const baseline = byTarget.baseline?.figures.find((f) => f.name === name)?.value;
+      const ratio = cluster !== undefined && baseline !== undefined && baseline !== 0 ? Number((cluster / baseline).toFixed(2)) : undefined;
+      rows.push({
+        scenario,
+        figure: name,
+        unit,
+        ...(cluster !== undefined && { cluster }),
+        ...(baseline !== undefined && { baseline }),
+        ...(ratio !== undefined && { ratio }),
+      });
+    }
+  }
+  return rows;
+}
+
+export function renderReport(rows: readonly ReportRow[]): string {
+  return renderTable<ReportRow>(
+    [
+      { title: 'SCENARIO', value: (r) => r.scenario },
+      { title: 'FIGURE', value: (r) => r.figure },
+      { title: 'UNIT', value: (r) => r.unit },
+      { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
+      { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
+      { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
+    ],
+    rows,
+  );
+}
+
+/** Writes `report` to `<dir>/<timestamp>.json`; returns the file. */
+export function writeReport(dir: string, startedAt: Date, report: object): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,159 @@
+/**
+ * The chat and big-room scenarios: users in rooms send at a steady, stepped-up rate until delivery
+ * lags; the peak is the most deliveries a second of a step that kept up, and latency is measured
+ * again at half that peak. One `onChat` received is one delivery.
+ */
+import { cpuMs } from '../proc-stats';
+import type { StepUpSize } from '../sizes';
+import { requireAllEntered, sleep, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
+
+/** A step lags when fewer than this share of the expected deliveries arrived in its window... */
+const MIN_DELIVERED_SHARE = 0.9;
+/** ...or the load generator could not send this share of the offered rate... */
+const MIN_SENT_SHARE = 0.9;
+/** ...or p99 latency went past this (queues grow), or requests failed. */
+const MAX_P99_MS = 250;
+const MAX_ERROR_SHARE = 0.01;
+const DRAIN_TIMEOUT_MS = 15_000;
+/** Lagging steps measured a second time, per scenario. */
+const MAX_RETRIES = 2;
+
+export interface StepResult {
+  offeredSendsPerSec: number;
+  sentPerSec: number;
+  deliveredPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  firstError?: string;
+  /** Server processes' CPU per delivery, µs. */
+  serverCpuUsPerDelivery: number;
+  /** Share of the machine's cores the load generators used in the window. */
+  loadGenCpuShare: number;
+  serverCpuShare: number;
+  /** Each server process's CPU, as a share of one core. */
+  processCpuShare: Record<string, number>;
+  lagging: boolean;
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: number): Promise<StepResult> {
+  const { pool, target } = ctx;
+  const processes = await target.processes();
+  const pids = processes.map((p) => p.pid);
+  await pool.setRate(sendsPerSec);
+  await sleep(size.warmupMs);
+  await pool.reset();
+  const cpuBefore = pids.map(cpuMs);
+  await sleep(size.windowMs);
+  const load = await pool.report();
+  const perProcess = pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]!);
+  const serverCpu = perProcess.reduce((n, ms) => n + ms, 0);
+  const seconds = load.elapsedMs / 1000;
+  const expected = load.sent * size.roomSize;
+  const p99 = load.latency.quantile(0.99);
+  const lagging =
+    load.deliveries < MIN_DELIVERED_SHARE * expected ||
+    load.sent < MIN_SENT_SHARE * sendsPerSec * seconds ||
+    !(p99 <= MAX_P99_MS) ||
+    load.errors > MAX_ERROR_SHARE * load.sent;
+  const cores = 2;
+  return {
+    offeredSendsPerSec: round(sendsPerSec),
+    sentPerSec: round(load.sent / seconds),
+    deliveredPerSec: Math.round(load.deliveries / seconds),
+    p50Ms: round(load.latency.quantile(0.5)),
+    p99Ms: round(p99),
+    maxMs: round(load.latency.maxMs),
+    errors: load.errors,
+    ...(load.firstError !== undefined && { firstError: load.firstError }),
+    serverCpuUsPerDelivery: round((serverCpu * 1000) / Math.max(1, load.deliveries)),
+    loadGenCpuShare: round(load.cpuMs / load.elapsedMs / cores, 3),
+    serverCpuShare: round(serverCpu / load.elapsedMs / cores, 3),
+    processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
+    lagging,
+  };
+}
+
+/** Stops sending and waits until the deliveries still queued have arrived. */
+async function drain(ctx: ScenarioContext): Promise<void> {
+  await ctx.pool.setRate(0);
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  await ctx.pool.reset();
+  while (Date.now() < deadline) {
+    await sleep(500);
+    if ((await ctx.pool.report()).deliveries === 0) return;
+    await ctx.pool.reset();
+  }
+}
+
+const describe = (s: StepResult): string =>
+  `offered ${s.offeredSendsPerSec}/s sent ${s.sentPerSec}/s delivered ${s.deliveredPerSec}/s p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms` +
+  ` server cpu ${(s.serverCpuShare * 100).toFixed(0)}% [${Object.values(s.processCpuShare)
+    .map((c) => (c * 100).toFixed(0))
+    .join(' ')}] loadgen cpu ${(s.loadGenCpuShare * 100).toFixed(0)}%${s.lagging ? ' LAG' : ''}` +
+  `${s.errors > 0 ? ` errors ${s.errors} (${s.firstError ?? ''})` : ''}`;
+
+export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPrefix: string): Promise<ScenarioResult> {
+  const users = usersInRooms(size.clients, size.roomSize, roomPrefix);
+  const entered = await ctx.pool.enter(ctx.target.gate, users);
+  requireAllEntered(entered);
+  const steps: StepResult[] = [];
+  const maxSteps = Math.min(size.maxSteps, ctx.maxSteps ?? Infinity);
+  let sends = size.startDeliveries / size.roomSize;
+  let retried = 0;
+  for (let i = 0; i < maxSteps; i++) {
+    let step = await measure(ctx, size, sends);
+    ctx.log(`  step ${i + 1}: ${describe(step)}`);
+    // A stall of the machine (other work on its two cores) can make one step lag: a lag counts once it repeats.
+    if (step.lagging && retried < MAX_RETRIES && ctx.maxSteps === undefined) {
+      retried++;
+      await drain(ctx);
+      step = await measure(ctx, size, sends);
+      ctx.log(`  step ${i + 1} again: ${describe(step)}`);
+    }
+    steps.push(step);
+    if (step.lagging) break;
+    sends *= size.factor;
+  }
+  // One more step between the last that kept up and the first that lagged narrows the peak down.
+  const good = steps.filter((s) => !s.lagging);
+  const lag = steps.find((s) => s.lagging);
+  const lastGood = good[good.length - 1];
+  if (lastGood && lag && ctx.maxSteps === undefined) {
+    await drain(ctx);
+    const step = await measure(ctx, size, Math.sqrt(lastGood.offeredSendsPerSec * lag.offeredSendsPerSec));
+    steps.push(step);
+    ctx.log(`  refine: ${describe(step)}`);
+  }
+  const kept = steps.filter((s) => !s.lagging);
+  const candidates = kept.length > 0 ? kept : steps;
+  const peakStep = candidates.reduce((best, s) => (s.deliveredPerSec > best.deliveredPerSec ? s : best));
+  const peak = peakStep.deliveredPerSec;
+  await drain(ctx);
+  let half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
+  ctx.log(`  at 50% of peak: ${describe(half)}`);
+  if (half.lagging && ctx.maxSteps === undefined) {
+    // Half the peak lagging is a stall of the machine, not of the servers: measure once more.
+    await drain(ctx);
+    half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
+    ctx.log(`  at 50% of peak, again: ${describe(half)}`);
+  }
+  await ctx.pool.setRate(0);
+  await ctx.pool.disconnectAll();
+  const figures: Figure[] = [
+    { name: 'peak delivered', unit: 'msg/s', value: peak },
+    { name: 'p50 at 50% of peak', unit: 'ms', value: half.p50Ms },
+    { name: 'p99 at 50% of peak', unit: 'ms', value: half.p99Ms },
+    { name: 'max at 50% of peak', unit: 'ms', value: half.maxMs },
+    { name: 'server CPU per delivery at 50%', unit: 'µs', value: half.serverCpuUsPerDelivery },
+    { name: 'server CPU per delivery at peak', unit: 'µs', value: peakStep.serverCpuUsPerDelivery },
+    { name: 'load generator CPU at 50%', unit: '% of 2 cores', value: round(half.loadGenCpuShare * 100, 1) },
+  ];
+  return {
+    figures,
+    details: { clients: size.clients, roomSize: size.roomSize, peakFoundWithoutLag: kept.length > 0, steps, atHalfPeak: half },
+  };
+}

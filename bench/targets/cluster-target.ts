@@ -1,0 +1,45 @@
+import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import type { ServerProcess, Target } from './target';
+
+export interface ClusterLayout {
+  connectors: number;
+  chats: number;
+}
+
+/** The real cluster, `pm2 start ecosystem.config.js` under a private PM2_HOME on free ports. */
+export class ClusterTarget implements Target {
+  readonly name = 'cluster' as const;
+  private readonly pids = new Set<number>();
+
+  private constructor(private readonly cluster: PrivatePm2Cluster) {}
+
+  static async start(layout: ClusterLayout, env: Record<string, string>): Promise<ClusterTarget> {
+    const target = new ClusterTarget(await PrivatePm2Cluster.start({ ...layout, env }));
+    await target.processes();
+    return target;
+  }
+
+  get gate(): { host: string; port: number } {
+    return this.cluster.gate;
+  }
+
+  async processes(): Promise<ServerProcess[]> {
+    const daemon = this.cluster.daemonPid();
+    if (daemon !== undefined) this.pids.add(daemon);
+    const list = await this.cluster.list();
+    return this.cluster.servers.flatMap((server) => {
+      const pid = list.find((p) => p.name === server.id)?.pid;
+      if (!pid) return [];
+      this.pids.add(pid);
+      return [{ name: server.id, role: server.serverType, pid, ...(server.clientPort !== undefined && { clientPort: server.clientPort }) }];
+    });
+  }
+
+  startedPids(): number[] {
+    return [...this.pids];
+  }
+
+  async stop(): Promise<void> {
+    await this.cluster.stop();
+  }
+}

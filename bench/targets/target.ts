@@ -1,0 +1,22 @@
+/** What a scenario runs against: the cluster under pm2, or the single-process baseline. */
+export type TargetName = 'cluster' | 'baseline';
+
+export interface ServerProcess {
+  /** Server id (cluster) or `baseline`. */
+  name: string;
+  /** `gate`, `connector`, `chat`, or `baseline` (which is all three). */
+  role: string;
+  pid: number;
+  /** Client port, for frontends. */
+  clientPort?: number;
+}
+
+export interface Target {
+  readonly name: TargetName;
+  readonly gate: { host: string; port: number };
+  /** The server processes, with their pids now. */
+  processes(): Promise<ServerProcess[]>;
+  /** Every pid this target started (daemons included), to check afterwards that all are gone. */
+  startedPids(): number[];
+  stop(): Promise<void>;
+}

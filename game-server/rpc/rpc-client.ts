@@ -6,6 +6,8 @@ import type { ServerInfo } from '../config/server-info';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcReply, RpcServerEvents } from './rpc-messages';
 
 const STARTUP_GRACE_MS = 3000;
+/** Pushes held per peer while its first link is being made; beyond this they are dropped. */
+export const MAX_HELD_PUSHES = 10_000;
 
 type PeerSocket = Socket<Record<string, never>, RpcServerEvents>;
 
@@ -14,6 +16,8 @@ export interface RpcClientOptions {
   secret: string;
   timeoutMs: number;
   log: Logger;
+  /** How long a peer never reached yet counts as starting rather than down (default 3 s). */
+  startupGraceMs?: number;
 }
 
 interface RpcClientEvents {
@@ -31,6 +35,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly down = new Set<string>();
   private stopped = false;
   private readonly pushBatches = new Map<PeerSocket, PushMessage[]>();
+  /** Pushes to peers still starting (link never up, not down yet), sent when the link comes up. */
+  private readonly held = new Map<string, PushMessage[]>();
 
   constructor(private readonly options: RpcClientOptions) {
     super();
@@ -56,12 +62,15 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     socket.on('connect', () => {
       wasUp = true;
       this.down.delete(server.id);
+      const held = this.held.get(server.id);
+      this.held.delete(server.id);
+      if (held) socket.emit('push', held);
       log.info({ peer: server.id }, 'link up');
       this.emit('linkUp', server);
     });
     socket.on('disconnect', (reason) => {
       if (this.stopped) return;
-      this.down.add(server.id);
+      this.markDown(server.id);
       log.warn({ peer: server.id, reason }, 'link down');
       this.emit('linkDown', server);
       // A peer that stops cleanly (pm2 restart, SIGTERM) closes our socket from its side, and socket.io-client
@@ -70,7 +79,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     });
     socket.on('connect_error', (err) => {
       // Peers start in any order: a peer not reached yet is only down once the start-up grace is over.
-      if (wasUp || Date.now() - openedAt > STARTUP_GRACE_MS) this.down.add(server.id);
+      if (wasUp || Date.now() - openedAt > (this.options.startupGraceMs ?? STARTUP_GRACE_MS)) this.markDown(server.id);
       // One line when a link first fails, not one per reconnection attempt.
       if (wasUp || waitingLogged || !socket.active) return;
       waitingLogged = true;
@@ -117,13 +126,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   }
 
   /**
-   * Fire-and-forget push; dropped (and reported false) while the link is down, never buffered. The
-   * pushes to one peer in one turn of the event loop travel as one frame (a chat server answering a
-   * burst of messages sends each connector one frame, not one per message).
+   * Fire-and-forget push; dropped (and reported false) while the link is down. A peer still starting
+   * (never reached, start-up grace not over) gets its pushes when the link comes up, up to
+   * MAX_HELD_PUSHES. The pushes to one peer in one turn of the event loop travel as one frame (a chat
+   * server answering a burst of messages sends each connector one frame, not one per message).
    */
   push(server: ServerInfo, push: PushMessage): boolean {
     const socket = this.connect(server);
-    if (!socket.connected) return false;
+    if (!socket.connected) return this.hold(server.id, push);
     const batch = this.pushBatches.get(socket);
     if (batch) batch.push(push);
     else {
@@ -138,11 +148,26 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.pushBatches.clear();
   }
 
+  private hold(serverId: string, push: PushMessage): boolean {
+    if (this.down.has(serverId)) return false;
+    let held = this.held.get(serverId);
+    if (!held) this.held.set(serverId, (held = []));
+    if (held.length >= MAX_HELD_PUSHES) return false;
+    held.push(push);
+    return true;
+  }
+
+  private markDown(serverId: string): void {
+    this.down.add(serverId);
+    this.held.delete(serverId);
+  }
+
   /** Closes every link. */
   close(): void {
     this.stopped = true;
     for (const { socket } of this.links.values()) socket.disconnect();
     this.links.clear();
+    this.held.clear();
   }
 
   /** Closes the link to a server that left the cluster. */
@@ -150,6 +175,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.links.get(serverId)?.socket.disconnect();
     this.links.delete(serverId);
     this.down.delete(serverId);
+    this.held.delete(serverId);
   }
 
   linkedServerIds(): string[] {

@@ -17,6 +17,10 @@ const runtimeSchema = z.object({
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0.1).default(20),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(40),
   CORS_ORIGIN: z.string().default('*'),
+  // A client that vanished without closing (network gone) is dropped after interval + timeout, which
+  // frees its name in the room; socket.io's own 25 s + 20 s kept it for up to 45 s.
+  CLIENT_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  CLIENT_PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 
 export type RuntimeSettings = z.infer<typeof runtimeSchema>;

@@ -49,6 +49,8 @@ export class ClientServer {
       httpCompression: false,
       serveClient: false,
       maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
+      pingInterval: settings.CLIENT_PING_INTERVAL_MS,
+      pingTimeout: settings.CLIENT_PING_TIMEOUT_MS,
       cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
     });
     // The upgrade request (headers, socket, parser state) is not needed once the connection is open:

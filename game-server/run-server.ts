@@ -1,7 +1,7 @@
 import { Application } from './application';
 import { ConfigError } from './config/config-error';
 import { environmentName, findServer, loadServersConfig, serversConfigPath } from './config/load-servers-config';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { loadDotenv, loadRuntimeSettings } from './settings';
 
 /** pm2 does not restart a process that exits with this code (see ecosystem.config.js): a bad config stays stopped. */
@@ -19,8 +19,7 @@ export function serverIdFromArgs(argv = process.argv, env = process.env): string
  */
 export async function runServer(setup: (app: Application) => void): Promise<Application> {
   loadDotenv();
-  let app: Application;
-  try {
+  const app = exitOnConfigError(() => {
     const file = serversConfigPath();
     const env = environmentName();
     const id = serverIdFromArgs();
@@ -28,13 +27,10 @@ export async function runServer(setup: (app: Application) => void): Promise<Appl
     const settings = loadRuntimeSettings();
     const servers = loadServersConfig(file, env);
     const info = findServer(servers, id, file, env);
-    app = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env), () => loadServersConfig(file, env));
-    setup(app);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`config error: ${err.message}\n`);
-    process.exit(CONFIG_ERROR_EXIT);
-  }
+    const created = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env), () => loadServersConfig(file, env));
+    setup(created);
+    return created;
+  });
 
   try {
     await app.start();
@@ -45,23 +41,39 @@ export async function runServer(setup: (app: Application) => void): Promise<Appl
   const { info } = app;
   app.log.info({ type: info.serverType, port: info.port, clientPort: info.clientPort, pid: process.pid }, 'started');
 
+  stopOnSignals(app.log, () => app.stop());
+  return app;
+}
+
+/** Runs a process's set-up; a ConfigError there prints one line and exits with CONFIG_ERROR_EXIT. */
+export function exitOnConfigError<T>(setup: () => T): T {
+  try {
+    return setup();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`config error: ${err.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT);
+  }
+}
+
+/** On the first SIGINT or SIGTERM: logs, runs `stop`, and exits 0 (1 if it failed). */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = (signal: string): void => {
+  const onSignal = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'stopping');
-    app.stop().then(
+    log.info({ signal }, 'stopping');
+    stop().then(
       () => {
-        app.log.info('stopped');
+        log.info('stopped');
         process.exit(0);
       },
       (err: unknown) => {
-        app.log.error({ err }, 'unclean stop');
+        log.error({ err }, 'unclean stop');
         process.exit(1);
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  return app;
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }

@@ -1,12 +1,11 @@
 /** The web server's process entry (pm2 app `web`): serves the browser client on WEB_HOST:WEB_PORT. */
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { ConfigError } from '../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../game-server/config/load-servers-config';
 import { createLogger } from '../game-server/logger';
 import { listen } from '../game-server/net';
 import { projectRoot } from '../game-server/project-root';
-import { CONFIG_ERROR_EXIT } from '../game-server/run-server';
+import { exitOnConfigError, stopOnSignals } from '../game-server/run-server';
 import { loadDotenv, loadRuntimeSettings } from '../game-server/settings';
 import { clusterMetricsHandler } from './cluster-metrics';
 import { clientConfig, createWebApp } from './web-app';
@@ -18,18 +17,12 @@ async function main(): Promise<void> {
   loadDotenv();
   const file = serversConfigPath();
   const env = environmentName();
-  let settings;
-  let runtime;
-  try {
-    runtime = loadRuntimeSettings();
-    settings = loadWebSettings();
+  const [runtime, settings] = exitOnConfigError(() => {
+    const loaded = [loadRuntimeSettings(), loadWebSettings()] as const;
     // Fail at start, not at the first page view, when the servers list has no gate for browsers.
     clientConfig(loadServersConfig(file, env));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`config error: ${err.message}\n`);
-    process.exit(CONFIG_ERROR_EXIT);
-  }
+    return loaded;
+  });
   const log = createLogger(SERVER_ID, runtime.LOG_LEVEL, env);
 
   const http = createServer(
@@ -47,19 +40,14 @@ async function main(): Promise<void> {
   }
   log.info({ pid: process.pid }, `started: open ${webUrl(settings)}`);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    http.close(() => {
-      log.info('stopped');
-      process.exit(0);
-    });
-    http.closeAllConnections();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(
+    log,
+    () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  );
 }
 
 void main();

@@ -9,19 +9,47 @@ export interface Pm2App {
   pid: number;
   status: string;
   restarts: number;
+  memory: number;
+  /** The file pm2 runs, and whether it restarts the app on change. */
+  script: string;
+  watch: boolean;
 }
 
-/** Runs the project's pm2 CLI (PM2_HOME from the environment, as for `npm start`). */
-export async function pm2(...args: string[]): Promise<string> {
+/** Runs the project's pm2 CLI with `env` (its PM2_HOME picks the daemon; `npm start`'s by default). */
+export async function pm2InEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, [require.resolve('pm2/bin/pm2'), ...args], {
     cwd: projectRoot(),
+    env,
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;
 }
 
+/** Runs the project's pm2 CLI (PM2_HOME from the environment, as for `npm start`). */
+export function pm2(...args: string[]): Promise<string> {
+  return pm2InEnv(process.env, ...args);
+}
+
+/** The apps of `pm2 jlist` output. */
+export function parsePm2List(jlist: string): Pm2App[] {
+  const raw = JSON.parse(jlist) as {
+    name: string;
+    pid: number;
+    pm2_env: { status: string; restart_time: number; pm_exec_path: string; watch: unknown };
+    monit: { memory: number };
+  }[];
+  return raw.map((p) => ({
+    name: p.name,
+    pid: p.pid,
+    status: p.pm2_env.status,
+    restarts: p.pm2_env.restart_time,
+    memory: p.monit.memory,
+    script: p.pm2_env.pm_exec_path,
+    watch: Boolean(p.pm2_env.watch),
+  }));
+}
+
 export async function pm2List(): Promise<Pm2App[]> {
-  const raw = JSON.parse(await pm2('jlist')) as { name: string; pid: number; pm2_env: { status: string; restart_time: number } }[];
-  return raw.map((p) => ({ name: p.name, pid: p.pid, status: p.pm2_env.status, restarts: p.pm2_env.restart_time }));
+  return parsePm2List(await pm2('jlist'));
 }

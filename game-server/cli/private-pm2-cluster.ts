@@ -1,26 +1,14 @@
 /** The cluster under pm2 with a daemon of its own: for tests and the benchmark, never touching another pm2. */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ServerInfo } from '../config/server-info';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
 import { freePorts, waitForPort } from '../net';
-import { projectRoot } from '../project-root';
+import { parsePm2List, pm2InEnv, type Pm2App } from './pm2-cli';
 
-const run = promisify(execFile);
-
-export interface Pm2Process {
-  name: string;
-  pid: number;
-  status: string;
-  restarts: number;
-  memory: number;
-  /** The file pm2 runs, and whether it restarts the app on change. */
-  script: string;
-  watch: boolean;
-}
+/** A pm2 app as the tests and the bench see it. */
+export type Pm2Process = Pm2App;
 
 export interface PrivateClusterOptions extends LayoutOptions {
   env?: Record<string, string>;
@@ -97,32 +85,12 @@ export class PrivatePm2Cluster {
   }
 
   /** Runs the pm2 CLI against this cluster's daemon. */
-  async pm2(...args: string[]): Promise<string> {
-    const { stdout } = await run(process.execPath, [require.resolve('pm2/bin/pm2'), ...args], {
-      cwd: projectRoot(),
-      env: this.env,
-      timeout: 60_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return stdout;
+  pm2(...args: string[]): Promise<string> {
+    return pm2InEnv(this.env, ...args);
   }
 
   async list(): Promise<Pm2Process[]> {
-    const raw = JSON.parse(await this.pm2('jlist')) as {
-      name: string;
-      pid: number;
-      pm2_env: { status: string; restart_time: number; pm_exec_path: string; watch: unknown };
-      monit: { memory: number };
-    }[];
-    return raw.map((p) => ({
-      name: p.name,
-      pid: p.pid,
-      status: p.pm2_env.status,
-      restarts: p.pm2_env.restart_time,
-      memory: p.monit.memory,
-      script: p.pm2_env.pm_exec_path,
-      watch: Boolean(p.pm2_env.watch),
-    }));
+    return parsePm2List(await this.pm2('jlist'));
   }
 
   /** The private pm2 daemon's pid, if it runs. */

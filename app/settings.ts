@@ -6,6 +6,11 @@ const chatSchema = z.object({
   RID_MAX_LENGTH: z.coerce.number().int().min(1).max(256).default(64),
   MESSAGE_MAX_LENGTH: z.coerce.number().int().min(1).max(100_000).default(2000),
   HISTORY_SIZE: z.coerce.number().int().min(0).max(10_000).default(100),
+  /** Where room logs live: this chat server's memory, or Redis (shared, survives any process). */
+  HISTORY_STORE: z.enum(['memory', 'redis'], { error: 'HISTORY_STORE must be memory or redis' }).default('memory'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** A Redis call that takes longer answers 503 instead of holding the room. */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 });
 
 export type ChatSettings = z.infer<typeof chatSchema>;

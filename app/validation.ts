@@ -16,13 +16,40 @@ function visibleText(label: string, max: number) {
     .refine((v) => !INVISIBLE.test(v), `${label} must not contain control characters`);
 }
 
+/** A message id or seq: a whole number, 0 or more. */
+const seqNumber = (label: string) =>
+  z
+    .number({ error: `${label} must be a number` })
+    .int(`${label} must be a whole number`)
+    .min(0, `${label} must not be negative`);
+
 /** The request schemas, with lengths from settings. */
 export function requestSchemas(settings: ChatSettings) {
   const username = visibleText('username', settings.USERNAME_MAX_LENGTH).refine((v) => !v.includes('*'), 'username must not contain "*"');
   const rid = visibleText('rid', settings.RID_MAX_LENGTH);
+  const epoch = z
+    .string({ error: 'epoch must be a string' })
+    .min(1, 'epoch must not be empty')
+    .max(64, 'epoch must be at most 64 characters');
   return {
     queryEntry: z.object({ uid: visibleText('uid', settings.USERNAME_MAX_LENGTH) }),
-    enter: z.object({ username, rid, lastId: z.number({ error: 'lastId must be a number' }).int().min(0).optional() }),
+    enter: z.object({
+      username,
+      rid,
+      lastId: seqNumber('lastId').optional(),
+      lastSeq: seqNumber('lastSeq').optional(),
+      epoch: epoch.optional(),
+    }),
+    history: z.object({
+      rid,
+      afterSeq: seqNumber('afterSeq').optional(),
+      epoch: epoch.optional(),
+      limit: z
+        .number({ error: 'limit must be a number' })
+        .int('limit must be a whole number')
+        .min(1, 'limit must be at least 1')
+        .optional(),
+    }),
     send: z.object({
       content: z
         .string({ error: 'content must be a string' })
@@ -32,6 +59,11 @@ export function requestSchemas(settings: ChatSettings) {
         .string({ error: 'target must be a string' })
         .min(1, 'target must not be empty')
         .max(settings.USERNAME_MAX_LENGTH * 4),
+      clientMsgId: z
+        .string({ error: 'clientMsgId must be a string' })
+        .min(1, 'clientMsgId must not be empty')
+        .max(64, 'clientMsgId must be at most 64 characters')
+        .optional(),
     }),
   };
 }

@@ -9,3 +9,4 @@ export type { RouteFunction } from './router/router';
 export type { Channel } from './services/channel-service';
 export { parseEnv, loadDotenv } from './settings';
 export { runServer } from './run-server';
+export type { Logger } from './logger';

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code, toErrorResponse } from '../../game-server/errors';
 import { EVERYONE, Push, Route, type ChatMessage, type EnterResult, type QueryEntryResult, type SendResult } from '../../app/protocol';
-import { MessageHistory } from '../../app/servers/chat/message-history';
+import { MessageHistory } from './message-history';
 import { loadChatSettings } from '../../app/settings';
 import { parseRequest, requestSchemas } from '../../app/validation';
 
@@ -16,7 +16,11 @@ interface BaselineRoom {
   members: Map<string, string>;
   history: MessageHistory;
   lastId: number;
+  lastSeq: number;
 }
+
+/** The baseline's rooms live as long as this process: one epoch. */
+const EPOCH = `baseline-${Date.now().toString(36)}`;
 
 const [host = '127.0.0.1', portArg = '0'] = process.argv.slice(2);
 const settings = loadChatSettings();
@@ -52,13 +56,22 @@ function accept(socket: Socket): void {
     if (entered) throw new AppError(Code.FORBIDDEN, 'this connection has already entered a room');
     let room = rooms.get(rid);
     if (!room)
-      rooms.set(rid, (room = { members: new Map(), history: new MessageHistory(settings.HISTORY_SIZE), lastId: Date.now() * 1000 }));
+      rooms.set(
+        rid,
+        (room = { members: new Map(), history: new MessageHistory(settings.HISTORY_SIZE), lastId: Date.now() * 1000, lastSeq: 0 }),
+      );
     if (room.members.has(username)) throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
     socket.to(rid).emit(Push.add, { user: username });
     room.members.set(username, socket.id);
     void socket.join(rid);
     entered = { username, rid, room };
-    return { users: [...room.members.keys()], history: room.history.visibleAfter(lastId, username) };
+    return {
+      users: [...room.members.keys()],
+      history: room.history.visibleAfter(lastId, username),
+      epoch: EPOCH,
+      lastSeq: room.lastSeq,
+      recovered: true,
+    };
   });
 
   serve(socket, Route.send, (body): SendResult => {
@@ -67,10 +80,10 @@ function accept(socket: Socket): void {
     const { username, rid, room } = entered;
     const targetSid = target === EVERYONE ? undefined : room.members.get(target);
     if (target !== EVERYONE && targetSid === undefined) throw new AppError(Code.BAD_REQUEST, `no user "${target}" in this room`);
-    const message: ChatMessage = { id: ++room.lastId, msg: content, from: username, target, time: Date.now() };
+    const message: ChatMessage = { id: ++room.lastId, msg: content, from: username, target, time: Date.now(), seq: ++room.lastSeq };
     room.history.append(message);
     io.to(targetSid ?? rid).emit(Push.chat, message);
-    return { id: message.id };
+    return { id: message.id, seq: message.seq };
   });
 
   socket.on('disconnect', () => {

@@ -59,6 +59,10 @@ export class FrontendSession<S extends object = Record<string, unknown>> impleme
     void this.socket.join(channelRoom(channel));
   }
 
+  leave(channel: string): void {
+    void this.socket.leave(channelRoom(channel));
+  }
+
   snapshot(): SessionSnapshot {
     return { id: this.id, uid: this.boundUid, frontendId: this.frontendId, settings: { ...this.values } };
   }

@@ -54,6 +54,11 @@ export class Channel {
     return this.members.size;
   }
 
+  /** Sends `route` to the members on one frontend, if it has any. */
+  pushToFrontend(frontendId: string, route: string, msg: unknown): void {
+    if (this.perFrontend.has(frontendId)) this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name });
+  }
+
   /** Sends `route` to every member (but `except`), one push per frontend. */
   pushMessage(route: string, msg: unknown, except?: string): void {
     for (const frontendId of this.perFrontend.keys()) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PROJECT_ROOT } from './cluster';
+import { waitForPort } from './free-port';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
@@ -37,6 +38,13 @@ export class Pm2Cluster extends PrivatePm2Cluster {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
+  }
+
+  /** `npm stop && npm start`: every process goes, then the whole cluster starts again on the same ports. */
+  async restartAll(): Promise<void> {
+    await this.pm2('delete', 'ecosystem.config.js');
+    await this.pm2('start', 'ecosystem.config.js');
+    await Promise.all(this.servers.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
   }
 
   /** The last lines of every server's pm2 log. */

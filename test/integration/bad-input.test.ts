@@ -40,7 +40,7 @@ function badBodies(): unknown[] {
   ];
 }
 
-const REAL_ROUTES: string[] = [Route.queryEntry, Route.enter, Route.send];
+const REAL_ROUTES: string[] = [Route.queryEntry, Route.enter, Route.send, Route.history];
 const ROUTES = [
   ...REAL_ROUTES,
   ...REAL_ROUTES,

@@ -65,7 +65,7 @@ describe('the chat cluster (3 connectors, 3 chat servers, real processes)', () =
 
   it('delivers a broadcast to everyone in the room and to no one else', async () => {
     for (const [rid, [ann]] of rooms) {
-      expect(await ann!.send(`hello ${rid}`)).toEqual({ code: 200, id: expect.any(Number) });
+      expect(await ann!.send(`hello ${rid}`)).toEqual({ code: 200, id: expect.any(Number), seq: expect.any(Number) });
     }
     for (const [rid, members] of rooms) {
       for (const member of members) {

@@ -1,13 +1,17 @@
 /**
- * The client side of docs/PROTOCOL.md: gate, connector, enter, send, pushes; and, when the
- * connection drops, re-entry through the gate with `lastId` so that history fills the gap.
+ * The client side of docs/PROTOCOL.md: gate, connector, enter, send, pushes. The room's log is
+ * followed by seq (every message once, in order, gaps filled from history); when the connection
+ * drops, re-entry through the gate with `lastSeq` and `epoch`, and sends that got no answer are sent
+ * again with the same `clientMsgId`, so nothing is lost or shown twice.
  */
 import type { io as ioFunction, Socket } from 'socket.io-client';
+import { RoomLogFollower } from '../../app/client/room-log-follower';
 import type {
   ChatMessage,
   ClientToServerEvents,
   EnterResult,
   EVERYONE as EVERYONE_VALUE,
+  HistoryResult,
   QueryEntryResult,
   Reply,
   SendResult,
@@ -24,6 +28,7 @@ const ROUTE = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
   send: 'chat.chatHandler.send',
+  history: 'chat.chatHandler.history',
 } as const satisfies Record<string, keyof ClientToServerEvents>;
 export const EVERYONE: typeof EVERYONE_VALUE = '*';
 
@@ -31,6 +36,9 @@ const CONNECT_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 5000;
 const RETRY_FIRST_MS = 300;
 const RETRY_MAX_MS = 5000;
+/** How long a send that got no answer waits for the re-entry before it is sent again. */
+const RESEND_WAIT_MS = 30_000;
+const SEND_ATTEMPTS = 3;
 
 /** Why something failed, worded for the person in front of the page; `code` is the reply's code when there was one. */
 export class ChatError extends Error {
@@ -56,6 +64,8 @@ export interface ChatEvents {
    * that came while away). Called before any push that arrived meanwhile.
    */
   entered(users: string[], history: ChatMessage[], reentry: boolean): void;
+  /** The room's history could not be fully recovered: some messages may be missing. */
+  lost(): void;
 }
 
 interface ClientConfig {
@@ -65,8 +75,24 @@ interface ClientConfig {
 /** One user in one room, from the first enter until `leave()`. */
 export class ChatConnection {
   private socket?: ChatSocket;
-  private lastId = 0;
   private closed = false;
+  /** Messages delivered while an enter reply is applied: they are that enter's history. */
+  private replayed?: ChatMessage[];
+  /** Resolves at the next successful (re-)entry. */
+  private nextEntry?: { promise: Promise<void>; resolve: () => void };
+  private readonly follower = new RoomLogFollower({
+    fetchHistory: async (afterSeq, epoch) => {
+      const socket = this.socket;
+      if (!socket?.connected) throw new ChatError('Not connected.');
+      const reply = await request<Reply<HistoryResult>>('connector', () =>
+        socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.history, { rid: this.rid, afterSeq, ...(epoch !== undefined && { epoch }) }),
+      );
+      if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
+      return reply;
+    },
+    deliver: (message) => (this.replayed ? this.replayed.push(message) : this.events.message(message)),
+    lost: () => this.events.lost(),
+  });
 
   constructor(
     readonly username: string,
@@ -79,37 +105,65 @@ export class ChatConnection {
     await this.enterOnce(false);
   }
 
-  /** Sends to the room (`'*'`) or privately to one user; resolves with the message id. */
-  async send(content: string, target: string): Promise<number> {
-    const socket = this.socket;
-    if (!socket?.connected) throw new ChatError('Not connected: your message was not sent.');
-    const reply = await request<Reply<SendResult>>('connector', () =>
-      socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.send, { content, target }),
-    );
-    if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
-    return reply.id;
+  /**
+   * Sends to the room (`'*'`) or privately to one user; resolves with the message's id and seq. A
+   * send that gets no answer (the connection dropped) is sent again after the re-entry with the same
+   * `clientMsgId`: the server delivers it once, however often it arrives.
+   */
+  async send(content: string, target: string): Promise<SendResult> {
+    const clientMsgId = newClientMsgId();
+    for (let attempt = 1; ; attempt++) {
+      const socket = this.socket;
+      if (socket?.connected) {
+        try {
+          const reply = await request<Reply<SendResult>>('connector', () =>
+            socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.send, { content, target, clientMsgId }),
+          );
+          if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
+          return { id: reply.id, seq: reply.seq };
+        } catch (err) {
+          if (!(err instanceof ChatError) || err.code !== undefined || attempt >= SEND_ATTEMPTS) throw err;
+        }
+      } else if (attempt >= SEND_ATTEMPTS || this.closed) {
+        throw new ChatError('Not connected: your message was not sent.');
+      }
+      if (!(await this.reentered())) throw new ChatError('Not connected: your message was not sent.');
+    }
   }
 
   /** Leaves the room for good (no re-entry). */
   leave(): void {
     this.closed = true;
+    this.follower.close();
     this.socket?.disconnect();
     this.socket = undefined;
+  }
+
+  /** True once connected and in the room again (at once if still so), false after a long wait. */
+  private async reentered(): Promise<boolean> {
+    if (this.socket?.connected) return true;
+    if (!this.nextEntry) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.nextEntry = { promise, resolve };
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), RESEND_WAIT_MS)));
+    const back = await Promise.race([this.nextEntry.promise.then(() => true), timeout]);
+    clearTimeout(timer);
+    return back;
   }
 
   private async enterOnce(reentry: boolean): Promise<void> {
     const config = await fetchConfig();
     const entry = await queryEntry(config.gate, this.username);
     const socket = await connect(entry.host, entry.port, 'connector');
-    // Pushes that arrive before the enter reply wait for it, so they land after the history.
+    // Pushes that arrive before the enter reply wait for it, so they land after the history (the
+    // follower holds messages itself until `entered`).
     let held: (() => void)[] | undefined = [];
     const deliver = (fn: () => void): void => void (held ? held.push(fn) : fn());
-    socket.on('onChat', (message) =>
-      deliver(() => {
-        this.lastId = Math.max(this.lastId, message.id);
-        this.events.message(message);
-      }),
-    );
+    socket.on('onChat', (message) => this.follower.chat(message));
+    socket.on('onSeq', (event) => this.follower.seq(event));
     socket.on('onAdd', ({ user }) => deliver(() => this.events.userAdded(user)));
     socket.on('onLeave', ({ user }) => deliver(() => this.events.userLeft(user)));
 
@@ -119,13 +173,14 @@ export class ChatConnection {
         socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.enter, {
           username: this.username,
           rid: this.rid,
-          ...(this.lastId > 0 && { lastId: this.lastId }),
+          ...this.follower.position(),
         }),
       );
       if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
     } catch (err) {
       // Leave nothing half-open behind: a session left on the connector would hold the name.
       socket.disconnect();
+      this.follower.suspend();
       throw err;
     }
     if (this.closed) {
@@ -134,15 +189,21 @@ export class ChatConnection {
     }
     // Dropped between the reply and now: no 'disconnect' would reach the handler below, so say so here.
     if (!socket.connected) throw new ChatError('The connection dropped while entering. Try again in a moment.');
-    for (const message of reply.history) this.lastId = Math.max(this.lastId, message.id);
     this.socket = socket;
     socket.on('disconnect', (reason) => {
       if (this.closed || this.socket !== socket) return;
       this.socket = undefined;
+      this.follower.suspend();
       this.events.disconnected(reason);
       void this.reenter();
     });
-    this.events.entered(reply.users, reply.history, reentry);
+    const history: ChatMessage[] = [];
+    this.replayed = history;
+    this.follower.entered({ messages: reply.history, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered });
+    this.replayed = undefined;
+    this.events.entered(reply.users, history, reentry);
+    this.nextEntry?.resolve();
+    this.nextEntry = undefined;
     const pending = held;
     held = undefined;
     for (const fn of pending) fn();
@@ -243,6 +304,12 @@ function replyError(reply: { code: number; error?: string }, username: string, r
     default:
       return new ChatError(`The chat server answered ${reply.code}: ${reason}.`, reply.code);
   }
+}
+
+function newClientMsgId(): string {
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
 function formatHost(host: string): string {

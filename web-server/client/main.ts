@@ -106,6 +106,7 @@ async function enter(username: string, rid: string): Promise<void> {
       }
     },
     message: (message) => roomView.addMessage(message),
+    lost: () => roomView.notice("Some messages may be missing: the room's history could not be fully recovered.", 'error'),
     userAdded: (user) => roomView.addUser(user),
     userLeft: (user) => roomView.removeUser(user),
     disconnected() {
@@ -147,9 +148,9 @@ sendForm.addEventListener('submit', (event) => {
   sendError.hidden = true;
   messageInput.value = '';
   conn.send(content, target).then(
-    (id) => {
+    ({ id, seq }) => {
       // A private message reaches its target only: the sender shows its own copy.
-      if (target !== EVERYONE) roomView.addMessage({ id, msg: content, from: conn.username, target, time: Date.now() });
+      if (target !== EVERYONE) roomView.addMessage({ id, seq, msg: content, from: conn.username, target, time: Date.now() });
     },
     (err: unknown) => {
       if (!messageInput.value) messageInput.value = content;

@@ -1,9 +1,11 @@
 import type { Application } from '../../../game-server';
+import { Push } from '../../protocol';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { registerChatStats } from './chat-stats';
 import { createChatHandler } from './handler/chat-handler';
 import { createChatRemote } from './remote/chat-remote';
+import { createRoomLog } from './room-log/create-room-log';
 import { RoomLocator } from './room-locator';
 import { RoomRegistry } from './room-registry';
 
@@ -12,10 +14,11 @@ const CONNECTOR_GONE_MS = 5000;
 
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
 export function configureChatServer(app: Application, settings: ChatSettings): void {
-  const rooms = new RoomRegistry(app, settings.HISTORY_SIZE);
+  const log = createRoomLog(settings, app.log);
+  const rooms = new RoomRegistry(app, log);
   const locator = new RoomLocator(app, rooms);
-  app.handler('chatHandler', createChatHandler(app, locator, requestSchemas(settings)));
-  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator) });
+  app.handler('chatHandler', createChatHandler(app, rooms, locator, requestSchemas(settings), settings.HISTORY_SIZE));
+  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator, settings.HISTORY_SIZE) });
 
   // A connector that does not come back: its users left. One that does re-sends its users anyway.
   app.onLinkDown((server) => {
@@ -26,5 +29,11 @@ export function configureChatServer(app: Application, settings: ChatSettings): v
       if (left > 0) app.log.warn({ connector: server.id, left }, 'connector gone: its users left their rooms');
     }, CONNECTOR_GONE_MS).unref();
   });
+  // Pushes to a connector are dropped while the link to it is down: its members learn each log's head and catch up.
+  app.onLinkUp((server) => {
+    if (server.serverType !== 'connector') return;
+    for (const room of rooms.all()) room.channel.pushToFrontend(server.id, Push.seq, room.head());
+  });
+  app.beforeStop(() => log.close());
   registerChatStats(app, rooms);
 }

@@ -84,13 +84,13 @@ export class RoomLocator {
       this.pending.set(rid, pending);
     }
     const room = await pending;
-    return room ?? (create ? this.rooms.create(rid) : undefined);
+    return room ?? (create ? await this.rooms.create(rid) : undefined);
   }
 
   private async takeOver(rid: string, create: boolean): Promise<Room | undefined> {
     const states = Date.now() < this.lookUntil ? await this.collect(rid) : [];
-    if (states.length === 0) return create ? this.rooms.create(rid) : undefined;
-    const room = this.rooms.create(rid, mergeRoomStates(rid, states));
+    if (states.length === 0) return create ? await this.rooms.create(rid) : undefined;
+    const room = await this.rooms.create(rid, mergeRoomStates(rid, states));
     this.app.log.info({ rid, from: states.length, members: room.channel.size }, 'room moved here');
     return room;
   }

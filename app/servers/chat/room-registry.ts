@@ -1,36 +1,62 @@
 import type { Application } from '../../../game-server';
 import { Push, usernameOf, type RoomState, type UserEvent } from '../../protocol';
 import { Room } from './room';
+import type { RoomLog } from './room-log/room-log';
 
-/** The rooms this chat server holds, by rid. An empty room is dropped with its history. */
+/** The rooms this chat server holds, by rid. An empty room is dropped (with its log, when that lives in memory). */
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
+  private readonly creating = new Map<string, Promise<Room>>();
 
   constructor(
     private readonly app: Application,
-    private readonly historySize: number,
+    readonly log: RoomLog,
   ) {}
 
   get(rid: string): Room | undefined {
     return this.rooms.get(rid);
   }
 
-  /** Creates `rid` here, empty or from the state of a room that moved here. */
-  create(rid: string, state?: RoomState): Room {
+  /** Creates `rid` here, empty or from the state of a room that moved here, claiming its log. */
+  create(rid: string, state?: RoomState): Promise<Room> {
     const existing = this.rooms.get(rid);
-    if (existing) return existing;
-    const room = new Room(rid, this.app.channels.getOrCreateChannel(rid), this.historySize, state);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.creating.get(rid);
+    if (!pending) {
+      pending = this.claim(rid, state).finally(() => this.creating.delete(rid));
+      this.creating.set(rid, pending);
+    }
+    return pending;
+  }
+
+  private async claim(rid: string, state?: RoomState): Promise<Room> {
+    const claim = await this.log.claim(rid, state?.log ?? null);
+    const room = new Room(rid, this.app.channels.getOrCreateChannel(rid), this.log, claim, state?.lastId);
+    for (const [uid, frontendId] of state?.members ?? []) room.channel.add(uid, frontendId);
     this.rooms.set(rid, room);
     return room;
   }
 
-  /** Removes `rid` and returns its state, for its new owner. */
-  take(rid: string): RoomState | null {
+  /** Removes `rid` and returns its state for its new owner, once the appends under way have finished. */
+  async take(rid: string): Promise<RoomState | null> {
     const room = this.rooms.get(rid);
     if (!room) return null;
     this.rooms.delete(rid);
     this.app.channels.destroyChannel(rid);
-    return room.toState();
+    await room.idle();
+    return {
+      rid,
+      lastId: room.currentLastId,
+      members: room.channel.uids().map((uid) => [uid, room.channel.frontendOf(uid)!]),
+      log: this.log.release(rid),
+    };
+  }
+
+  /** Forgets a room whose log another chat server claimed (it moved while this one still held it). */
+  forget(room: Room): void {
+    if (this.rooms.get(room.rid) !== room) return;
+    this.rooms.delete(room.rid);
+    this.app.channels.destroyChannel(room.rid);
   }
 
   /** `uid` leaves `room`; the others are told, and an empty room goes. */
@@ -55,9 +81,13 @@ export class RoomRegistry {
   }
 
   removeIfEmpty(room: Room): void {
-    if (room.channel.size > 0) return;
+    if (room.channel.size > 0 || this.rooms.get(room.rid) !== room) return;
     this.rooms.delete(room.rid);
     this.app.channels.destroyChannel(room.rid);
+    // Only after its appends: one still running would otherwise find its log gone.
+    void room.idle().then(() => {
+      if (!this.rooms.has(room.rid) && !this.creating.has(room.rid)) this.log.release(room.rid);
+    });
   }
 
   all(): IterableIterator<Room> {

@@ -1,6 +1,6 @@
 import type { Channel } from '../../../game-server';
-import { usernameOf, type ChatMessage, type RoomState } from '../../protocol';
-import { MessageHistory } from './message-history';
+import { Push, usernameOf, type ChatMessage, type SeqEvent } from '../../protocol';
+import type { LogClaim, LogRead, MessageDraft, RoomLog } from './room-log/room-log';
 
 /**
  * Where a new room's ids start: the clock in microseconds. A room that is recreated empty (its chat
@@ -9,40 +9,63 @@ import { MessageHistory } from './message-history';
  */
 const idBase = (): number => Date.now() * 1000;
 
-/** One chat room on its chat server: members (a runtime channel) and recent history. */
+export interface Published {
+  message: ChatMessage;
+  duplicate: boolean;
+}
+
+/** One chat room on its chat server: members (a runtime channel) and its log (memory or Redis). */
 export class Room {
   private lastId: number;
-  readonly history: MessageHistory;
+  /** Appends run one at a time, so pushes leave in seq order whatever the store's latency. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly rid: string,
     readonly channel: Channel,
-    historySize: number,
-    state?: RoomState,
+    private readonly log: RoomLog,
+    private readonly claim: LogClaim,
+    lastId = 0,
   ) {
-    this.history = new MessageHistory(historySize);
-    this.lastId = Math.max(idBase(), state?.lastId ?? 0);
-    for (const message of state?.history ?? []) this.history.append(message);
-    for (const [uid, frontendId] of state?.members ?? []) channel.add(uid, frontendId);
+    this.lastId = Math.max(idBase(), lastId);
   }
 
   users(): string[] {
     return this.channel.uids().map(usernameOf);
   }
 
-  /** Gives the message its id and time, and keeps it. */
-  record(msg: string, from: string, target: string): ChatMessage {
-    const message: ChatMessage = { id: ++this.lastId, msg, from, target, time: Date.now() };
-    this.history.append(message);
-    return message;
+  /** The log's head, as `onSeq` says it. */
+  head(): SeqEvent {
+    return { seq: this.claim.lastSeq, epoch: this.claim.epoch };
   }
 
-  toState(): RoomState {
-    return {
-      rid: this.rid,
-      lastId: this.lastId,
-      members: this.channel.uids().map((uid) => [uid, this.channel.frontendOf(uid)!]),
-      history: this.history.all(),
-    };
+  get currentLastId(): number {
+    return this.lastId;
+  }
+
+  /**
+   * Appends a message and, unless it repeats an earlier send, hands it to `deliver` before the next
+   * message is appended. A log that had to start again (Redis lost it) is announced first (`onSeq`).
+   */
+  publish(draft: Omit<MessageDraft, 'id' | 'time'>, deliver: (message: ChatMessage) => void): Promise<Published> {
+    const step = this.queue.then(async (): Promise<Published> => {
+      const result = await this.log.append(this.claim, { ...draft, id: this.lastId + 1, time: Date.now() });
+      if (result.duplicate) return result;
+      this.lastId = Math.max(this.lastId, result.message.id);
+      if (result.restarted) this.channel.pushMessage(Push.seq, { seq: result.message.seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
+      deliver(result.message);
+      return result;
+    });
+    this.queue = step.catch(() => undefined);
+    return step;
+  }
+
+  read(afterSeq: number, limit: number): Promise<LogRead> {
+    return this.log.read(this.rid, afterSeq, limit);
+  }
+
+  /** Resolves once every append started so far has finished. */
+  async idle(): Promise<void> {
+    await this.queue;
   }
 }

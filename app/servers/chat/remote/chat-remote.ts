@@ -1,16 +1,17 @@
 import { AppError, Code, type Application } from '../../../../game-server';
 import { Push, usernameOf, type ChatRemote, type UserEvent } from '../../../protocol';
+import { historyReply } from '../history-reply';
 import type { RoomLocator } from '../room-locator';
 import type { RoomRegistry } from '../room-registry';
 
 /** Room membership, called by connectors as their users enter and leave, and by chat servers moving rooms. */
-export function createChatRemote(app: Application, rooms: RoomRegistry, locator: RoomLocator): ChatRemote {
+export function createChatRemote(app: Application, rooms: RoomRegistry, locator: RoomLocator, historySize: number): ChatRemote {
   const other = app.rpc<ChatRemote>('chat', 'chatRemote');
   return {
-    async add(uid, frontendId, rid, lastId = 0, redirected = false) {
+    async add(uid, frontendId, rid, position, redirected = false) {
       const where = await locator.locate(rid, redirected, true);
       if (!where) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
-      if ('serverId' in where) return other.toServer(where.serverId).add(uid, frontendId, rid, lastId, true);
+      if ('serverId' in where) return other.toServer(where.serverId).add(uid, frontendId, rid, position, true);
       const { room } = where;
       const username = usernameOf(uid);
       const holder = room.channel.frontendOf(uid);
@@ -26,7 +27,8 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
         room.channel.pushMessage(Push.add, event, uid);
       }
       room.channel.add(uid, frontendId);
-      return { users: room.users(), history: room.history.visibleAfter(lastId, username) };
+      const { messages, ...log } = await historyReply(room, username, position, historySize);
+      return { users: room.users(), history: messages, ...log };
     },
 
     async kick(uid, frontendId, rid, redirected = false) {
@@ -39,20 +41,28 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
 
     async resync(frontendId, members, authoritative) {
       let joined = 0;
+      const touched = new Set<string>();
       for (const { uid, rid } of members) {
         const room = await locator.obtain(rid, true);
-        if (!room || room.channel.frontendOf(uid) === frontendId) continue;
+        if (!room) continue;
+        touched.add(rid);
+        if (room.channel.frontendOf(uid) === frontendId) continue;
         room.channel.add(uid, frontendId);
         joined++;
       }
       const left = authoritative ? rooms.leaveAll(frontendId, new Set(members.map((m) => m.uid))) : 0;
       if (authoritative) locator.connectorResynced(frontendId);
+      // Pushes to these members may have been lost while the link was down: tell them where each log stands.
+      for (const rid of touched) {
+        const room = rooms.get(rid);
+        room?.channel.pushToFrontend(frontendId, Push.seq, room.head());
+      }
       if (joined > 0 || left > 0) app.log.info({ connector: frontendId, joined, left }, 'members resynced');
       return { rooms: joined };
     },
 
     async takeRoom(rid) {
-      const state = rooms.take(rid);
+      const state = await rooms.take(rid);
       if (state) app.log.info({ rid, members: state.members.length }, 'room handed over');
       return state;
     },

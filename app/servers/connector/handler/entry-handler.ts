@@ -7,7 +7,7 @@ export function createEntryHandler(app: Application, schemas: RequestSchemas): R
   const chat = app.rpc<ChatRemote>('chat', 'chatRemote');
   return {
     async enter(body, session): Promise<EnterResult> {
-      const { username, rid, lastId } = parseRequest(schemas.enter, body);
+      const { username, rid, ...position } = parseRequest(schemas.enter, body);
       const live = app.sessions.get<ChatSession>(session.id);
       if (live.uid !== null) throw new AppError(Code.FORBIDDEN, 'this connection has already entered a room');
       const uid = toUid(username, rid);
@@ -15,13 +15,16 @@ export function createEntryHandler(app: Application, schemas: RequestSchemas): R
       live.bind(uid);
       live.set('rid', rid);
       live.set('username', username);
+      // In the room's channel before the chat server adds the user: a message pushed right after the
+      // add may overtake the add's reply (another link), and must not find the socket outside the room.
+      live.join(rid);
       try {
-        const result = await chat.route(live).add(uid, app.serverId, rid, lastId);
-        live.join(rid);
+        const result = await chat.route(live).add(uid, app.serverId, rid, position);
         live.set('inRoom', true);
         app.log.debug({ uid, rid }, 'enter');
         return result;
       } catch (err) {
+        live.leave(rid);
         live.unbind();
         throw err;
       }

@@ -1,6 +1,6 @@
-import { EVERYONE, type ChatMessage } from '../../protocol';
+import { EVERYONE, type ChatMessage } from '../../app/protocol';
 
-/** The last `capacity` messages of one room, in a ring: memory per room is bounded. */
+/** The baseline's history: the last `capacity` messages of one room, in a ring (the cluster's is its room log). */
 export class MessageHistory {
   private readonly ring: ChatMessage[] = [];
   private head = 0;

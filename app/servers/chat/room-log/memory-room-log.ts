@@ -1,0 +1,110 @@
+import type { ChatMessage, LoggedMessage, RoomLogSnapshot } from '../../../protocol';
+import {
+  dedupeKey,
+  LogClaimLost,
+  newEpoch,
+  type AppendResult,
+  type LogClaim,
+  type LogRead,
+  type MessageDraft,
+  type RoomLog,
+} from './room-log';
+
+/** One room's log in memory: a ring of the last `capacity` messages, and their dedupe keys. */
+class MemoryLog {
+  private readonly ring: LoggedMessage[] = [];
+  private head = 0;
+  private readonly byKey = new Map<string, ChatMessage>();
+  fence = 0;
+
+  constructor(
+    private readonly capacity: number,
+    readonly epoch: string,
+    public lastSeq: number,
+    entries: readonly LoggedMessage[],
+  ) {
+    for (const entry of entries.slice(-capacity)) this.keep(entry);
+  }
+
+  find(key: string): ChatMessage | undefined {
+    return this.byKey.get(key);
+  }
+
+  keep(entry: LoggedMessage): void {
+    if (this.capacity === 0) return;
+    if (this.ring.length < this.capacity) this.ring.push(entry);
+    else {
+      const evicted = this.ring[this.head]!;
+      if (evicted.dedupeKey !== undefined) this.byKey.delete(evicted.dedupeKey);
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % this.capacity;
+    }
+    if (entry.dedupeKey !== undefined) this.byKey.set(entry.dedupeKey, entry.message);
+  }
+
+  entries(): LoggedMessage[] {
+    return [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+  }
+
+  /** The i-th kept entry, oldest first. */
+  at(i: number): LoggedMessage {
+    return this.ring[(this.head + i) % this.ring.length]!;
+  }
+
+  get size(): number {
+    return this.ring.length;
+  }
+}
+
+/** Room logs in this chat server's memory: nothing to install; a crash of this server loses them. */
+export class MemoryRoomLog implements RoomLog {
+  readonly kind = 'memory';
+  private readonly logs = new Map<string, MemoryLog>();
+
+  constructor(private readonly capacity: number) {}
+
+  async claim(rid: string, snapshot: RoomLogSnapshot | null): Promise<LogClaim> {
+    let log = this.logs.get(rid);
+    if (!log) {
+      log = snapshot
+        ? new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries)
+        : new MemoryLog(this.capacity, newEpoch(), 0, []);
+      this.logs.set(rid, log);
+    }
+    log.fence++;
+    return { rid, fence: log.fence, epoch: log.epoch, lastSeq: log.lastSeq };
+  }
+
+  async append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {
+    const log = this.logs.get(claim.rid);
+    if (!log || log.fence !== claim.fence) throw new LogClaimLost(claim.rid);
+    const key = dedupeKey(draft.from, draft.clientMsgId);
+    const earlier = key === undefined ? undefined : log.find(key);
+    if (earlier) return { message: earlier, duplicate: true, restarted: false };
+    const { clientMsgId: _omit, ...fields } = draft;
+    const message: ChatMessage = { ...fields, seq: ++log.lastSeq };
+    log.keep({ message, ...(key !== undefined && { dedupeKey: key }) });
+    claim.lastSeq = log.lastSeq;
+    return { message, duplicate: false, restarted: false };
+  }
+
+  async read(rid: string, afterSeq: number, limit: number): Promise<LogRead> {
+    const log = this.logs.get(rid);
+    if (!log) return { epoch: '', lastSeq: 0, firstSeq: 1, messages: [] };
+    const firstSeq = log.lastSeq - log.size + 1;
+    const messages: ChatMessage[] = [];
+    for (let i = Math.max(0, afterSeq + 1 - firstSeq); i < log.size && messages.length < limit; i++) messages.push(log.at(i).message);
+    return { epoch: log.epoch, lastSeq: log.lastSeq, firstSeq, messages };
+  }
+
+  release(rid: string): RoomLogSnapshot | null {
+    const log = this.logs.get(rid);
+    if (!log) return null;
+    this.logs.delete(rid);
+    return { epoch: log.epoch, lastSeq: log.lastSeq, entries: log.entries() };
+  }
+
+  async close(): Promise<void> {
+    this.logs.clear();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The Lua scripts of the Redis room log. Each runs atomically in Redis, which is what makes the
+ * seq gap-free and the claim a fence. Keys of one room: its meta hash (epoch, seq, fence), its
+ * stream (entry id `<seq>-0`, fields `m` = message JSON without seq, `k` = dedupe key) and its
+ * dedupe hash (key -> seq, only for messages still in the stream).
+ */
+
+/** KEYS: meta, log, dedupe. ARGV: a new epoch, used when the room has no log yet (or lost it). Returns [epoch, seq, fence]. */
+export const CLAIM = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  epoch = ARGV[1]
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+end
+local fence = redis.call('HINCRBY', KEYS[1], 'fence', 1)
+return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq')), fence}
+`;
+
+/**
+ * KEYS: meta, log, dedupe. ARGV: fence, dedupe key (or ''), message JSON, capacity, a new epoch (if
+ * the log was lost since the claim). Returns ['lost'] when another server claimed the room since;
+ * ['dup', epoch, seq, json] for a repeated dedupe key; else ['ok', epoch, seq, restarted].
+ */
+export const APPEND = `
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'fence')
+local restarted = 0
+if not meta[1] then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[5], 'seq', 0, 'fence', ARGV[1])
+  meta = {ARGV[5], '0', ARGV[1]}
+  restarted = 1
+elseif meta[3] ~= ARGV[1] then
+  return {'lost'}
+end
+if ARGV[2] ~= '' then
+  local earlier = redis.call('HGET', KEYS[3], ARGV[2])
+  if earlier then
+    local found = redis.call('XRANGE', KEYS[2], earlier .. '-0', earlier .. '-0')
+    if found[1] then return {'dup', meta[1], tonumber(earlier), found[1][2][2]} end
+  end
+end
+local seq = tonumber(meta[2]) + 1
+redis.call('HSET', KEYS[1], 'seq', seq)
+local capacity = tonumber(ARGV[4])
+if capacity > 0 then
+  local over = redis.call('XLEN', KEYS[2]) - capacity + 1
+  if over > 0 then
+    for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over)) do
+      local key = entry[2][4]
+      if key and key ~= '' then redis.call('HDEL', KEYS[3], key) end
+    end
+  end
+  redis.call('XADD', KEYS[2], 'MAXLEN', capacity, seq .. '-0', 'm', ARGV[3], 'k', ARGV[2])
+  if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], seq) end
+end
+return {'ok', meta[1], seq, restarted}
+`;
+
+/**
+ * KEYS: meta, log. ARGV: first seq wanted, limit. Returns [epoch, lastSeq, firstSeq, seq1, json1,
+ * seq2, json2, ...]; epoch '' when the room has no log.
+ */
+export const READ = `
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+if not meta[1] then return {'', 0, 1} end
+local lastSeq = tonumber(meta[2])
+local firstSeq = lastSeq + 1
+local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+if oldest[1] then firstSeq = tonumber(string.match(oldest[1][1], '^(%d+)')) end
+local out = {meta[1], lastSeq, firstSeq}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])) do
+  out[#out + 1] = tonumber(string.match(entry[1], '^(%d+)'))
+  out[#out + 1] = entry[2][2]
+end
+return out
+`;

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePorts, waitForPort } from './free-port';
+
+// If the test process dies without afterAll, no redis-server outlives it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * A real redis-server (Debian's `redis-server`) on a free port of 127.0.0.1, in a temporary folder,
+ * with no persistence: stopping it loses its data, as a Redis without a disk would.
+ */
+export class RedisServer {
+  private child?: ChildProcess;
+
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<RedisServer> {
+    const [port] = await freePorts(1);
+    const server = new RedisServer(port!, mkdtempSync(path.join(os.tmpdir(), 'chat-redis-')));
+    await server.resume();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the process (again, empty, after `pause`). */
+  async resume(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    this.child = child;
+    running.add(child);
+    const failed = new Promise<never>((_, reject) => {
+      child.once('error', (err) =>
+        reject(new Error(`redis-server could not start (is it installed? .ci/run installs it): ${err.message}`)),
+      );
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    });
+    failed.catch(() => undefined);
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    await Promise.race([waitForPort('127.0.0.1', this.port, 10_000, alive), failed]);
+  }
+
+  /** Kills the process (its data is gone) and waits for it to exit. */
+  async pause(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    running.delete(child);
+  }
+
+  async stop(): Promise<void> {
+    await this.pause();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

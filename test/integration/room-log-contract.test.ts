@@ -1,0 +1,173 @@
+import { AppError } from '../../game-server/errors';
+import { createLogger } from '../../game-server/logger';
+import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
+import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
+import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
+import { RedisServer } from '../helpers/redis-server';
+
+const CAPACITY = 5;
+const log = createLogger('test', 'silent');
+let redis: RedisServer;
+const opened: RoomLog[] = [];
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+afterAll(async () => {
+  await Promise.all(opened.map((l) => l.close()));
+  await redis?.stop();
+});
+
+let n = 0;
+const draft = (from: string, clientMsgId?: string): MessageDraft => ({
+  id: ++n,
+  msg: `message ${n}`,
+  from,
+  target: '*',
+  time: Date.now(),
+  ...(clientMsgId !== undefined && { clientMsgId }),
+});
+
+/** Two chat servers' views of the same store: for memory, the second gets the room by hand-over. */
+interface Store {
+  open(): RoomLog;
+  /** What the room's next owner is given when `from` lets it go. */
+  handOver(from: RoomLog, rid: string): ReturnType<RoomLog['release']>;
+}
+
+const stores: [string, Store][] = [
+  ['memory', { open: () => track(new MemoryRoomLog(CAPACITY)), handOver: (from, rid) => from.release(rid) }],
+  [
+    'redis',
+    {
+      open: () => track(new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 1000, log })),
+      handOver: (from, rid) => from.release(rid),
+    },
+  ],
+];
+
+function track(roomLog: RoomLog): RoomLog {
+  opened.push(roomLog);
+  return roomLog;
+}
+
+let rooms = 0;
+const newRid = (): string => `room-${++rooms}`;
+
+describe.each(stores)('the %s room log', (_kind, store) => {
+  it('numbers messages 1, 2, 3... per room and reads them back after any seq, oldest first', async () => {
+    const roomLog = store.open();
+    const [a, b] = [newRid(), newRid()];
+    const claimA = await roomLog.claim(a, null);
+    const claimB = await roomLog.claim(b, null);
+    expect(claimA.lastSeq).toBe(0);
+    const seqs = [];
+    for (let i = 0; i < 3; i++) seqs.push((await roomLog.append(claimA, draft('ann'))).message.seq);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect((await roomLog.append(claimB, draft('bob'))).message.seq).toBe(1);
+
+    const read = await roomLog.read(a, 1, 10);
+    expect(read.messages.map((m) => m.seq)).toEqual([2, 3]);
+    expect(read.messages[0]).toMatchObject({ from: 'ann', target: '*', seq: 2 });
+    expect(read).toMatchObject({ epoch: claimA.epoch, lastSeq: 3, firstSeq: 1 });
+    expect((await roomLog.read(a, 0, 2)).messages.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it(`keeps the last ${CAPACITY} messages and says where the kept ones start`, async () => {
+    const roomLog = store.open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    for (let i = 0; i < CAPACITY + 3; i++) await roomLog.append(claim, draft('ann'));
+    const read = await roomLog.read(rid, 0, 100);
+    expect(read.messages.map((m) => m.seq)).toEqual([4, 5, 6, 7, 8]);
+    expect(read).toMatchObject({ lastSeq: 8, firstSeq: 4 });
+  });
+
+  it('answers a repeated clientMsgId of the same sender with the first message, and appends nothing', async () => {
+    const roomLog = store.open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    const first = await roomLog.append(claim, draft('ann', 'c-1'));
+    const again = await roomLog.append(claim, draft('ann', 'c-1'));
+    const otherSender = await roomLog.append(claim, draft('bob', 'c-1'));
+    expect(first.duplicate).toBe(false);
+    expect(again).toMatchObject({ duplicate: true, message: first.message });
+    expect(otherSender).toMatchObject({ duplicate: false, message: { seq: 2 } });
+    expect((await roomLog.read(rid, 0, 100)).lastSeq).toBe(2);
+  });
+
+  it('forgets a clientMsgId once its message has left the history window', async () => {
+    const roomLog = store.open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    await roomLog.append(claim, draft('ann', 'old'));
+    for (let i = 0; i < CAPACITY; i++) await roomLog.append(claim, draft('bob'));
+    const late = await roomLog.append(claim, draft('ann', 'old'));
+    expect(late).toMatchObject({ duplicate: false, message: { seq: CAPACITY + 2 } });
+  });
+
+  it('lets only the latest claim append: a room that moved has one writer', async () => {
+    const oldOwner = store.open();
+    const newOwner = store.open();
+    const rid = newRid();
+    const oldClaim = await oldOwner.claim(rid, null);
+    await oldOwner.append(oldClaim, draft('ann'));
+    const newClaim = await newOwner.claim(rid, store.handOver(oldOwner, rid));
+    expect(newClaim).toMatchObject({ epoch: oldClaim.epoch, lastSeq: 1 });
+    await expect(oldOwner.append(oldClaim, draft('ann'))).rejects.toBeInstanceOf(LogClaimLost);
+    expect((await newOwner.append(newClaim, draft('bob'))).message.seq).toBe(2);
+    expect((await newOwner.read(rid, 0, 10)).messages.map((m) => m.from)).toEqual(['ann', 'bob']);
+  });
+
+  it('gives every log a new epoch, and keeps it while the log lives', async () => {
+    const roomLog = store.open();
+    const [a, b] = [newRid(), newRid()];
+    const claimA = await roomLog.claim(a, null);
+    const claimB = await roomLog.claim(b, null);
+    expect(claimA.epoch).not.toBe(claimB.epoch);
+    expect((await roomLog.claim(a, null)).epoch).toBe(claimA.epoch);
+  });
+});
+
+describe('the redis room log against a Redis that fails', () => {
+  it('starts a log again, with a new epoch, when Redis lost its data', async () => {
+    const roomLog = stores[1]![1].open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    await roomLog.append(claim, draft('ann'));
+    const epoch = claim.epoch;
+    await redis.pause();
+    await redis.resume();
+    const result = await appendWhenBack(roomLog, () => roomLog.append(claim, draft('ann')));
+    expect(result).toMatchObject({ restarted: true, message: { seq: 1 } });
+    expect(claim.epoch).not.toBe(epoch);
+  });
+
+  it('answers 503 within its timeout while Redis is down, and works again when it is back', async () => {
+    const roomLog = stores[1]![1].open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    await redis.pause();
+    const started = Date.now();
+    const failure = await roomLog.append(claim, draft('ann')).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(AppError);
+    expect((failure as AppError).code).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await redis.resume();
+    const result = await appendWhenBack(roomLog, () => roomLog.append(claim, draft('ann')));
+    expect(result.message.seq).toBe(1);
+  });
+});
+
+/** Retries `call` while ioredis reconnects (it answers 503 until then), for at most 10 s. */
+async function appendWhenBack<T>(_log: RoomLog, call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof AppError) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -171,4 +171,24 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     await gina.message('back again').waitFor();
     await gina.screenshot('reconnected.png');
   });
+
+  it("says that messages may be missing when the room's log was lost (its chat server crashed, memory store), and chats on", async () => {
+    const jack = await open();
+    const kim = await open();
+    await jack.enter('jack', 'fragile');
+    await kim.enter('kim', 'fragile');
+    await jack.waitForUsers(['jack', 'kim']);
+    await jack.send('before the crash');
+    await kim.message('before the crash').waitFor();
+
+    const owner = dispatch('fragile', cluster.byType('chat'))!;
+    await cluster.stopServer(owner.id, 'SIGKILL');
+    await cluster.startServer(owner.id);
+    for (const page of [jack, kim]) await page.notice(/^Some messages may be missing/).waitFor({ timeout: 15_000 });
+    await kim.screenshot('messages-may-be-missing.png');
+
+    await jack.send('after the crash');
+    await kim.message('after the crash').waitFor();
+    await jack.message('after the crash').waitFor();
+  });
 });

@@ -38,6 +38,7 @@ interface Options {
   target: 'cluster' | 'baseline' | 'both';
   connectors: number;
   chats: number;
+  store: 'memory' | 'redis';
   workers: number;
   steps?: number;
   results: string;
@@ -66,6 +67,7 @@ function parseOptions(argv: string[]): Options {
     .addOption(new Option('--target <target>', 'what to measure').choices(['cluster', 'baseline', 'both']).default('both'))
     .option('--connectors <n>', 'connectors in the cluster', positive, 2)
     .option('--chats <n>', 'chat servers in the cluster', positive, 2)
+    .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
     .option('--workers <n>', 'load-generator processes', positive, 2)
     .option('--steps <n>', 'at most this many load steps per scenario (a smoke run)', positive)
     .option('--results <dir>', 'where the JSON goes', path.join(projectRoot(), 'bench/results'))
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const startedAt = new Date();
   const sizes = SIZES[options.size];
-  const layout: ClusterLayout = { connectors: options.connectors, chats: options.chats };
+  const layout: ClusterLayout = { connectors: options.connectors, chats: options.chats, store: options.store };
   const targets: TargetName[] = options.target === 'both' ? ['cluster', 'baseline'] : [options.target];
   const env = serverEnv(options);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -135,7 +137,9 @@ async function main(): Promise<void> {
     startedPids.push(...pool.pids);
     for (const scenario of options.only) {
       for (const name of targets) {
-        log(`${scenario} on the ${name}${name === 'cluster' ? ` (${layout.connectors} connectors, ${layout.chats} chat servers)` : ''}`);
+        log(
+          `${scenario} on the ${name}${name === 'cluster' ? ` (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)` : ''}`,
+        );
         current = await startTarget(name, layout, env);
         try {
           const ctx: ScenarioContext = { target: current, pool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) };

@@ -1,9 +1,12 @@
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import type { ServerProcess, Target } from './target';
 
 export interface ClusterLayout {
   connectors: number;
   chats: number;
+  /** Where room logs live (HISTORY_STORE); `redis` starts a redis-server of the bench's own. */
+  store: 'memory' | 'redis';
 }
 
 /** The real cluster, `pm2 start ecosystem.config.js` under a private PM2_HOME on free ports. */
@@ -11,12 +14,23 @@ export class ClusterTarget implements Target {
   readonly name = 'cluster' as const;
   private readonly pids = new Set<number>();
 
-  private constructor(private readonly cluster: PrivatePm2Cluster) {}
+  private constructor(
+    private readonly cluster: PrivatePm2Cluster,
+    private readonly redis?: PrivateRedisServer,
+  ) {}
 
-  static async start(layout: ClusterLayout, env: Record<string, string>): Promise<ClusterTarget> {
-    const target = new ClusterTarget(await PrivatePm2Cluster.start({ ...layout, env }));
-    await target.processes();
-    return target;
+  static async start({ store, ...layout }: ClusterLayout, env: Record<string, string>): Promise<ClusterTarget> {
+    const redis = store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    try {
+      const storeEnv = { HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) };
+      const target = new ClusterTarget(await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv } }), redis);
+      if (redis?.pid !== undefined) target.pids.add(redis.pid);
+      await target.processes();
+      return target;
+    } catch (err) {
+      await redis?.stop();
+      throw err;
+    }
   }
 
   get gate(): { host: string; port: number } {
@@ -41,5 +55,6 @@ export class ClusterTarget implements Target {
 
   async stop(): Promise<void> {
     await this.cluster.stop();
+    await this.redis?.stop();
   }
 }

@@ -3,7 +3,7 @@ import { dispatch } from '../../app/util/dispatcher';
 import { closeAllSockets, queryEntry, sleep } from '../helpers/chat-client';
 import { waitForPort, waitForPortClosed } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
-import { RedisServer } from '../helpers/redis-server';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const RPC_TIMEOUT_MS = 1000;
@@ -11,12 +11,12 @@ const NAMES = ['ann', 'bob', 'cat'];
 
 describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s room log (pm2 restarts what dies)', (store) => {
   let cluster: Pm2Cluster;
-  let redis: RedisServer | undefined;
+  let redis: PrivateRedisServer | undefined;
   const clients: ResilientClient[] = [];
   const rids = Array.from({ length: 10 }, (_, i) => `crash-room-${i}`);
 
   beforeAll(async () => {
-    if (store === 'redis') redis = await RedisServer.start();
+    if (store === 'redis') redis = await PrivateRedisServer.start();
     cluster = await Pm2Cluster.start({
       connectors: 3,
       chats: 3,

@@ -3,15 +3,15 @@ import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
 import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
-import { RedisServer } from '../helpers/redis-server';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
-let redis: RedisServer;
+let redis: PrivateRedisServer;
 const opened: RoomLog[] = [];
 
 beforeAll(async () => {
-  redis = await RedisServer.start();
+  redis = await PrivateRedisServer.start();
 });
 afterAll(async () => {
   await Promise.all(opened.map((l) => l.close()));

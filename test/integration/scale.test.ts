@@ -3,7 +3,7 @@ import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { RedisServer } from '../helpers/redis-server';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const ROOMS = 12;
@@ -13,13 +13,13 @@ describe.each(['memory', 'redis'] as const)(
   'scaling the cluster live by editing servers.json and running npm run scale (%s room log)',
   (store) => {
     let cluster: Pm2Cluster;
-    let redis: RedisServer | undefined;
+    let redis: PrivateRedisServer | undefined;
     let original: ServerInfo[];
     const clients: ResilientClient[] = [];
     const rids = Array.from({ length: ROOMS }, (_, i) => `scale-room-${i}`);
 
     beforeAll(async () => {
-      if (store === 'redis') redis = await RedisServer.start();
+      if (store === 'redis') redis = await PrivateRedisServer.start();
       cluster = await Pm2Cluster.start({
         connectors: 3,
         chats: 3,

@@ -2,19 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts, waitForPort } from './free-port';
+import { freePorts, waitForPort } from '../net';
 
-// If the test process dies without afterAll, no redis-server outlives it.
+// If the test or bench process dies without stopping it, no redis-server outlives it.
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
 /**
- * A real redis-server (Debian's `redis-server`) on a free port of 127.0.0.1, in a temporary folder,
- * with no persistence: stopping it loses its data, as a Redis without a disk would.
+ * A redis-server of its own (Debian's `redis-server`) for the tests and the bench: a free port of
+ * 127.0.0.1, a temporary folder, no persistence (stopping it loses its data, as a Redis without a
+ * disk would). Never touches a Redis a developer runs.
  */
-export class RedisServer {
+export class PrivateRedisServer {
   private child?: ChildProcess;
 
   private constructor(
@@ -22,9 +23,9 @@ export class RedisServer {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<RedisServer> {
+  static async start(): Promise<PrivateRedisServer> {
     const [port] = await freePorts(1);
-    const server = new RedisServer(port!, mkdtempSync(path.join(os.tmpdir(), 'chat-redis-')));
+    const server = new PrivateRedisServer(port!, mkdtempSync(path.join(os.tmpdir(), 'chat-redis-')));
     await server.resume();
     return server;
   }
@@ -46,13 +47,17 @@ export class RedisServer {
     running.add(child);
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (err) =>
-        reject(new Error(`redis-server could not start (is it installed? .ci/run installs it): ${err.message}`)),
+        reject(new Error(`redis-server could not start (is it installed? apt-get install redis-server): ${err.message}`)),
       );
       child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
     });
     failed.catch(() => undefined);
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     await Promise.race([waitForPort('127.0.0.1', this.port, 10_000, alive), failed]);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Kills the process (its data is gone) and waits for it to exit. */

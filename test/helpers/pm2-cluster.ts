@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { PrivatePm2Cluster, type PrivateClusterOptions } from '../../game-server/cli/private-pm2-cluster';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PROJECT_ROOT } from './cluster';
 import { waitForPort } from './free-port';
 
@@ -11,6 +12,23 @@ const run = promisify(execFile);
 
 /** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: scale, kill -9, logs. */
 export class Pm2Cluster extends PrivatePm2Cluster {
+  /** The redis-server of a cluster started on the Redis room log; stopped with the cluster. */
+  redis?: PrivateRedisServer;
+
+  /** A cluster whose room logs live in `store`; for `redis`, a redis-server of its own. */
+  static async startOn(store: 'memory' | 'redis', options: PrivateClusterOptions = {}): Promise<Pm2Cluster> {
+    const redis = store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    try {
+      const env = { ...options.env, HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) };
+      const cluster = await Pm2Cluster.start({ ...options, env });
+      cluster.redis = redis;
+      return cluster;
+    } catch (err) {
+      await redis?.stop();
+      throw err;
+    }
+  }
+
   /** Runs `npm run scale`'s script against this cluster; returns what it printed. */
   async scale(): Promise<string> {
     const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], {
@@ -57,5 +75,6 @@ export class Pm2Cluster extends PrivatePm2Cluster {
     if ((globalThis as { __testFailed?: boolean }).__testFailed)
       process.stderr.write(`\npm2 logs (a test failed):\n${await this.recentLogs()}\n`);
     await super.stop();
+    await this.redis?.stop();
   }
 }

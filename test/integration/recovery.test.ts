@@ -3,7 +3,6 @@ import { dispatch } from '../../app/util/dispatcher';
 import { closeAllSockets, queryEntry, sleep } from '../helpers/chat-client';
 import { waitForPort, waitForPortClosed } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
-import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const RPC_TIMEOUT_MS = 1000;
@@ -11,16 +10,14 @@ const NAMES = ['ann', 'bob', 'cat'];
 
 describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s room log (pm2 restarts what dies)', (store) => {
   let cluster: Pm2Cluster;
-  let redis: PrivateRedisServer | undefined;
   const clients: ResilientClient[] = [];
   const rids = Array.from({ length: 10 }, (_, i) => `crash-room-${i}`);
 
   beforeAll(async () => {
-    if (store === 'redis') redis = await PrivateRedisServer.start();
-    cluster = await Pm2Cluster.start({
+    cluster = await Pm2Cluster.startOn(store, {
       connectors: 3,
       chats: 3,
-      env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), HISTORY_SIZE: '1000', HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) },
+      env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), HISTORY_SIZE: '1000' },
     });
     clients.push(...(await enterRooms(cluster.gate, rids, NAMES)));
   });
@@ -29,7 +26,6 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     for (const client of clients) client.close();
     closeAllSockets();
     await cluster?.stop();
-    await redis?.stop();
   });
 
   /** Broadcasts from the room's first member until every member gets one; resolves with the time. */

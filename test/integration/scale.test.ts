@@ -3,7 +3,6 @@ import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const ROOMS = 12;
@@ -13,17 +12,15 @@ describe.each(['memory', 'redis'] as const)(
   'scaling the cluster live by editing servers.json and running npm run scale (%s room log)',
   (store) => {
     let cluster: Pm2Cluster;
-    let redis: PrivateRedisServer | undefined;
     let original: ServerInfo[];
     const clients: ResilientClient[] = [];
     const rids = Array.from({ length: ROOMS }, (_, i) => `scale-room-${i}`);
 
     beforeAll(async () => {
-      if (store === 'redis') redis = await PrivateRedisServer.start();
-      cluster = await Pm2Cluster.start({
+      cluster = await Pm2Cluster.startOn(store, {
         connectors: 3,
         chats: 3,
-        env: { RPC_TIMEOUT_MS: '2000', HISTORY_SIZE: '1000', HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) },
+        env: { RPC_TIMEOUT_MS: '2000', HISTORY_SIZE: '1000' },
       });
       original = [...cluster.servers];
       clients.push(...(await enterRooms(cluster.gate, rids, NAMES)));
@@ -33,7 +30,6 @@ describe.each(['memory', 'redis'] as const)(
       for (const client of clients) client.close();
       closeAllSockets();
       await cluster?.stop();
-      await redis?.stop();
     });
 
     /**

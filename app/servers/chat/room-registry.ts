@@ -3,7 +3,13 @@ import { Push, usernameOf, type RoomState, type UserEvent } from '../../protocol
 import { Room } from './room';
 import type { RoomLog } from './room-log/room-log';
 
-/** The rooms this chat server holds, by rid. An empty room is dropped (with its log, when that lives in memory). */
+/**
+ * How long the memory log of a room that emptied is kept: its members may be on their way back (a
+ * connector restarting), and must find their history and epoch, not a new log.
+ */
+const EMPTY_ROOM_LOG_KEPT_MS = 30_000;
+
+/** The rooms this chat server holds, by rid. An empty room is dropped (its log too, a while later, when that lives in memory). */
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly creating = new Map<string, Promise<Room>>();
@@ -40,7 +46,11 @@ export class RoomRegistry {
   /** Removes `rid` and returns its state for its new owner, once the appends under way have finished. */
   async take(rid: string): Promise<RoomState | null> {
     const room = this.rooms.get(rid);
-    if (!room) return null;
+    if (!room) {
+      // Emptied a moment ago: only its log (if kept here) goes.
+      const log = this.creating.has(rid) ? null : this.log.release(rid);
+      return log && { rid, lastId: 0, members: [], log };
+    }
     this.rooms.delete(rid);
     this.app.channels.destroyChannel(rid);
     await room.idle();
@@ -84,10 +94,9 @@ export class RoomRegistry {
     if (room.channel.size > 0 || this.rooms.get(room.rid) !== room) return;
     this.rooms.delete(room.rid);
     this.app.channels.destroyChannel(room.rid);
-    // Only after its appends: one still running would otherwise find its log gone.
-    void room.idle().then(() => {
+    setTimeout(() => {
       if (!this.rooms.has(room.rid) && !this.creating.has(room.rid)) this.log.release(room.rid);
-    });
+    }, EMPTY_ROOM_LOG_KEPT_MS).unref();
   }
 
   all(): IterableIterator<Room> {

@@ -60,6 +60,15 @@ export class PrivateRedisServer {
     return this.child?.pid;
   }
 
+  /** Stops the process without ending it (SIGSTOP): connections stay open and nothing answers, as a hung Redis. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills the process (its data is gone) and waits for it to exit. */
   async pause(): Promise<void> {
     const child = this.child;

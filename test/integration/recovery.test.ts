@@ -6,6 +6,7 @@ import { Pm2Cluster } from '../helpers/pm2-cluster';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const RPC_TIMEOUT_MS = 1000;
+const REDIS_TIMEOUT_MS = 400;
 const NAMES = ['ann', 'bob', 'cat'];
 
 describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s room log (pm2 restarts what dies)', (store) => {
@@ -17,7 +18,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     cluster = await Pm2Cluster.startOn(store, {
       connectors: 3,
       chats: 3,
-      env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), HISTORY_SIZE: '1000' },
+      env: { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS), REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS), HISTORY_SIZE: '1000' },
     });
     clients.push(...(await enterRooms(cluster.gate, rids, NAMES)));
   });
@@ -141,6 +142,27 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
   });
 
   if (store === 'redis') {
+    it('Redis itself: while it does not answer, rooms answer 503 within its timeout (never a hang, no process dies), and chat on once it is back', async () => {
+      const redis = cluster.redis!;
+      const client = clients[0]!;
+      const pidsBefore = (await cluster.list()).map((p) => [p.name, p.pid]);
+      redis.freeze();
+      const started = Date.now();
+      const code = await client.send(`while redis is down ${started}`).finally(() => redis.thaw());
+      const ms = Date.now() - started;
+      const deadline = Date.now() + 10_000;
+      let back = 0;
+      while (back !== 200 && Date.now() < deadline) back = await client.send(`redis is back ${Date.now()}`);
+      const missing = await waitForDeliveries(clients, 10_000);
+
+      expect(code).toBe(503);
+      expect(ms).toBeLessThan(RPC_TIMEOUT_MS);
+      expect(back).toBe(200);
+      expect((await cluster.list()).map((p) => [p.name, p.pid])).toEqual(pidsBefore);
+      expect(missing).toEqual([]);
+      expect(orderViolations(clients)).toEqual([]);
+    });
+
     it('the whole cluster stopped and started (npm stop && npm start): history and the next seq carry on, nothing is missing', async () => {
       const client = clients[0]!;
       const before = await client.sendAndGetSeq(`before the restart ${Date.now()}`);

@@ -78,6 +78,8 @@ export class ChatConnection {
   private closed = false;
   /** Messages delivered while an enter reply is applied: they are that enter's history. */
   private replayed?: ChatMessage[];
+  /** The last send that failed, whose id a send of the same message again reuses. */
+  private lastFailed?: { content: string; target: string; clientMsgId: string };
   /** Resolves at the next successful (re-)entry. */
   private nextEntry?: { promise: Promise<void>; resolve: () => void };
   private readonly follower = new RoomLogFollower({
@@ -111,7 +113,20 @@ export class ChatConnection {
    * `clientMsgId`: the server delivers it once, however often it arrives.
    */
   async send(content: string, target: string): Promise<SendResult> {
-    const clientMsgId = newClientMsgId();
+    // Sending a failed message again keeps its id: if the failure hid a success, it still shows once.
+    const retry = this.lastFailed?.content === content && this.lastFailed.target === target;
+    const clientMsgId = retry ? this.lastFailed!.clientMsgId : newClientMsgId();
+    try {
+      const result = await this.sendOnce(content, target, clientMsgId);
+      this.lastFailed = undefined;
+      return result;
+    } catch (err) {
+      this.lastFailed = { content, target, clientMsgId };
+      throw err;
+    }
+  }
+
+  private async sendOnce(content: string, target: string, clientMsgId: string): Promise<SendResult> {
     for (let attempt = 1; ; attempt++) {
       const socket = this.socket;
       if (socket?.connected) {

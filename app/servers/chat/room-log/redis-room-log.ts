@@ -55,19 +55,20 @@ export class RedisRoomLog implements RoomLog {
     this.redis.defineCommand('chatLogClaim', { numberOfKeys: 3, lua: CLAIM });
     this.redis.defineCommand('chatLogAppend', { numberOfKeys: 3, lua: APPEND });
     this.redis.defineCommand('chatLogRead', { numberOfKeys: 2, lua: READ });
-    let up = false;
+    // One line when the store goes away (or cannot be reached at start) and one when it is back; none per retry.
+    let state: 'starting' | 'up' | 'down' = 'starting';
     this.redis.on('ready', () => {
-      up = true;
+      state = 'up';
       log.info({ redis: options.url }, 'room log store connected (redis)');
     });
-    this.redis.on('error', (err: Error) => {
-      if (!up) return;
-      up = false;
-      log.warn({ redis: options.url, err: err.message }, 'room log store unreachable (redis): rooms answer 503 until it is back');
-    });
+    const down = (err?: Error): void => {
+      if (state === 'down') return;
+      state = 'down';
+      log.warn({ redis: options.url, err: err?.message }, 'room log store unreachable (redis): its rooms answer 503 until it is back');
+    };
+    this.redis.on('error', down);
     this.redis.on('close', () => {
-      if (up) log.warn({ redis: options.url }, 'room log store connection closed (redis)');
-      up = false;
+      if (state === 'up') down();
     });
   }
 

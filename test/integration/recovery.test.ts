@@ -49,8 +49,8 @@ describe('recovery from kill -9 under traffic (pm2 restarts the process)', () =>
     await sleep(500);
     await cluster.kill9(victim.id);
     const killedAt = Date.now();
-    await waitForPortClosed(victim.host, victim.port, 5000);
-    await waitForPort(victim.host, victim.port, 10_000);
+    await waitForPortClosed(victim.host, victim.port!, 5000);
+    await waitForPort(victim.host, victim.port!, 10_000);
     const restartedAt = Date.now();
     const recovered = await Promise.all([...affected].map((rid) => roomWorks(rid, restartedAt + 5000)));
     await sleep(300);

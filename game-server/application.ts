@@ -235,7 +235,11 @@ export class Application {
   async relaySystemCall(targetId: string, method: string, args: unknown[]): Promise<unknown> {
     if (method === 'relay') throw new AppError(Code.BAD_REQUEST, 'a relayed call cannot relay again');
     if (!this.rpcServer) throw new AppError(Code.NOT_FOUND, `${this.serverId} has no internal port, so no links come to it`);
-    return this.rpcServer.callPeer(targetId, { service: SYSTEM_REMOTE, method, args: Array.isArray(args) ? args : [] }, this.settings.RPC_TIMEOUT_MS);
+    return this.rpcServer.callPeer(
+      targetId,
+      { service: SYSTEM_REMOTE, method, args: Array.isArray(args) ? args : [] },
+      this.settings.RPC_TIMEOUT_MS,
+    );
   }
 
   async start(): Promise<void> {

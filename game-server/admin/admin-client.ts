@@ -45,7 +45,13 @@ export function askMetrics(server: ServerInfo, options: AdminClientOptions): Pro
   return askSystem<MetricsSnapshot>(server, 'metrics', [], options);
 }
 
-function askDirect<T>(server: ServerInfo, port: number, method: string, args: unknown[], options: AdminClientOptions): Promise<AdminAnswer<T>> {
+function askDirect<T>(
+  server: ServerInfo,
+  port: number,
+  method: string,
+  args: unknown[],
+  options: AdminClientOptions,
+): Promise<AdminAnswer<T>> {
   const { secret, timeoutMs, name = 'admin' } = options;
   const started = performance.now();
   const auth: RpcAuth = { secret, serverId: name };

@@ -3,7 +3,16 @@ import { io, type Socket } from 'socket.io-client';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerInfo } from '../config/server-info';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcPeerEvents, RpcReply, RpcServerEvents } from './rpc-messages';
+import type {
+  ClientResponse,
+  ForwardedRequest,
+  PushMessage,
+  RemoteCall,
+  RpcAuth,
+  RpcPeerEvents,
+  RpcReply,
+  RpcServerEvents,
+} from './rpc-messages';
 
 const STARTUP_GRACE_MS = 3000;
 /** Pushes held per peer while its first link is being made; beyond this they are dropped. */

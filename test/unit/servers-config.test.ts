@@ -74,7 +74,9 @@ describe('servers config', () => {
     const tutorial: unknown = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/pomelo-tutorial-servers.json'), 'utf8'));
     for (const env of ['development', 'production']) {
       const servers = parseServersConfig(tutorial, FILE, env, chatServersRules);
-      expect(servers.get('gate')).toEqual([{ id: 'gate-server-1', serverType: 'gate', host: '127.0.0.1', clientPort: 3014, frontend: true }]);
+      expect(servers.get('gate')).toEqual([
+        { id: 'gate-server-1', serverType: 'gate', host: '127.0.0.1', clientPort: 3014, frontend: true },
+      ]);
       expect(servers.get('connector')?.map((s) => s.port)).toEqual([4050, 4051, 4052]);
       expect(servers.get('chat')?.map((s) => s.port)).toEqual([6050, 6051, 6052]);
     }
@@ -93,7 +95,9 @@ describe('servers config', () => {
     expect(parseServersConfig(withDevelopment({ connector: [connector] }), FILE, 'development').get('connector')).toHaveLength(1);
     const err = errorOf(withDevelopment({ connector: [connector] }), 'development', chatServersRules);
     expect(err.field).toBe('development.connector[0].port');
-    expect(err.message).toContain('server "connector-server-1" needs a port (its internal RPC port): chat servers push messages to its users there');
+    expect(err.message).toContain(
+      'server "connector-server-1" needs a port (its internal RPC port): chat servers push messages to its users there',
+    );
   });
 
   it('refuses a file that is not an object', () => {

@@ -13,12 +13,17 @@ import { createLogger } from '../logger';
 import { waitForPort } from '../net';
 import { RpcClient } from '../rpc/rpc-client';
 import { loadDotenv, loadRuntimeSettings } from '../settings';
-import { pm2, pm2List } from './pm2-cli';
+import { ecosystemConfigProblem, pm2, pm2List } from './pm2-cli';
 
 const START_TIMEOUT_MS = 20_000;
 const RELOAD_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
+  const problem = await ecosystemConfigProblem();
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
   loadDotenv();
   const settings = loadRuntimeSettings();
   const file = serversConfigPath();

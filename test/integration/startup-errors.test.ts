@@ -73,7 +73,7 @@ describe('a server with a bad config stops with one clear message (exit 78, whic
   });
 });
 
-describe('a bad config, whatever starts the cluster: one line naming the file and the field, exit 78, no stack, nothing started', () => {
+describe('a bad config, whatever starts the cluster: one line naming the file and the field, a non-zero exit, no stack, nothing started', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-start-'));
   const file = path.join(dir, 'servers.json');
   const tutorial = readFileSync(TUTORIAL_SERVERS_FILE, 'utf8');
@@ -109,15 +109,16 @@ describe('a bad config, whatever starts the cluster: one line naming the file an
     expect(await pm2.list()).toEqual([]);
   });
 
-  it('a connector without a port: it names the field and why it needs one', async () => {
+  it('a connector without a port: it names the field and why it needs one, before npm start or npm run scale start anything', async () => {
     writeFileSync(file, tutorial.replace('"port":4051, ', ''));
-    const run = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'ecosystem.config.js')], env);
-    expect({ code: run.code, stderr: run.stderr }).toEqual({
-      code: 78,
-      stderr:
-        `config error: ${file}: development.connector[1].port: server "connector-server-2" needs a port (its internal RPC port): ` +
-        'chat servers push messages to its users there\n',
-    });
+    const line =
+      `config error: ${file}: development.connector[1].port: server "connector-server-2" needs a port (its internal RPC port): ` +
+      'chat servers push messages to its users there\n';
+    const check = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'ecosystem.config.js')], env);
+    expect({ code: check.code, stderr: check.stderr }).toEqual({ code: 78, stderr: line });
+    const scale = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], env);
+    expect({ code: scale.code, stderr: scale.stderr }).toEqual({ code: 1, stderr: line });
+    expect(await pm2.list()).toEqual([]);
   });
 
   it('a bad setting in the environment is caught before pm2 too', async () => {

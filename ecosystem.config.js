@@ -1,5 +1,7 @@
 // pm2 apps for the chat cluster: one per server of config/servers.json (environment from NODE_ENV),
 // each named by its server id, plus the web server. `pm2 start ecosystem.config.js`.
+// `node ecosystem.config.js` only checks the config (what `npm start` does before pm2 starts anything):
+// silent and exit 0 when it is good, else one line naming the file and the field, and exit 78.
 const path = require('node:path');
 
 require('dotenv').config({ path: path.join(__dirname, '.env'), quiet: true });
@@ -10,10 +12,21 @@ if (dev) require('tsx/cjs');
 const code = dev ? __dirname : path.join(__dirname, 'dist');
 
 const { loadServersConfig, environmentName } = require(path.join(code, 'game-server/config/load-servers-config'));
-const { CONFIG_ERROR_EXIT } = require(path.join(code, 'game-server/run-server'));
+const { CONFIG_ERROR_EXIT, exitOnConfigError } = require(path.join(code, 'game-server/run-server'));
+const { loadRuntimeSettings } = require(path.join(code, 'game-server/settings'));
+const { chatServersRules } = require(path.join(code, 'app/servers-rules'));
+const { loadChatSettings } = require(path.join(code, 'app/settings'));
+const { loadWebSettings } = require(path.join(code, 'web-server/web-settings'));
 
 const env = environmentName();
-const servers = [...loadServersConfig(undefined, env).values()].flat();
+// Every check the servers make at start, made here first: a config error is one line and exit 78, never
+// pm2's "File ecosystem.config.js malformated" and a stack trace (pm2 loads this file in its CLI process).
+const servers = exitOnConfigError(() => {
+  loadRuntimeSettings();
+  loadChatSettings();
+  loadWebSettings();
+  return [...loadServersConfig(undefined, env, chatServersRules).values()].flat();
+});
 // Extra node flags for every server, e.g. CLUSTER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (npm run bench -- --profile).
 const nodeArgs = (process.env.CLUSTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // Frontends hold one long-lived connection per user and allocate in bursts (a wave of handshakes): V8's

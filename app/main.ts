@@ -4,6 +4,7 @@ import { configureChatServer } from './servers/chat/chat-server';
 import { configureConnectorServer } from './servers/connector/connector-server';
 import { configureGateServer } from './servers/gate/gate-server';
 import { Route } from './protocol';
+import { chatServersRules } from './servers-rules';
 import { loadChatSettings } from './settings';
 
 void runServer((app) => {
@@ -12,4 +13,4 @@ void runServer((app) => {
   app.configure('gate', () => configureGateServer(app, settings));
   app.configure('connector', () => configureConnectorServer(app, settings));
   app.configure('chat', () => configureChatServer(app, settings));
-});
+}, chatServersRules);

@@ -35,7 +35,8 @@ export class Application {
   readonly metrics: ServerMetrics;
   private readonly statusBoard: StatusBoard;
   private readonly routes = new Map<string, RouteFunction>();
-  private readonly rpcServer: RpcServer;
+  /** None on a server without an internal `port` (a gate, say): it only opens links of its own. */
+  private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
   private readonly stopHooks: StopHook[] = [];
   private readonly serversChangedHooks: ServersChangedHook[] = [];
@@ -62,19 +63,22 @@ export class Application {
       secret: settings.RPC_SECRET,
       timeoutMs: settings.RPC_TIMEOUT_MS,
       log,
+      answer: (call) => this.answerPeerCall(call),
     });
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
-    this.rpcServer = new RpcServer({
-      host: info.host,
-      port: info.port,
-      secret: settings.RPC_SECRET,
-      log,
-      dispatcher: {
-        call: (call) => this.runRemote(call),
-        forward: (request) => this.runForwarded(request),
-        push: (push) => this.deliverPush(push),
-      },
-    });
+    if (info.port !== undefined) {
+      this.rpcServer = new RpcServer({
+        host: info.host,
+        port: info.port,
+        secret: settings.RPC_SECRET,
+        log,
+        dispatcher: {
+          call: (call) => this.runRemote(call),
+          forward: (request) => this.runForwarded(request),
+          push: (push) => this.deliverPush(push),
+        },
+      });
+    }
     if (info.frontend && info.clientPort !== undefined) {
       this.clientServer = new ClientServer({
         host: info.host,
@@ -224,8 +228,22 @@ export class Application {
     this.stopHooks.push(hook);
   }
 
+  /**
+   * Runs `__system.<method>` on `targetId`, a server without an internal port, over the link it opened
+   * to this one (`__system.relay`, for operator tools).
+   */
+  async relaySystemCall(targetId: string, method: string, args: unknown[]): Promise<unknown> {
+    if (method === 'relay') throw new AppError(Code.BAD_REQUEST, 'a relayed call cannot relay again');
+    if (!this.rpcServer) throw new AppError(Code.NOT_FOUND, `${this.serverId} has no internal port, so no links come to it`);
+    return this.rpcServer.callPeer(
+      targetId,
+      { service: SYSTEM_REMOTE, method, args: Array.isArray(args) ? args : [] },
+      this.settings.RPC_TIMEOUT_MS,
+    );
+  }
+
   async start(): Promise<void> {
-    await this.rpcServer.start();
+    await this.rpcServer?.start();
     await this.clientServer?.start();
     this.connectPeers();
   }
@@ -244,8 +262,12 @@ export class Application {
    */
   private peers(): ServerInfo[] {
     const all = [...this.servers.values()].flat();
+    // A peer without an internal port (a gate) links to us if it needs to; there is nothing to link to.
     return all.filter(
-      (s) => s.id !== this.serverId && (Boolean(s.frontend) !== Boolean(this.info.frontend) || this.linkedTypes.has(s.serverType)),
+      (s) =>
+        s.id !== this.serverId &&
+        s.port !== undefined &&
+        (Boolean(s.frontend) !== Boolean(this.info.frontend) || this.linkedTypes.has(s.serverType)),
     );
   }
 
@@ -255,7 +277,7 @@ export class Application {
     await this.sessions.drain();
     for (const hook of this.stopHooks) await hook();
     this.rpcClient.close();
-    await this.rpcServer.stop();
+    await this.rpcServer?.stop();
   }
 
   /** A client request on a frontend: local handler, or forwarded to the backend its route names. */
@@ -297,6 +319,14 @@ export class Application {
   ): Promise<ClientResponse> {
     const result = await this.handlers.lookup(handler, method)(body, session, context);
     return { ...result, code: Code.OK };
+  }
+
+  /** A call a peer sent back down our link to it: only the operator's `__system` remote answers there. */
+  private answerPeerCall(call: RemoteCall): Promise<RpcReply> {
+    if (call?.service !== SYSTEM_REMOTE) {
+      return Promise.resolve({ ok: false, code: Code.FORBIDDEN, error: `only ${SYSTEM_REMOTE} calls come this way` });
+    }
+    return this.runRemote(call);
   }
 
   private async runRemote({ service, method, args }: RemoteCall): Promise<RpcReply> {

@@ -2,6 +2,7 @@
 export { Application } from './application';
 export { AppError, Code, type ErrorCode } from './errors';
 export type { ServerInfo, ServerMap } from './config/server-info';
+export type { ServersRules } from './config/load-servers-config';
 export type { Session } from './frontend/session';
 export type { FrontendSession } from './frontend/frontend-session';
 export type { Handler, HandlerContext, Remote } from './handler-registry';

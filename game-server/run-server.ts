@@ -1,6 +1,7 @@
 import { Application } from './application';
 import { ConfigError } from './config/config-error';
-import { environmentName, findServer, loadServersConfig, serversConfigPath } from './config/load-servers-config';
+import type { ServerMap } from './config/server-info';
+import { environmentName, findServer, loadServersConfig, serversConfigPath, type ServersRules } from './config/load-servers-config';
 import { createLogger, type Logger } from './logger';
 import { loadDotenv, loadRuntimeSettings } from './settings';
 
@@ -14,10 +15,11 @@ export function serverIdFromArgs(argv = process.argv, env = process.env): string
 }
 
 /**
- * The process entry: loads .env and the servers list, builds the Application for this id, lets the
- * application code register on it, starts it, and stops it cleanly on SIGINT/SIGTERM.
+ * The process entry: loads .env and the servers list (checked against the application's `rules`),
+ * builds the Application for this id, lets the application code register on it, starts it, and stops
+ * it cleanly on SIGINT/SIGTERM.
  */
-export async function runServer(setup: (app: Application) => void): Promise<Application> {
+export async function runServer(setup: (app: Application) => void, rules: ServersRules = {}): Promise<Application> {
   loadDotenv();
   const app = exitOnConfigError(() => {
     const file = serversConfigPath();
@@ -25,9 +27,10 @@ export async function runServer(setup: (app: Application) => void): Promise<Appl
     const id = serverIdFromArgs();
     if (!id) throw new ConfigError(file, '', 'no server id: pass --id <id> or set SERVER_ID');
     const settings = loadRuntimeSettings();
-    const servers = loadServersConfig(file, env);
+    const servers = loadServersConfig(file, env, rules);
     const info = findServer(servers, id, file, env);
-    const created = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env), () => loadServersConfig(file, env));
+    const load = (): ServerMap => loadServersConfig(file, env, rules);
+    const created = new Application(info, servers, settings, createLogger(id, settings.LOG_LEVEL, env), load);
     setup(created);
     return created;
   });

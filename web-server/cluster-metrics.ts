@@ -28,7 +28,7 @@ const DEFAULT_TIMEOUT_MS = 1000;
 export async function collectClusterMetrics(options: ClusterMetricsOptions = {}): Promise<string> {
   const { servers, secret } = resolveOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const answers = await Promise.all(servers.map((server) => askMetrics(server, { secret, timeoutMs, name: 'cluster-metrics' })));
+  const answers = await Promise.all(servers.map((server) => askMetrics(server, { secret, timeoutMs, name: 'cluster-metrics', servers })));
 
   const own = new Registry();
   const up = new Gauge({

@@ -10,8 +10,11 @@ export interface ServerReport {
   id: string;
   type: string;
   host: string;
-  port: number;
+  /** Absent for a server without an internal port: it is asked through a server it links to (`via`). */
+  port?: number;
   clientPort?: number;
+  /** The server that passed our question on (to a server without an internal port). */
+  via?: string;
   /** `up`: it answered; `down`: nothing answered on its RPC port; `error`: it runs but gave no status (e.g. refused our RPC_SECRET). */
   state: ServerState;
   /** Why there is no status. */
@@ -51,7 +54,7 @@ export interface StatusOptions extends AdminClientOptions {
 
 /** Asks every server at once; the whole report is ready within about `timeoutMs`, whatever is down. */
 export async function collectClusterStatus(servers: readonly ServerInfo[], options: StatusOptions): Promise<ClusterReport> {
-  const answers = await Promise.all(servers.map((server) => askStatus(server, { details: options.rooms }, options)));
+  const answers = await Promise.all(servers.map((server) => askStatus(server, { details: options.rooms }, { ...options, servers })));
   const reports = answers.map(toReport);
   const count = (state: ServerState): number => reports.filter((r) => r.state === state).length;
   return {
@@ -69,13 +72,14 @@ function toReport(answer: AdminAnswer<SystemStatus>): ServerReport {
     id: server.id,
     type: server.serverType,
     host: server.host,
-    port: server.port,
+    ...(server.port !== undefined && { port: server.port }),
     ...(server.clientPort !== undefined && { clientPort: server.clientPort }),
   };
   if (!answer.ok) return { ...base, state: answer.reached ? 'error' : 'down', error: answer.error, latencyMs: ms };
   const status = answer.value;
   return {
     ...base,
+    ...(answer.via !== undefined && { via: answer.via }),
     state: 'up',
     pid: status.pid,
     uptimeSeconds: status.uptimeSeconds,

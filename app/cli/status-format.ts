@@ -20,7 +20,7 @@ export function formatBytes(bytes: number): string {
 const serverColumns: Column<ServerReport>[] = [
   { title: 'SERVER', value: (r) => r.id },
   { title: 'TYPE', value: (r) => r.type },
-  { title: 'ADDRESS', value: (r) => `${r.host}:${r.port}` },
+  { title: 'ADDRESS', value: (r) => (r.port === undefined ? `${r.host} (no port)` : `${r.host}:${r.port}`) },
   { title: 'STATE', value: (r) => r.state },
   { title: 'PID', value: (r) => r.pid, align: 'right' },
   { title: 'UPTIME', value: (r) => (r.uptimeSeconds === undefined ? undefined : formatUptime(r.uptimeSeconds)), align: 'right' },
@@ -42,7 +42,10 @@ const sum = (reports: readonly ServerReport[], key: 'connections' | 'sessions' |
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** The servers table, a summary line, and one line per server that gave no status, saying why. */
+/**
+ * The servers table, a summary line, one line per server that gave no status, saying why, and one per
+ * server without an internal port, saying which server passed our question on.
+ */
 export function formatServers(report: ClusterReport): string {
   const { servers, summary } = report;
   const counts = [`${summary.up} up`, `${summary.down} down`, ...(summary.error > 0 ? [`${summary.error} error`] : [])].join(', ');
@@ -54,6 +57,7 @@ export function formatServers(report: ClusterReport): string {
       `${plural(sum(servers, 'rooms'), 'room')}, ${plural(sum(servers, 'members'), 'member')}`,
   ];
   for (const r of servers) if (r.error !== undefined) lines.push(`  ${r.id} ${r.state}: ${r.error}`);
+  for (const r of servers) if (r.via !== undefined) lines.push(`  ${r.id} has no internal port: asked through ${r.via}`);
   return lines.join('\n');
 }
 

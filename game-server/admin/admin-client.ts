@@ -3,6 +3,7 @@ import { io } from 'socket.io-client';
 import type { ServerInfo } from '../config/server-info';
 import type { RpcAuth, RpcReply } from '../rpc/rpc-messages';
 import { SYSTEM_REMOTE, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
+import { relayCandidates } from './relay-candidates';
 
 export interface AdminClientOptions {
   /** RPC_SECRET of the cluster. */
@@ -11,21 +12,50 @@ export interface AdminClientOptions {
   timeoutMs: number;
   /** How this tool introduces itself in the handshake. */
   name?: string;
+  /** The whole servers list: a server without an internal port is asked through those it links to. */
+  servers?: readonly ServerInfo[];
 }
 
-/** A server's answer, or why there is none. `reached`: its RPC port took the connection (it runs). */
+/**
+ * A server's answer, or why there is none. `reached`: its RPC port took the connection (it runs).
+ * `via`: the server that passed the call on, for a server without an internal port.
+ */
 export type AdminAnswer<T> =
-  { ok: true; server: ServerInfo; value: T; ms: number } | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number };
+  | { ok: true; server: ServerInfo; value: T; ms: number; via?: string }
+  | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number };
+
+/** What the RPC port's auth middleware answers a wrong secret with, in our words. */
+const SECRET_REFUSED = 'the server refused our RPC_SECRET';
 
 /**
  * Asks one server's `__system` remote over a short-lived connection that never reconnects, so a
  * stopped server is reported at once (connection refused) and a hung one after `timeoutMs`, never later.
+ * A server without an internal port is asked through the servers it has links to (see `askThroughPeers`).
  */
 export function askSystem<T>(server: ServerInfo, method: string, args: unknown[], options: AdminClientOptions): Promise<AdminAnswer<T>> {
+  if (server.port === undefined) return askThroughPeers<T>(server, method, args, options);
+  return askDirect<T>(server, server.port, method, args, options);
+}
+
+export function askStatus(server: ServerInfo, query: StatusQuery, options: AdminClientOptions): Promise<AdminAnswer<SystemStatus>> {
+  return askSystem<SystemStatus>(server, 'status', [query], options);
+}
+
+export function askMetrics(server: ServerInfo, options: AdminClientOptions): Promise<AdminAnswer<MetricsSnapshot>> {
+  return askSystem<MetricsSnapshot>(server, 'metrics', [], options);
+}
+
+function askDirect<T>(
+  server: ServerInfo,
+  port: number,
+  method: string,
+  args: unknown[],
+  options: AdminClientOptions,
+): Promise<AdminAnswer<T>> {
   const { secret, timeoutMs, name = 'admin' } = options;
   const started = performance.now();
   const auth: RpcAuth = { secret, serverId: name };
-  const socket = io(`http://${server.host}:${server.port}`, {
+  const socket = io(`http://${server.host}:${port}`, {
     transports: ['websocket'],
     auth,
     reconnection: false,
@@ -57,17 +87,44 @@ export function askSystem<T>(server: ServerInfo, method: string, args: unknown[]
   });
 }
 
-export function askStatus(server: ServerInfo, query: StatusQuery, options: AdminClientOptions): Promise<AdminAnswer<SystemStatus>> {
-  return askSystem<SystemStatus>(server, 'status', [query], options);
-}
-
-export function askMetrics(server: ServerInfo, options: AdminClientOptions): Promise<AdminAnswer<MetricsSnapshot>> {
-  return askSystem<MetricsSnapshot>(server, 'metrics', [], options);
+/**
+ * A server without an internal port, asked through every server that may have a link from it, all at
+ * once (`__system.relay`): the first answer wins. Down when none passes the call on, with the most
+ * telling reason; `error` (reached) only when our RPC_SECRET was refused.
+ */
+function askThroughPeers<T>(server: ServerInfo, method: string, args: unknown[], options: AdminClientOptions): Promise<AdminAnswer<T>> {
+  const candidates = relayCandidates(server, options.servers ?? []);
+  const started = performance.now();
+  const ms = (): number => Math.round(performance.now() - started);
+  const noPort = 'no internal port, and no server has a link from it';
+  if (candidates.length === 0) return Promise.resolve({ ok: false, server, reached: false, error: noPort, ms: 0 });
+  return new Promise((resolve) => {
+    const failures: { peer: ServerInfo; error: string }[] = [];
+    let done = false;
+    for (const peer of candidates) {
+      void askDirect<T>(peer, peer.port!, 'relay', [server.id, method, args], options).then((answer) => {
+        if (done) return;
+        if (answer.ok) {
+          done = true;
+          return resolve({ ok: true, server, value: answer.value, ms: ms(), via: peer.id });
+        }
+        failures.push({ peer, error: answer.error });
+        if (failures.length < candidates.length) return;
+        done = true;
+        const refused = failures.find((f) => f.error === SECRET_REFUSED);
+        if (refused) return resolve({ ok: false, server, reached: true, error: SECRET_REFUSED, ms: ms() });
+        // A peer with a link that got no answer says more than peers without one, or down ones.
+        const telling = failures.find((f) => !f.error.startsWith('404 ') && f.error !== 'connection refused');
+        const error = telling ? `${telling.error} (asked through ${telling.peer.id})` : noPort;
+        resolve({ ok: false, server, reached: false, error, ms: ms() });
+      });
+    }
+  });
 }
 
 function describeConnectError(err: Error & { description?: unknown }, timeoutMs: number): string {
   // The RPC port's auth middleware refuses with exactly this message.
-  if (err.message === 'unauthorized') return 'the server refused our RPC_SECRET';
+  if (err.message === 'unauthorized') return SECRET_REFUSED;
   if (err.message === 'timeout') return `no answer within ${timeoutMs} ms`;
   // The websocket transport's error event carries the socket error's message, e.g. "connect ECONNREFUSED 127.0.0.1:4050".
   const cause = err.description as { message?: unknown } | undefined;

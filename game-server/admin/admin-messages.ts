@@ -17,7 +17,8 @@ export interface BuiltinStatus {
   id: string;
   type: string;
   host: string;
-  port: number;
+  /** Absent on a server without an internal port. */
+  port?: number;
   clientPort?: number;
   pid: number;
   node: string;

@@ -30,7 +30,7 @@ export class StatusBoard {
       id: info.id,
       type: info.serverType,
       host: info.host,
-      port: info.port,
+      ...(info.port !== undefined && { port: info.port }),
       ...(info.clientPort !== undefined && { clientPort: info.clientPort }),
       pid: process.pid,
       node: process.version,

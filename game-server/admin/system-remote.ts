@@ -16,11 +16,14 @@ export function createSystemRemote(status: StatusBoard, metrics: ServerMetrics, 
     reload: () => cluster.reloadServers(),
     /** The servers list this server runs with now (before a reload: the previous one). */
     servers: (): ServerInfo[] => cluster.allServers(),
+    /** `__system.<method>(...args)` of a server without an internal port, passed on over the link it opened to this one. */
+    relay: (targetId: string, method: string, args: unknown[]): Promise<unknown> => cluster.relaySystemCall(targetId, method, args),
   };
 }
 
-/** What `reload` and `servers` need of the application. */
+/** What `reload`, `servers` and `relay` need of the application. */
 export interface ServersList {
   reloadServers(): Promise<{ added: string[]; removed: string[] }>;
   allServers(): ServerInfo[];
+  relaySystemCall(targetId: string, method: string, args: unknown[]): Promise<unknown>;
 }

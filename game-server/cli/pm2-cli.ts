@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../project-root';
 
@@ -29,6 +30,20 @@ export async function pm2InEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promi
 /** Runs the project's pm2 CLI (PM2_HOME from the environment, as for `npm start`). */
 export function pm2(...args: string[]): Promise<string> {
   return pm2InEnv(process.env, ...args);
+}
+
+/**
+ * The check `npm start` makes before pm2 starts anything: `node ecosystem.config.js`, which applies every
+ * rule the servers apply (the application's included). Its one-line message, or undefined when all is well.
+ */
+export async function ecosystemConfigProblem(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  try {
+    await run(process.execPath, [path.join(projectRoot(), 'ecosystem.config.js')], { cwd: projectRoot(), env, timeout: 60_000 });
+    return undefined;
+  } catch (err) {
+    const { stderr, message } = err as { stderr?: string; message: string };
+    return stderr?.trim() || message;
+  }
 }
 
 /** The apps of `pm2 jlist` output. */

@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ServerInfo } from '../config/server-info';
+import { listeningPort, type ServerInfo } from '../config/server-info';
+import { parseServersConfig } from '../config/load-servers-config';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
 import { freePorts, waitForPort } from '../net';
 import { parsePm2List, pm2InEnv, type Pm2App } from './pm2-cli';
@@ -14,6 +15,8 @@ export interface PrivateClusterOptions extends LayoutOptions {
   env?: Record<string, string>;
   /** A layout of your own instead of a generated one. */
   servers?: ServerInfo[];
+  /** Or servers.json's own text, written as it is (say, the Pomelo tutorial's); its development section is the layout. */
+  serversText?: string;
   /** Start only the servers on this host (CLUSTER_HOST), as one host of a multi-host cluster would. */
   clusterHost?: string;
 }
@@ -34,8 +37,10 @@ export class PrivatePm2Cluster {
     options: PrivateClusterOptions = {},
   ): Promise<T> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-pm2-'));
-    const servers = options.servers ?? (await generateLayout(options));
-    writeFileSync(path.join(dir, 'servers.json'), serversJson(servers));
+    const file = path.join(dir, 'servers.json');
+    const layout = options.serversText === undefined ? (options.servers ?? (await generateLayout(options))) : undefined;
+    const servers = layout ?? readLayout(options.serversText!, file);
+    writeFileSync(file, layout ? serversJson(layout) : options.serversText!);
     // The web server (pm2 app `web`) gets a free port too, never the 3001 of a cluster a developer runs.
     const [webPort] = await freePorts(1);
     const env: NodeJS.ProcessEnv = {
@@ -53,7 +58,7 @@ export class PrivatePm2Cluster {
     try {
       await cluster.pm2('start', 'ecosystem.config.js');
       const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
-      await Promise.all(local.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
+      await Promise.all(local.map((s) => waitForPort(s.host, listeningPort(s), 20_000)));
       if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 20_000);
     } catch (err) {
       await cluster.stop();
@@ -66,6 +71,13 @@ export class PrivatePm2Cluster {
   writeServers(servers: ServerInfo[]): void {
     this.servers = servers;
     writeFileSync(path.join(this.dir, 'servers.json'), serversJson(servers));
+  }
+
+  /** The same with the file's text as it is. */
+  writeServersText(text: string): void {
+    const file = path.join(this.dir, 'servers.json');
+    this.servers = readLayout(text, file);
+    writeFileSync(file, text);
   }
 
   /** Whether this host runs the web server: the one with the gate (all of them without CLUSTER_HOST). */
@@ -108,6 +120,11 @@ export class PrivatePm2Cluster {
       await new Promise((r) => setTimeout(r, 20));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The servers of the development section of servers.json's text, in file order. */
+function readLayout(text: string, file: string): ServerInfo[] {
+  return [...parseServersConfig(JSON.parse(text), file, 'development').values()].flat();
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */

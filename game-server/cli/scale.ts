@@ -5,18 +5,25 @@
  * the servers that were removed.
  */
 import { environmentName, loadServersConfig, serversConfigPath } from '../config/load-servers-config';
-import type { ServerInfo } from '../config/server-info';
+import { listeningPort, type ServerInfo } from '../config/server-info';
 import { ConfigError } from '../config/config-error';
+import { SYSTEM_REMOTE } from '../admin/admin-messages';
+import { relayCandidates } from '../admin/relay-candidates';
 import { createLogger } from '../logger';
 import { waitForPort } from '../net';
 import { RpcClient } from '../rpc/rpc-client';
 import { loadDotenv, loadRuntimeSettings } from '../settings';
-import { pm2, pm2List } from './pm2-cli';
+import { ecosystemConfigProblem, pm2, pm2List } from './pm2-cli';
 
 const START_TIMEOUT_MS = 20_000;
 const RELOAD_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
+  const problem = await ecosystemConfigProblem();
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
   loadDotenv();
   const settings = loadRuntimeSettings();
   const file = serversConfigPath();
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
 
   if (toStart.length > 0) {
     await pm2('start', 'ecosystem.config.js', '--only', toStart.map((s) => s.id).join(','));
-    await Promise.all(toStart.map((s) => waitForPort(s.host, s.clientPort ?? s.port, START_TIMEOUT_MS)));
+    await Promise.all(toStart.map((s) => waitForPort(s.host, listeningPort(s), START_TIMEOUT_MS)));
     console.log(`started: ${toStart.map((s) => s.id).join(', ')}`);
   }
 
@@ -57,7 +64,8 @@ async function main(): Promise<void> {
   );
   const reload = async (server: ServerInfo): Promise<string> => {
     try {
-      await rpc.call(server, { service: '__system', method: 'reload', args: [] });
+      if (server.port !== undefined) await rpc.call(server, { service: SYSTEM_REMOTE, method: 'reload', args: [] });
+      else await reloadThroughPeers(rpc, server, switching);
       return server.id;
     } catch (err) {
       console.error(`warning: ${server.id} did not switch to the new list: ${(err as Error).message}`);
@@ -76,11 +84,28 @@ async function main(): Promise<void> {
   console.log(`kept running: ${unchanged.join(', ') || 'none'}`);
 }
 
+/**
+ * Switches a server without an internal port (a gate): the first server it has a link to passes the
+ * reload on over that link (`__system.relay`).
+ */
+async function reloadThroughPeers(rpc: RpcClient, server: ServerInfo, servers: readonly ServerInfo[]): Promise<void> {
+  const failures: string[] = [];
+  for (const peer of relayCandidates(server, servers)) {
+    try {
+      await rpc.call(peer, { service: SYSTEM_REMOTE, method: 'relay', args: [server.id, 'reload', []] });
+      return;
+    } catch (err) {
+      failures.push(`${peer.id}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`it has no internal port, and no server passed the reload on (${failures.join('; ') || 'no server to ask'})`);
+}
+
 /** The servers list as the first running server that answers sees it. */
 async function currentList(rpc: RpcClient, candidates: ServerInfo[]): Promise<ServerInfo[]> {
-  for (const server of candidates) {
+  for (const server of candidates.filter((s) => s.port !== undefined)) {
     try {
-      return (await rpc.call(server, { service: '__system', method: 'servers', args: [] }, 2000)) as ServerInfo[];
+      return (await rpc.call(server, { service: SYSTEM_REMOTE, method: 'servers', args: [] }, 2000)) as ServerInfo[];
     } catch {
       // try the next one
     }

@@ -10,12 +10,21 @@ const port = z.number().int().min(1).max(65535);
 const serverEntry = z.looseObject({
   id: z.string().min(1),
   host: z.string().min(1),
-  port,
+  port: port.optional(),
   clientPort: port.optional(),
   frontend: z.boolean().optional(),
 });
 
 const environmentSection = z.record(z.string().min(1), z.array(serverEntry));
+
+/** What an application needs of the servers list beyond the runtime's own checks. */
+export interface ServersRules {
+  /**
+   * Server types whose every server must have an internal `port`, each with the reason (e.g. other
+   * servers push to it there). The runtime itself requires one only of backends (non-frontends).
+   */
+  portRequired?: Readonly<Record<string, string>>;
+}
 
 /** Where the servers list is read from: SERVERS_CONFIG, else config/servers.json at the project root. */
 export function serversConfigPath(): string {
@@ -27,17 +36,17 @@ export function environmentName(): string {
 }
 
 /** Reads and validates one environment's servers; every problem is a ConfigError naming the field. */
-export function loadServersConfig(file = serversConfigPath(), env = environmentName()): ServerMap {
+export function loadServersConfig(file = serversConfigPath(), env = environmentName(), rules: ServersRules = {}): ServerMap {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(file, '', `cannot read servers list (${(err as Error).message})`);
   }
-  return parseServersConfig(raw, file, env);
+  return parseServersConfig(raw, file, env, rules);
 }
 
-export function parseServersConfig(raw: unknown, file: string, env: string): ServerMap {
+export function parseServersConfig(raw: unknown, file: string, env: string, rules: ServersRules = {}): ServerMap {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(file, '', 'expected an object with one section per environment');
   }
@@ -49,7 +58,7 @@ export function parseServersConfig(raw: unknown, file: string, env: string): Ser
   const parsed = environmentSection.safeParse(sections[env]);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(file, [env, ...issue.path.map(String)].join('.'), issue.message);
+    throw new ConfigError(file, fieldPath(env, issue.path), issue.message);
   }
 
   const servers = new Map<string, ServerInfo[]>();
@@ -61,6 +70,11 @@ export function parseServersConfig(raw: unknown, file: string, env: string): Ser
       const field = `${env}.${serverType}[${index}]`;
       if (entry.frontend && entry.clientPort === undefined) {
         throw new ConfigError(file, `${field}.clientPort`, `frontend server "${entry.id}" needs a clientPort`);
+      }
+      if (entry.port === undefined) {
+        // A frontend can do without: it opens its own links. A backend is reached only on its port.
+        const why = entry.frontend ? rules.portRequired?.[serverType] : 'it is a backend: frontends forward requests to it there';
+        if (why) throw new ConfigError(file, `${field}.port`, `server "${entry.id}" needs a port (its internal RPC port): ${why}`);
       }
       const sameId = ids.get(entry.id);
       if (sameId) throw new ConfigError(file, `${field}.id`, `duplicate id "${entry.id}" (also at ${sameId})`);
@@ -77,7 +91,7 @@ export function parseServersConfig(raw: unknown, file: string, env: string): Ser
         id: entry.id,
         serverType,
         host: entry.host,
-        port: entry.port,
+        ...(entry.port !== undefined && { port: entry.port }),
         ...(entry.clientPort !== undefined && { clientPort: entry.clientPort }),
         ...(entry.frontend !== undefined && { frontend: entry.frontend }),
       });
@@ -85,6 +99,11 @@ export function parseServersConfig(raw: unknown, file: string, env: string): Ser
     servers.set(serverType, list);
   }
   return servers;
+}
+
+/** `development.chat[1].port`: the same spelling for zod's findings and ours. */
+function fieldPath(env: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), env);
 }
 
 /** The entry for `id`, or a ConfigError saying which ids exist. */

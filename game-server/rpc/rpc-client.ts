@@ -3,13 +3,22 @@ import { io, type Socket } from 'socket.io-client';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerInfo } from '../config/server-info';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcAuth, RpcReply, RpcServerEvents } from './rpc-messages';
+import type {
+  ClientResponse,
+  ForwardedRequest,
+  PushMessage,
+  RemoteCall,
+  RpcAuth,
+  RpcPeerEvents,
+  RpcReply,
+  RpcServerEvents,
+} from './rpc-messages';
 
 const STARTUP_GRACE_MS = 3000;
 /** Pushes held per peer while its first link is being made; beyond this they are dropped. */
 export const MAX_HELD_PUSHES = 10_000;
 
-type PeerSocket = Socket<Record<string, never>, RpcServerEvents>;
+type PeerSocket = Socket<RpcPeerEvents, RpcServerEvents>;
 
 export interface RpcClientOptions {
   selfId: string;
@@ -18,6 +27,8 @@ export interface RpcClientOptions {
   log: Logger;
   /** How long a peer never reached yet counts as starting rather than down (default 3 s). */
   startupGraceMs?: number;
+  /** Answers calls a peer sends back down our link to it (see RpcPeerEvents); without it they are refused. */
+  answer?: (call: RemoteCall) => Promise<RpcReply>;
 }
 
 interface RpcClientEvents {
@@ -42,11 +53,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     super();
   }
 
-  /** Opens (or returns) the link to `server`. */
+  /** Opens (or returns) the link to `server`; 503 for a server without an internal port. */
   connect(server: ServerInfo): PeerSocket {
     const existing = this.links.get(server.id);
     if (existing) return existing.socket;
-    const { selfId, secret, log } = this.options;
+    if (server.port === undefined) throw new AppError(Code.UNAVAILABLE, `${server.serverType} server ${server.id} has no internal port`);
+    const { selfId, secret, log, answer } = this.options;
     const auth: RpcAuth = { secret, serverId: selfId };
     const socket: PeerSocket = io(`http://${server.host}:${server.port}`, {
       transports: ['websocket'],
@@ -55,6 +67,11 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       // A restarted peer is found again within half a second.
       reconnectionDelayMax: 500,
       randomizationFactor: 0.2,
+    });
+    socket.on('call', (call, ack) => {
+      if (typeof ack !== 'function') return;
+      if (answer) void answer(call).then(ack);
+      else ack({ ok: false, code: Code.FORBIDDEN, error: 'this server answers no calls on its own links' });
     });
     let wasUp = false;
     let waitingLogged = false;
@@ -132,6 +149,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
    * server answering a burst of messages sends each connector one frame, not one per message).
    */
   push(server: ServerInfo, push: PushMessage): boolean {
+    if (server.port === undefined) return false;
     const socket = this.connect(server);
     if (!socket.connected) return this.hold(server.id, push);
     const batch = this.pushBatches.get(socket);

@@ -49,6 +49,14 @@ export interface RpcServerEvents {
   push: (pushes: PushMessage[]) => void;
 }
 
+/**
+ * Events a server sends back down a link a peer opened to it: calls to a peer that has no internal
+ * port of its own (operator tools' `__system` calls, passed on by `__system.relay`).
+ */
+export interface RpcPeerEvents {
+  call: (call: RemoteCall, ack: (reply: RpcReply) => void) => void;
+}
+
 /** Presented in the socket.io handshake by every peer. */
 export interface RpcAuth {
   secret: string;

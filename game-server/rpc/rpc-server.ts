@@ -1,9 +1,10 @@
 import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply, RpcServerEvents } from './rpc-messages';
+import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcPeerEvents, RpcReply, RpcServerEvents } from './rpc-messages';
 import { closeHttp, listen, trackConnections } from '../net';
 
 /** What the RPC port hands incoming frames to. */
@@ -25,14 +26,16 @@ export interface RpcServerOptions {
 export class RpcServer {
   private http?: HttpServer;
   private connections = new Set<NetSocket>();
-  private io?: Server<RpcServerEvents>;
+  private io?: Server<RpcServerEvents, RpcPeerEvents>;
+  /** The link each peer opened to this port, by the server id it presented. */
+  private readonly peers = new Map<string, Socket<RpcServerEvents, RpcPeerEvents>>();
 
   constructor(private readonly options: RpcServerOptions) {}
 
   async start(): Promise<void> {
     const { host, port, secret, log, dispatcher } = this.options;
     const http = createServer((_req, res) => res.writeHead(404).end());
-    const io = new Server<RpcServerEvents>(http, {
+    const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {
       transports: ['websocket'],
       perMessageDeflate: false,
       httpCompression: false,
@@ -48,6 +51,13 @@ export class RpcServer {
       next(new Error('unauthorized'));
     });
     io.on('connection', (socket) => {
+      const { serverId } = socket.handshake.auth as { serverId?: unknown };
+      if (typeof serverId === 'string') {
+        this.peers.set(serverId, socket);
+        socket.once('disconnect', () => {
+          if (this.peers.get(serverId) === socket) this.peers.delete(serverId);
+        });
+      }
       socket.on('call', (call, ack) => {
         if (typeof ack === 'function') void dispatcher.call(call).then(ack);
       });
@@ -62,6 +72,23 @@ export class RpcServer {
     await listen(http, port, host);
     this.http = http;
     this.io = io;
+  }
+
+  /**
+   * Calls a remote on a peer over the link the peer opened to this port: the way to a server that
+   * has no internal port of its own. 404 when that peer has no link here, 503 when it does not answer.
+   */
+  async callPeer(peerId: string, call: RemoteCall, timeoutMs: number): Promise<unknown> {
+    const socket = this.peers.get(peerId);
+    if (!socket) throw new AppError(Code.NOT_FOUND, `${peerId} has no link to this server`);
+    let reply: RpcReply;
+    try {
+      reply = await socket.timeout(timeoutMs).emitWithAck('call', call);
+    } catch {
+      throw new AppError(Code.UNAVAILABLE, `${peerId} did not answer within ${timeoutMs} ms`);
+    }
+    if (!reply.ok) throw new AppError(reply.code, reply.error);
+    return reply.value;
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ServerInfo } from '../../game-server/config/server-info';
+import { listeningPort, type ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../app/util/dispatcher';
 import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
@@ -123,10 +123,10 @@ export class TestCluster {
     const info = this.server(id);
     const child = this.spawnProcess(id, [SERVER_ENTRY, '--id', id], this.processEnv());
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-    await waitForPort(info.host, info.clientPort ?? info.port, 15_000, alive).catch((err: Error) => {
+    await waitForPort(info.host, listeningPort(info), 15_000, alive).catch((err: Error) => {
       throw new Error(`${id} did not start: ${err.message}\n${this.recentLogs([id])}`);
     });
-    await waitForPort(info.host, info.port, 15_000, alive);
+    if (info.port !== undefined) await waitForPort(info.host, info.port, 15_000, alive);
   }
 
   /** Starts the web server for this cluster on a free port of 127.0.0.1 (see `webUrl`). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ClusterReport } from '../../app/cli/cluster-status';
 import { PROJECT_ROOT, type TestCluster } from './cluster';
 
-const STATUS_ENTRY = path.join(PROJECT_ROOT, 'dist/app/cli/status.js');
+export const STATUS_ENTRY = path.join(PROJECT_ROOT, 'dist/app/cli/status.js');
 
 export interface CliRun {
   code: number | null;

@@ -54,8 +54,8 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     await sleep(500);
     await cluster.kill9(victim.id);
     const killedAt = Date.now();
-    await waitForPortClosed(victim.host, victim.port, 5000);
-    await waitForPort(victim.host, victim.port, 10_000);
+    await waitForPortClosed(victim.host, victim.port!, 5000);
+    await waitForPort(victim.host, victim.port!, 10_000);
     const restartedAt = Date.now();
     const recovered = await Promise.all([...affected].map((rid) => roomWorks(rid, restartedAt + 5000)));
     const records = await traffic.stop();

@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChatClient, closeAllSockets, connect, queryEntry, request } from '../helpers/chat-client';
-import { SERVER_ENTRY, TestCluster } from '../helpers/cluster';
+import { PROJECT_ROOT, SERVER_ENTRY, TestCluster } from '../helpers/cluster';
+import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { runProcess } from '../helpers/status-cli';
+import { TUTORIAL_SERVERS_FILE } from '../helpers/tutorial-servers';
 import { Route } from '../../app/protocol';
 
 interface Exit {
@@ -67,6 +70,62 @@ describe('a server with a bad config stops with one clear message (exit 78, whic
     const exit = await runServer(['--id', 'chat-server-1'], { SERVERS_CONFIG: file, NODE_ENV: 'production', RPC_SECRET: '' });
     expect(exit.code).toBe(78);
     expect(exit.stderr).toContain('.env: RPC_SECRET: set a secret of your own in production');
+  });
+});
+
+describe('a bad config, whatever starts the cluster: one line naming the file and the field, a non-zero exit, no stack, nothing started', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-start-'));
+  const file = path.join(dir, 'servers.json');
+  const tutorial = readFileSync(TUTORIAL_SERVERS_FILE, 'utf8');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    SERVERS_CONFIG: file,
+    DOTENV_PATH: path.join(dir, '.env'),
+    // pm2 start spawns its daemon before it reads ecosystem.config.js: a private one, killed in afterAll.
+    PM2_HOME: path.join(dir, 'pm2'),
+    npm_config_update_notifier: 'false',
+  };
+  const pm2 = new PrivatePm2Cluster(dir, [], env);
+  // The tutorial's servers.json with chat-server-2 on chat-server-1's port.
+  const duplicate = tutorial.replace('"port":6051', '"port":6050');
+  const duplicateLine = `config error: ${file}: development.chat[1].port: duplicate port 127.0.0.1:6050 (also at development.chat[0].port)\n`;
+
+  afterAll(() => pm2.stop());
+
+  it('npm start with a duplicate port: the one line, and pm2 is never started', async () => {
+    writeFileSync(file, duplicate);
+    const run = await runProcess('npm', ['start'], env, 60_000);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 78, stderr: duplicateLine });
+    expect(run.stdout).not.toMatch(/PM2|malformated|\n\s+at /);
+    expect(existsSync(path.join(dir, 'pm2', 'pm2.pid'))).toBe(false);
+  });
+
+  it('pm2 start ecosystem.config.js with a duplicate port: the same line, not pm2\'s "malformated" and a stack trace', async () => {
+    writeFileSync(file, duplicate);
+    const run = await runProcess(process.execPath, [require.resolve('pm2/bin/pm2'), 'start', 'ecosystem.config.js'], env, 60_000);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 78, stderr: duplicateLine });
+    expect(run.stdout).not.toMatch(/malformated|ERROR|\n\s+at /);
+    expect(await pm2.list()).toEqual([]);
+  });
+
+  it('a connector without a port: it names the field and why it needs one, before npm start or npm run scale start anything', async () => {
+    writeFileSync(file, tutorial.replace('"port":4051, ', ''));
+    const line =
+      `config error: ${file}: development.connector[1].port: server "connector-server-2" needs a port (its internal RPC port): ` +
+      'chat servers push messages to its users there\n';
+    const check = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'ecosystem.config.js')], env);
+    expect({ code: check.code, stderr: check.stderr }).toEqual({ code: 78, stderr: line });
+    const scale = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], env);
+    expect({ code: scale.code, stderr: scale.stderr }).toEqual({ code: 1, stderr: line });
+    expect(await pm2.list()).toEqual([]);
+  });
+
+  it('a bad setting in the environment is caught before pm2 too', async () => {
+    writeFileSync(file, tutorial);
+    const run = await runProcess(process.execPath, [path.join(PROJECT_ROOT, 'ecosystem.config.js')], { ...env, RPC_TIMEOUT_MS: 'soon' });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/^config error: \.env: RPC_TIMEOUT_MS: [^\n]+\n$/);
   });
 });
 

@@ -11,7 +11,7 @@ const log = createLogger('rpc-push-hold-test', 'silent');
 
 async function peerOnFreePort(id: string): Promise<{ peer: ServerInfo; received: PushMessage[]; start: () => Promise<RpcServer> }> {
   const [port] = await freePorts(1);
-  const peer: ServerInfo = { id, serverType: 'connector', host: '127.0.0.1', port: port! };
+  const peer = { id, serverType: 'connector', host: '127.0.0.1', port: port! } satisfies ServerInfo;
   const received: PushMessage[] = [];
   const dispatcher = {
     call: () => Promise.reject(new Error('not in this test')),

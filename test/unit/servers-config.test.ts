@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chatServersRules } from '../../app/servers-rules';
 import { ConfigError } from '../../game-server/config/config-error';
-import { findServer, parseServersConfig } from '../../game-server/config/load-servers-config';
+import { findServer, parseServersConfig, type ServersRules } from '../../game-server/config/load-servers-config';
 
 const FILE = 'config/servers.json';
 const good = {
@@ -10,9 +13,9 @@ const good = {
   },
 };
 
-function errorOf(raw: unknown, env = 'development'): ConfigError {
+function errorOf(raw: unknown, env = 'development', rules: ServersRules = {}): ConfigError {
   try {
-    parseServersConfig(raw, FILE, env);
+    parseServersConfig(raw, FILE, env, rules);
   } catch (err) {
     if (err instanceof ConfigError) return err;
     throw err;
@@ -59,12 +62,42 @@ describe('servers config', () => {
 
   it('refuses a port that is not a port', () => {
     const err = errorOf(withDevelopment({ chat: [{ id: 'chat-server-1', host: '127.0.0.1', port: 'six' }] }));
-    expect(err.field).toBe('development.chat.0.port');
-    expect(err.message).toMatch(/^config\/servers\.json: development\.chat\.0\.port: /);
+    expect(err.field).toBe('development.chat[0].port');
+    expect(err.message).toMatch(/^config\/servers\.json: development\.chat\[0\]\.port: /);
   });
 
   it('refuses an entry without an id', () => {
-    expect(errorOf(withDevelopment({ chat: [{ host: '127.0.0.1', port: 6050 }] })).field).toBe('development.chat.0.id');
+    expect(errorOf(withDevelopment({ chat: [{ host: '127.0.0.1', port: 6050 }] })).field).toBe('development.chat[0].id');
+  });
+
+  it("reads the Pomelo tutorial's servers.json as printed there: a gate without a port has no internal port", () => {
+    const tutorial: unknown = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/pomelo-tutorial-servers.json'), 'utf8'));
+    for (const env of ['development', 'production']) {
+      const servers = parseServersConfig(tutorial, FILE, env, chatServersRules);
+      expect(servers.get('gate')).toEqual([
+        { id: 'gate-server-1', serverType: 'gate', host: '127.0.0.1', clientPort: 3014, frontend: true },
+      ]);
+      expect(servers.get('connector')?.map((s) => s.port)).toEqual([4050, 4051, 4052]);
+      expect(servers.get('chat')?.map((s) => s.port)).toEqual([6050, 6051, 6052]);
+    }
+  });
+
+  it('refuses a backend without a port: frontends reach it only there', () => {
+    const err = errorOf(withDevelopment({ chat: [{ id: 'chat-server-1', host: '127.0.0.1' }] }));
+    expect(err.field).toBe('development.chat[0].port');
+    expect(err.message).toBe(
+      'config/servers.json: development.chat[0].port: server "chat-server-1" needs a port (its internal RPC port): it is a backend: frontends forward requests to it there',
+    );
+  });
+
+  it("refuses a frontend without a port where the application's rules need one (a connector gets pushes there)", () => {
+    const connector = { id: 'connector-server-1', host: '127.0.0.1', clientPort: 3050, frontend: true };
+    expect(parseServersConfig(withDevelopment({ connector: [connector] }), FILE, 'development').get('connector')).toHaveLength(1);
+    const err = errorOf(withDevelopment({ connector: [connector] }), 'development', chatServersRules);
+    expect(err.field).toBe('development.connector[0].port');
+    expect(err.message).toContain(
+      'server "connector-server-1" needs a port (its internal RPC port): chat servers push messages to its users there',
+    );
   });
 
   it('refuses a file that is not an object', () => {

@@ -77,6 +77,25 @@ describe('status output', () => {
     );
   });
 
+  it('shows a server without an internal port by its host, and which server passed the question on', () => {
+    const { port: _port, ...gate } = up('gate-server-1', 'gate', 4014, { connections: 0, sessions: 0, via: 'chat-server-1' });
+    const down = { id: 'gate-server-2', type: 'gate', host: '127.0.0.1', state: 'down', latencyMs: 1 } as const;
+    const text = formatServers({
+      ...report,
+      servers: [gate, { ...down, error: 'no internal port, and no server has a link from it' }],
+      summary: { servers: 2, up: 1, down: 1, error: 0 },
+    });
+    expect(text.split('\n')).toEqual([
+      'SERVER         TYPE  ADDRESS              STATE   PID  UPTIME       RSS  CONNS  SESSIONS  ROOMS  MEMBERS',
+      'gate-server-1  gate  127.0.0.1 (no port)  up     4114  2m 05s  64.0 MiB      0         0      -        -',
+      'gate-server-2  gate  127.0.0.1 (no port)  down      -       -         -      -         -      -        -',
+      '',
+      '2 servers (development, config/servers.json): 1 up, 1 down; 0 connections, 0 sessions, 0 rooms, 0 members',
+      '  gate-server-2 down: no internal port, and no server has a link from it',
+      '  gate-server-1 has no internal port: asked through chat-server-1',
+    ]);
+  });
+
   it('lists rooms with their server and members, and names the chat servers whose rooms are unknown', () => {
     expect(formatRooms(report)).toBe(
       [

@@ -16,7 +16,7 @@ export function createGateHandler(app: Application, schemas: RequestSchemas): Re
       const first = connectors.indexOf(dispatch(uid, connectors));
       for (let step = 0; step < connectors.length; step++) {
         const connector = connectors[(first + step) % connectors.length]!;
-        if (app.isServerUp(connector.id)) return { host: connector.host, port: connector.clientPort ?? connector.port };
+        if (connector.clientPort !== undefined && app.isServerUp(connector.id)) return { host: connector.host, port: connector.clientPort };
       }
       throw new AppError(Code.UNAVAILABLE, 'no connector is up');
     },

@@ -14,10 +14,10 @@ export class MeteredRpcClient extends RpcClient {
     super(options);
   }
 
-  override async call(server: ServerInfo, call: RemoteCall): Promise<unknown> {
+  override async call(server: ServerInfo, call: RemoteCall, timeoutMs?: number): Promise<unknown> {
     const started = performance.now();
     try {
-      const value = await super.call(server, call);
+      const value = await super.call(server, call, timeoutMs);
       this.observe('call', server, Code.OK, started);
       return value;
     } catch (err) {

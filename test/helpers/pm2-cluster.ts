@@ -5,6 +5,7 @@ import { PrivatePm2Cluster, type PrivateClusterOptions } from '../../game-server
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PROJECT_ROOT } from './cluster';
 import { waitForPort } from './free-port';
+import { listeningPort } from '../../game-server/config/server-info';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
@@ -62,7 +63,7 @@ export class Pm2Cluster extends PrivatePm2Cluster {
   async restartAll(): Promise<void> {
     await this.pm2('delete', 'ecosystem.config.js');
     await this.pm2('start', 'ecosystem.config.js');
-    await Promise.all(this.servers.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
+    await Promise.all(this.servers.map((s) => waitForPort(s.host, listeningPort(s), 20_000)));
   }
 
   /** The last lines of every server's pm2 log. */

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import type { ServerInfo } from '../config/server-info';
+import type { ErrorCode } from '../errors';
 import type { RpcAuth, RpcReply } from '../rpc/rpc-messages';
 import { SYSTEM_REMOTE, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
 
@@ -15,13 +16,25 @@ export interface AdminClientOptions {
 
 /** A server's answer, or why there is none. `reached`: its RPC port took the connection (it runs). */
 export type AdminAnswer<T> =
-  { ok: true; server: ServerInfo; value: T; ms: number } | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number };
+  | { ok: true; server: ServerInfo; value: T; ms: number }
+  | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number; code?: ErrorCode };
 
 /**
  * Asks one server's `__system` remote over a short-lived connection that never reconnects, so a
  * stopped server is reported at once (connection refused) and a hung one after `timeoutMs`, never later.
  */
 export function askSystem<T>(server: ServerInfo, method: string, args: unknown[], options: AdminClientOptions): Promise<AdminAnswer<T>> {
+  return askRemote<T>(server, SYSTEM_REMOTE, method, args, options);
+}
+
+/** Calls `service.method(...args)` on one server, as `askSystem` does (operator tools: status, moderation). */
+export function askRemote<T>(
+  server: ServerInfo,
+  service: string,
+  method: string,
+  args: unknown[],
+  options: AdminClientOptions,
+): Promise<AdminAnswer<T>> {
   const { secret, timeoutMs, name = 'admin' } = options;
   const started = performance.now();
   const auth: RpcAuth = { secret, serverId: name };
@@ -34,7 +47,7 @@ export function askSystem<T>(server: ServerInfo, method: string, args: unknown[]
   });
   return new Promise((resolve) => {
     let reached = false;
-    const finish = (answer: { ok: true; value: T } | { ok: false; error: string }): void => {
+    const finish = (answer: { ok: true; value: T } | { ok: false; error: string; code?: ErrorCode }): void => {
       clearTimeout(timer);
       socket.off();
       socket.disconnect();
@@ -49,9 +62,9 @@ export function askSystem<T>(server: ServerInfo, method: string, args: unknown[]
     });
     socket.on('connect', () => {
       reached = true;
-      socket.emit('call', { service: SYSTEM_REMOTE, method, args }, (reply: RpcReply) => {
+      socket.emit('call', { service, method, args }, (reply: RpcReply) => {
         if (reply.ok) finish({ ok: true, value: reply.value as T });
-        else finish({ ok: false, error: `${reply.code} ${reply.error}` });
+        else finish({ ok: false, error: `${reply.code} ${reply.error}`, code: reply.code });
       });
     });
   });

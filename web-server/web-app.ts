@@ -17,7 +17,7 @@ export interface WebAppOptions {
   metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** socket.io-client's browser build; default: from the installed package. */
   socketIoScript?: string;
-  /** Everything under /api/ (the token route and the server API); default: 404. */
+  /** Everything under /api/ (the token route and the server API), given the path still percent-encoded; default: 404. */
   api?: (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 }
 
@@ -68,7 +68,8 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
   const socketIoScript = options.socketIoScript ?? socketIoClientScript();
 
   return (req, res) => {
-    const apiPath = requestPath(req.url);
+    // The API gets the path still encoded: a room id may hold a `/` (%2F), decoded per segment there.
+    const apiPath = rawPath(req.url);
     if (apiPath?.startsWith('/api/')) {
       if (options.api) options.api(req, res, apiPath);
       else send(res, 404, CONTENT_TYPES['.json']!, '{"error":"not found"}');
@@ -116,6 +117,15 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
     }
     sendFile(req, res, file);
   };
+}
+
+/** The path of a request URL as sent (percent-encoding kept), or undefined when it is not a URL path. */
+function rawPath(url = '/'): string | undefined {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The decoded path of a request URL, or undefined when it cannot be a file name (bad escapes, NUL, `..`). */

@@ -70,6 +70,8 @@ export interface ChatEvents {
   lost(): void;
   /** A moderator removed this user from the room; the connection is over (no re-entry). */
   kicked(event: KickEvent): void;
+  /** A re-entry was refused for good (401: the sign-in is gone; 403: banned, or not allowed): no more tries. */
+  refused(error: ChatError): void;
 }
 
 interface ClientConfig {
@@ -235,6 +237,13 @@ export class ChatConnection {
       } catch (err) {
         if (this.closed) return;
         const error = err instanceof ChatError ? err : new ChatError(String(err));
+        // Trying again would only be refused again.
+        if (error.code === 401 || error.code === 403) {
+          this.closed = true;
+          this.follower.close();
+          this.events.refused(error);
+          return;
+        }
         if (attempt > 1) wait = Math.min(RETRY_MAX_MS, Math.round(wait * 1.6));
         this.events.retrying(error, attempt, wait);
       }

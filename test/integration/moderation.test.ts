@@ -6,6 +6,8 @@ import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 
 /** Resolves when the client's socket has been closed by the server. */
+const API_KEY = 'moderation-test-api-key-0123';
+
 const disconnected = (client: ChatClient): Promise<string> =>
   client.socket.disconnected ? Promise.resolve('already') : new Promise((resolve) => client.socket.once('disconnect', resolve));
 
@@ -18,7 +20,8 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
     cluster = await TestCluster.start({
       connectors: 2,
       chats: 2,
-      env: { HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) },
+      web: true,
+      env: { HISTORY_STORE: store, API_KEY, ...(redis && { REDIS_URL: redis.url }) },
     });
   });
 
@@ -139,6 +142,23 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
     const run = await runAdmin(cluster, ['kick', 'bob', '--room', 'r'], { RPC_SECRET: 'not-the-secret' });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('the server refused our RPC_SECRET');
+  });
+
+  it(`the server API publishes into a room nobody is in ${store === 'redis' ? '(kept in Redis: a newcomer sees it)' : '(404: a memory log goes with its room)'}`, async () => {
+    const res = await fetch(new URL('api/rooms/quiet-room/messages', cluster.webUrl), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content: 'left for whoever comes' }),
+    });
+    if (store === 'memory') {
+      expect(res.status).toBe(404);
+      return;
+    }
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ seq: 1 });
+    const newcomer = await ChatClient.enter(cluster.gate, 'newcomer', 'quiet-room');
+    expect(newcomer.entered.history.map((m) => [m.seq, m.from, m.msg])).toEqual([[1, 'system', 'left for whoever comes']]);
+    newcomer.close();
   });
 
   it(`keeps a ban when the room's chat server restarts (${store === 'redis' ? 'kept in Redis' : 'memory: lost with the process'})`, async () => {

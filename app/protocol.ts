@@ -15,12 +15,13 @@ export const Push = {
   add: 'onAdd',
   leave: 'onLeave',
   seq: 'onSeq',
+  kick: 'onKick',
 } as const;
 
 /** `target` for a message to the whole room. */
 export const EVERYONE = '*';
 
-export type ErrorCodeNumber = 400 | 403 | 404 | 409 | 429 | 500 | 503;
+export type ErrorCodeNumber = 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
 
 export interface ErrorReply {
   code: ErrorCodeNumber;
@@ -63,6 +64,11 @@ export interface HistoryReply {
 export interface EnterRequest extends LogPosition {
   username: string;
   rid: string;
+  /**
+   * Required when the cluster runs with AUTH_SECRET: a JWT (HS256) whose `sub` is `username` (see
+   * TokenClaims). Missing, malformed, forged or expired: 401; for another name or a room it does not list: 403.
+   */
+  token?: string;
   /** Older clients: the last message id seen; the reply's history then holds only newer ones. */
   lastId?: number;
 }
@@ -131,6 +137,26 @@ export interface SeqEvent {
   epoch: string;
 }
 
+/**
+ * `onKick`: a moderator removed this user from the room (kick or ban). The connection closes right
+ * after; a client must not enter again by itself (a banned user gets 403 until `until`).
+ */
+export interface KickEvent {
+  reason: string;
+  /** For a ban: when it ends, ms since epoch. */
+  until?: number;
+}
+
+/** The claims of a sign-in token: a JWT signed HS256 with AUTH_SECRET. */
+export interface TokenClaims {
+  /** The user name the token is for. */
+  sub: string;
+  /** Expiry, seconds since epoch (required). */
+  exp: number;
+  /** If present, the only rooms this token may enter. */
+  rooms?: string[];
+}
+
 type Ack<T> = (reply: Reply<T>) => void;
 
 export interface ClientToServerEvents {
@@ -145,6 +171,7 @@ export interface ServerToClientEvents {
   [Push.add]: (event: UserEvent) => void;
   [Push.leave]: (event: UserEvent) => void;
   [Push.seq]: (event: SeqEvent) => void;
+  [Push.kick]: (event: KickEvent) => void;
 }
 
 /** What a connector keeps in each client's session. */
@@ -182,6 +209,14 @@ export interface RoomState {
   members: [string, string][];
   /** Null when the log lives in a shared store (Redis): nothing to copy. */
   log: RoomLogSnapshot | null;
+  /** Bans and mutes in force, when they live in memory (absent: a shared store, or none). */
+  moderation?: ModerationSnapshot;
+}
+
+/** A room's bans and mutes, handed over with it. */
+export interface ModerationSnapshot {
+  bans: ModerationEntry[];
+  mutes: ModerationEntry[];
 }
 
 /** Where an entering user stands in the room's log (`lastSeq` and `epoch`, or an older client's `lastId`). */
@@ -202,6 +237,128 @@ export interface ChatRemote {
   resync(frontendId: string, members: MemberRef[], authoritative: boolean): Promise<{ rooms: number }>;
   /** Hands a room over to the chat server asking for it (its new owner), or null if not held here. */
   takeRoom(rid: string): Promise<RoomState | null>;
+  /**
+   * Publishes into a room as a normal message (same seq, history and pushes) from `from` to everyone:
+   * the server API's `POST /api/rooms/:rid/messages`. 404 when nobody is in the room and its log does
+   * not outlive it (memory store).
+   */
+  publish(rid: string, from: string, content: string, redirected?: boolean): Promise<SendResult>;
+  /** A room as the server API shows it: members, recent public history, bans and mutes. */
+  roomInfo(rid: string, redirected?: boolean): Promise<RoomInfo>;
+}
+
+/** Moderation verbs of `npm run admin` and the server API. */
+export type ModerationVerb = 'kick' | 'ban' | 'unban' | 'mute' | 'unmute';
+
+export interface ModerationAction {
+  verb: ModerationVerb;
+  rid: string;
+  username: string;
+  /** ban and mute: for how long. */
+  minutes?: number;
+  /** kick and ban: told to the user in `onKick`. */
+  reason?: string;
+}
+
+export interface ModerationResult {
+  verb: ModerationVerb;
+  rid: string;
+  username: string;
+  /** The user was in the room and was disconnected (kick, ban). */
+  kicked: boolean;
+  /** ban and mute: when it ends, ms since epoch. */
+  until?: number;
+  /** unban and unmute: there was one to lift. */
+  lifted?: boolean;
+}
+
+/** A ban or a mute in force. */
+export interface ModerationEntry {
+  username: string;
+  /** ms since epoch. */
+  until: number;
+  reason?: string;
+}
+
+/** The chat server's moderation remote (`npm run admin`, the server API); called on the room's chat server. */
+export interface ModerationRemote {
+  moderate(action: ModerationAction, redirected?: boolean): Promise<ModerationResult>;
+}
+
+/** The connector's remote: what a chat server asks of the connector holding a user. */
+export interface ConnectorRemote {
+  /** Sends `onKick` to the user's socket and closes it; false when no such user is here. */
+  kick(uid: string, event: KickEvent): Promise<boolean>;
+}
+
+/* The web server's HTTP API: `POST /api/token`, and the server API under /api/rooms (Bearer API_KEY). */
+
+/** `POST /api/token` (only with AUTH_DEV_LOGIN=1). */
+export interface TokenRequest {
+  username: string;
+}
+export interface TokenResponse {
+  token: string;
+  /** ms since epoch. */
+  expiresAt: number;
+}
+
+/** `POST /api/rooms/:rid/messages`: answered with SendResult (`{ id, seq }`). */
+export interface PublishRequest {
+  content: string;
+  /** Default `system`. */
+  from?: string;
+}
+
+/** `GET /api/rooms/:rid`. */
+export interface RoomInfo {
+  rid: string;
+  /** The chat server that holds the room. */
+  server: string;
+  members: string[];
+  /** Recent messages to everyone (never private ones), oldest first. */
+  history: ChatMessage[];
+  epoch: string;
+  lastSeq: number;
+  bans: ModerationEntry[];
+  mutes: ModerationEntry[];
+}
+
+/** `POST /api/rooms/:rid/kick`: answered with ModerationResult. */
+export interface KickRequest {
+  username: string;
+  reason?: string;
+}
+
+/** Every HTTP API error: the status code says which, `error` why. */
+export interface ApiError {
+  error: string;
+}
+
+/** `GET /api/cluster`: what the admin page shows. */
+export interface ClusterView {
+  /** ms since epoch, when the servers were asked. */
+  at: number;
+  servers: ServerView[];
+  rooms: RoomView[];
+}
+export interface ServerView {
+  id: string;
+  type: string;
+  state: 'up' | 'down' | 'error';
+  error?: string;
+  pid?: number;
+  uptimeSeconds?: number;
+  connections?: number;
+  rooms?: number;
+  members?: number;
+  /** A counter for the messages/s chart: client requests (connectors), messages published (chat servers). */
+  messages?: number;
+}
+export interface RoomView {
+  rid: string;
+  server: string;
+  users: string[];
 }
 
 /** uid as in Pomelo's demo: `username*rid` (user names cannot contain `*`). */

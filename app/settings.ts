@@ -11,6 +11,11 @@ const chatSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** A Redis call that takes longer answers 503 instead of holding the room. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
+   * When set, entering a room needs a token (JWT, HS256) signed with this secret. At least 32
+   * characters: HS256 is only as strong as its key. Unset: the cluster is open (anyone picks any name).
+   */
+  AUTH_SECRET: z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional(),
 });
 
 export type ChatSettings = z.infer<typeof chatSchema>;

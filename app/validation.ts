@@ -16,6 +16,11 @@ function visibleText(label: string, max: number) {
     .refine((v) => !INVISIBLE.test(v), `${label} must not contain control characters`);
 }
 
+/** A kick's or ban's reason, shown to the user. */
+export const REASON_MAX_LENGTH = 200;
+/** The longest ban or mute: a year. */
+export const MAX_MINUTES = 525_600;
+
 /** A message id or seq: a whole number, 0 or more. */
 const seqNumber = (label: string) =>
   z
@@ -31,6 +36,11 @@ export function requestSchemas(settings: ChatSettings) {
     .string({ error: 'epoch must be a string' })
     .min(1, 'epoch must not be empty')
     .max(64, 'epoch must be at most 64 characters');
+  const content = z
+    .string({ error: 'content must be a string' })
+    .refine((v) => v.trim().length > 0, 'content must not be empty')
+    .refine((v) => length(v) <= settings.MESSAGE_MAX_LENGTH, `content must be at most ${settings.MESSAGE_MAX_LENGTH} characters`);
+  const reason = visibleText('reason', REASON_MAX_LENGTH);
   return {
     queryEntry: z.object({ uid: visibleText('uid', settings.USERNAME_MAX_LENGTH) }),
     enter: z.object({
@@ -39,6 +49,7 @@ export function requestSchemas(settings: ChatSettings) {
       lastId: seqNumber('lastId').optional(),
       lastSeq: seqNumber('lastSeq').optional(),
       epoch: epoch.optional(),
+      token: z.string({ error: 'token must be a string' }).max(8192, 'token must be at most 8192 characters').optional(),
     }),
     history: z.object({
       rid,
@@ -51,10 +62,7 @@ export function requestSchemas(settings: ChatSettings) {
         .optional(),
     }),
     send: z.object({
-      content: z
-        .string({ error: 'content must be a string' })
-        .refine((v) => v.trim().length > 0, 'content must not be empty')
-        .refine((v) => length(v) <= settings.MESSAGE_MAX_LENGTH, `content must be at most ${settings.MESSAGE_MAX_LENGTH} characters`),
+      content,
       target: z
         .string({ error: 'target must be a string' })
         .min(1, 'target must not be empty')
@@ -64,6 +72,25 @@ export function requestSchemas(settings: ChatSettings) {
         .min(1, 'clientMsgId must not be empty')
         .max(64, 'clientMsgId must be at most 64 characters')
         .optional(),
+    }),
+    /** `POST /api/token`. */
+    token: z.object({ username }),
+    /** `POST /api/rooms/:rid/messages`. */
+    publish: z.object({ content, from: username.optional() }),
+    /** `POST /api/rooms/:rid/kick`. */
+    kick: z.object({ username, reason: reason.optional() }),
+    /** `npm run admin` and the server API, checked again by the chat server. */
+    moderation: z.object({
+      verb: z.enum(['kick', 'ban', 'unban', 'mute', 'unmute'], { error: 'verb must be kick, ban, unban, mute or unmute' }),
+      rid,
+      username,
+      minutes: z
+        .number({ error: 'minutes must be a number' })
+        .int('minutes must be a whole number')
+        .min(1, 'minutes must be at least 1')
+        .max(MAX_MINUTES, `minutes must be at most ${MAX_MINUTES} (a year)`)
+        .optional(),
+      reason: reason.optional(),
     }),
   };
 }
@@ -75,9 +102,12 @@ export function parseRequest<T extends z.ZodType>(schema: T, body: unknown): z.i
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
+  // zod does not report the input by default: whether the field was there is read from the body.
+  const given = issue.path.reduce<unknown>(
+    (value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    body,
+  );
   const reason =
-    issue.code === 'invalid_type' && issue.path.length > 0 && issue.input === undefined
-      ? `${issue.path.join('.')} is required`
-      : issue.message;
+    issue.code === 'invalid_type' && issue.path.length > 0 && given === undefined ? `${issue.path.join('.')} is required` : issue.message;
   throw new AppError(Code.BAD_REQUEST, reason);
 }

@@ -56,7 +56,7 @@ export class Application {
     this.remember(servers);
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
-    this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined);
+    this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
     this.remote(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
       selfId: info.id,

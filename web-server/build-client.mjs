@@ -1,5 +1,5 @@
-// Builds the browser client into dist/web-server/public: app.js (client TypeScript bundled by esbuild,
-// wire types shared with the servers) plus index.html and style.css. Type-checking is tsc's job
+// Builds the browser client into dist/web-server/public: app.js and admin.js (client TypeScript bundled by
+// esbuild, wire types shared with the servers) plus index.html, admin.html and their CSS. Type-checking is tsc's job
 // (web-server/client/tsconfig.json), run before this by `npm run build`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,9 +11,10 @@ const client = path.join(here, 'client');
 const out = path.join(here, '..', 'dist', 'web-server', 'public');
 
 mkdirSync(out, { recursive: true });
+// The chat client (app.js) and the admin page (admin.js).
 await build({
-  entryPoints: [path.join(client, 'main.ts')],
-  outfile: path.join(out, 'app.js'),
+  entryPoints: { app: path.join(client, 'main.ts'), admin: path.join(client, 'admin.ts') },
+  outdir: out,
   bundle: true,
   format: 'iife',
   target: 'es2022',
@@ -22,4 +23,4 @@ await build({
   minify: false,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(path.join(client, file), path.join(out, file));
+for (const file of ['index.html', 'style.css', 'admin.html', 'admin.css']) copyFileSync(path.join(client, file), path.join(out, file));

@@ -7,6 +7,10 @@ import { listen } from '../game-server/net';
 import { projectRoot } from '../game-server/project-root';
 import { exitOnConfigError, stopOnSignals } from '../game-server/run-server';
 import { loadDotenv, loadRuntimeSettings } from '../game-server/settings';
+import { loadChatSettings } from '../app/settings';
+import { requestSchemas } from '../app/validation';
+import { createApi } from './api/api-router';
+import { ClusterRpc } from './api/cluster-rpc';
 import { clusterMetricsHandler } from './cluster-metrics';
 import { clientConfig, createWebApp } from './web-app';
 import { loadWebSettings, webUrl } from './web-settings';
@@ -17,19 +21,33 @@ async function main(): Promise<void> {
   loadDotenv();
   const file = serversConfigPath();
   const env = environmentName();
-  const [runtime, settings] = exitOnConfigError(() => {
-    const loaded = [loadRuntimeSettings(), loadWebSettings()] as const;
+  const [runtime, settings, chat] = exitOnConfigError(() => {
+    const loaded = [loadRuntimeSettings(), loadWebSettings(), loadChatSettings()] as const;
     // Fail at start, not at the first page view, when the servers list has no gate for browsers.
     clientConfig(loadServersConfig(file, env));
     return loaded;
   });
   const log = createLogger(SERVER_ID, runtime.LOG_LEVEL, env);
 
+  const servers = (): ReturnType<typeof loadServersConfig> => loadServersConfig(file, env);
+  const rpc = new ClusterRpc({ secret: runtime.RPC_SECRET, timeoutMs: runtime.RPC_TIMEOUT_MS, log, servers });
+  const api = createApi({
+    schemas: requestSchemas(chat),
+    ...(chat.AUTH_SECRET !== undefined && { authSecret: chat.AUTH_SECRET }),
+    devLogin: settings.AUTH_DEV_LOGIN,
+    tokenTtlSeconds: settings.AUTH_TOKEN_TTL_SECONDS,
+    ...(settings.API_KEY !== undefined && { apiKey: settings.API_KEY }),
+    rpc,
+    servers,
+    rpcSecret: runtime.RPC_SECRET,
+    log,
+  });
   const http = createServer(
     createWebApp({
       publicDir: path.join(projectRoot(), 'dist/web-server/public'),
-      servers: () => loadServersConfig(file, env),
+      servers,
       metrics: clusterMetricsHandler({ secret: runtime.RPC_SECRET }),
+      api,
     }),
   );
   try {
@@ -38,12 +56,21 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'cannot start');
     process.exit(1);
   }
-  log.info({ pid: process.pid }, `started: open ${webUrl(settings)}`);
+  log.info(
+    {
+      pid: process.pid,
+      auth: chat.AUTH_SECRET !== undefined,
+      devLogin: settings.AUTH_DEV_LOGIN && chat.AUTH_SECRET !== undefined,
+      api: settings.API_KEY !== undefined,
+    },
+    `started: open ${webUrl(settings)}`,
+  );
 
   stopOnSignals(
     log,
     () =>
       new Promise<void>((resolve) => {
+        rpc.close();
         http.close(() => resolve());
         http.closeAllConnections();
       }),

@@ -1,7 +1,7 @@
 /**
  * The web server's request handler: the browser client's static files, `/config.json` (where the
- * gate is, from the servers list), the socket.io client script from its npm package, and the
- * cluster's `/metrics`. Nothing here knows about chat.
+ * gate is, from the servers list), the socket.io client script from its npm package, the cluster's
+ * `/metrics`, the admin page at `/admin`, and /api/ handed to the API. Nothing here knows about chat.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +17,8 @@ export interface WebAppOptions {
   metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** socket.io-client's browser build; default: from the installed package. */
   socketIoScript?: string;
+  /** Everything under /api/ (the token route and the server API), given the path still percent-encoded; default: 404. */
+  api?: (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 }
 
 /** What the page needs to find the cluster. */
@@ -66,6 +68,13 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
   const socketIoScript = options.socketIoScript ?? socketIoClientScript();
 
   return (req, res) => {
+    // The API gets the path still encoded: a room id may hold a `/` (%2F), decoded per segment there.
+    const apiPath = rawPath(req.url);
+    if (apiPath?.startsWith('/api/')) {
+      if (options.api) options.api(req, res, apiPath);
+      else send(res, 404, CONTENT_TYPES['.json']!, '{"error":"not found"}');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
       return;
@@ -96,6 +105,9 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
       case '/':
         sendFile(req, res, path.join(publicDir, 'index.html'));
         return;
+      case '/admin':
+        sendFile(req, res, path.join(publicDir, 'admin.html'));
+        return;
     }
     // Static files: only names inside publicDir, never a path that climbs out of it.
     const file = path.resolve(publicDir, `.${pathname}`);
@@ -105,6 +117,15 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
     }
     sendFile(req, res, file);
   };
+}
+
+/** The path of a request URL as sent (percent-encoding kept), or undefined when it is not a URL path. */
+function rawPath(url = '/'): string | undefined {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The decoded path of a request URL, or undefined when it cannot be a file name (bad escapes, NUL, `..`). */

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import type { ServerInfo } from '../config/server-info';
+import type { ErrorCode } from '../errors';
 import type { RpcAuth, RpcReply } from '../rpc/rpc-messages';
 import { SYSTEM_REMOTE, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
 import { relayCandidates } from './relay-candidates';
@@ -22,7 +23,7 @@ export interface AdminClientOptions {
  */
 export type AdminAnswer<T> =
   | { ok: true; server: ServerInfo; value: T; ms: number; via?: string }
-  | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number };
+  | { ok: false; server: ServerInfo; reached: boolean; error: string; ms: number; code?: ErrorCode };
 
 /** What the RPC port's auth middleware answers a wrong secret with, in our words. */
 const SECRET_REFUSED = 'the server refused our RPC_SECRET';
@@ -34,7 +35,23 @@ const SECRET_REFUSED = 'the server refused our RPC_SECRET';
  */
 export function askSystem<T>(server: ServerInfo, method: string, args: unknown[], options: AdminClientOptions): Promise<AdminAnswer<T>> {
   if (server.port === undefined) return askThroughPeers<T>(server, method, args, options);
-  return askDirect<T>(server, server.port, method, args, options);
+  return askDirect<T>(server, server.port, SYSTEM_REMOTE, method, args, options);
+}
+
+/**
+ * Calls `service.method(...args)` on one server, as `askSystem` does (operator tools: status,
+ * moderation). Only `__system` reaches a server without an internal port (through its peers).
+ */
+export function askRemote<T>(
+  server: ServerInfo,
+  service: string,
+  method: string,
+  args: unknown[],
+  options: AdminClientOptions,
+): Promise<AdminAnswer<T>> {
+  if (service === SYSTEM_REMOTE) return askSystem<T>(server, method, args, options);
+  if (server.port === undefined) return Promise.resolve({ ok: false, server, reached: false, error: 'no internal port', ms: 0 });
+  return askDirect<T>(server, server.port, service, method, args, options);
 }
 
 export function askStatus(server: ServerInfo, query: StatusQuery, options: AdminClientOptions): Promise<AdminAnswer<SystemStatus>> {
@@ -48,6 +65,7 @@ export function askMetrics(server: ServerInfo, options: AdminClientOptions): Pro
 function askDirect<T>(
   server: ServerInfo,
   port: number,
+  service: string,
   method: string,
   args: unknown[],
   options: AdminClientOptions,
@@ -64,7 +82,7 @@ function askDirect<T>(
   });
   return new Promise((resolve) => {
     let reached = false;
-    const finish = (answer: { ok: true; value: T } | { ok: false; error: string }): void => {
+    const finish = (answer: { ok: true; value: T } | { ok: false; error: string; code?: ErrorCode }): void => {
       clearTimeout(timer);
       socket.off();
       socket.disconnect();
@@ -79,9 +97,9 @@ function askDirect<T>(
     });
     socket.on('connect', () => {
       reached = true;
-      socket.emit('call', { service: SYSTEM_REMOTE, method, args }, (reply: RpcReply) => {
+      socket.emit('call', { service, method, args }, (reply: RpcReply) => {
         if (reply.ok) finish({ ok: true, value: reply.value as T });
-        else finish({ ok: false, error: `${reply.code} ${reply.error}` });
+        else finish({ ok: false, error: `${reply.code} ${reply.error}`, code: reply.code });
       });
     });
   });
@@ -102,7 +120,7 @@ function askThroughPeers<T>(server: ServerInfo, method: string, args: unknown[],
     const failures: { peer: ServerInfo; error: string }[] = [];
     let done = false;
     for (const peer of candidates) {
-      void askDirect<T>(peer, peer.port!, 'relay', [server.id, method, args], options).then((answer) => {
+      void askDirect<T>(peer, peer.port!, SYSTEM_REMOTE, 'relay', [server.id, method, args], options).then((answer) => {
         if (done) return;
         if (answer.ok) {
           done = true;

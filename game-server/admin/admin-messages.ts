@@ -29,6 +29,8 @@ export interface BuiltinStatus {
   connections?: number;
   /** Client sockets bound to a user (frontends only). */
   sessions?: number;
+  /** Client requests received since start (frontends only). */
+  requests?: number;
 }
 
 export type SystemStatus = BuiltinStatus & Record<string, unknown>;

@@ -7,6 +7,11 @@ export interface ClientCounts {
   readonly boundCount: number;
 }
 
+/** Client requests received so far (ServerMetrics has it). */
+export interface RequestCount {
+  readonly requestsIn: number;
+}
+
 /** One server's status: the runtime's fields plus whatever the application's providers add. */
 export class StatusBoard {
   private readonly providers: StatusProvider[] = [];
@@ -14,6 +19,7 @@ export class StatusBoard {
   constructor(
     private readonly info: ServerInfo,
     private readonly clients?: ClientCounts,
+    private readonly requests?: RequestCount,
   ) {}
 
   add(provider: StatusProvider): void {
@@ -38,6 +44,7 @@ export class StatusBoard {
       uptimeSeconds: Math.round(process.uptime() * 10) / 10,
       memory: { rss, heapUsed, heapTotal },
       ...(clients && { connections: clients.connectionCount, sessions: clients.boundCount }),
+      ...(clients && this.requests && { requests: this.requests.requestsIn }),
     };
   }
 }

@@ -30,6 +30,8 @@ function childrenOf<C>(labels: (...values: string[]) => C): (...values: string[]
  */
 export class ServerMetrics {
   readonly registry = new Registry();
+  /** Client requests received (frontends), as a plain number for the status reply. */
+  requestsIn = 0;
   private readonly messagesIn;
   private readonly messagesOut;
   private readonly errors;
@@ -104,6 +106,7 @@ export class ServerMetrics {
   }
 
   messageIn(route: string): void {
+    this.requestsIn++;
     this.messagesIn(route).inc();
   }
 

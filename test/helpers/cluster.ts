@@ -129,15 +129,19 @@ export class TestCluster {
     if (info.port !== undefined) await waitForPort(info.host, info.port, 15_000, alive);
   }
 
-  /** Starts the web server for this cluster on a free port of 127.0.0.1 (see `webUrl`). */
-  async startWeb(): Promise<void> {
+  /**
+   * Starts the web server for this cluster on a free port of 127.0.0.1 (see `webUrl`) and returns the
+   * port. `id` and `extra` start another one next to it, with settings of its own (e.g. no API_KEY).
+   */
+  async startWeb(extra: Record<string, string> = {}, id = WEB_ID): Promise<number> {
     const [port] = await freePorts(1);
-    this.webPort = port!;
-    const child = this.spawnProcess(WEB_ID, [WEB_ENTRY], this.processEnv({ WEB_HOST: '127.0.0.1', WEB_PORT: String(port) }));
+    if (id === WEB_ID) this.webPort = port!;
+    const child = this.spawnProcess(id, [WEB_ENTRY], this.processEnv({ ...extra, WEB_HOST: '127.0.0.1', WEB_PORT: String(port) }));
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     await waitForPort('127.0.0.1', port!, 15_000, alive).catch((err: Error) => {
-      throw new Error(`the web server did not start: ${err.message}\n${this.recentLogs([WEB_ID])}`);
+      throw new Error(`the web server did not start: ${err.message}\n${this.recentLogs([id])}`);
     });
+    return port!;
   }
 
   /** The browser client's address. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { ChatClient, closeAllSockets, connect, queryEntry, request } from '../helpers/chat-client';
-import { PROJECT_ROOT, SERVER_ENTRY, TestCluster } from '../helpers/cluster';
+import { PROJECT_ROOT, SERVER_ENTRY, TestCluster, WEB_ENTRY } from '../helpers/cluster';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { runProcess } from '../helpers/status-cli';
 import { TUTORIAL_SERVERS_FILE } from '../helpers/tutorial-servers';
@@ -14,11 +14,11 @@ interface Exit {
   stderr: string;
 }
 
-function runServer(args: string[], env: Record<string, string>): Promise<Exit> {
+function runServer(args: string[], env: Record<string, string>, entry = SERVER_ENTRY): Promise<Exit> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [SERVER_ENTRY, ...args],
+      [entry, ...args],
       { env: { ...process.env, NODE_ENV: 'development', ...env }, timeout: 15_000 },
       (err, _stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr });
@@ -70,6 +70,23 @@ describe('a server with a bad config stops with one clear message (exit 78, whic
     const exit = await runServer(['--id', 'chat-server-1'], { SERVERS_CONFIG: file, NODE_ENV: 'production', RPC_SECRET: '' });
     expect(exit.code).toBe(78);
     expect(exit.stderr).toContain('.env: RPC_SECRET: set a secret of your own in production');
+  });
+
+  it('refuses an AUTH_SECRET too short to sign with', async () => {
+    write({ development: { chat: [chat] } });
+    const exit = await runServer(['--id', 'chat-server-1'], { SERVERS_CONFIG: file, AUTH_SECRET: 'short' });
+    expect(exit.code).toBe(78);
+    expect(exit.stderr.trim()).toBe('config error: .env: AUTH_SECRET: AUTH_SECRET must be at least 32 characters');
+  });
+
+  it('the web server refuses development sign-in in production, and a short API_KEY', async () => {
+    const env = { SERVERS_CONFIG: file, DOTENV_PATH: path.join(dir, '.env'), WEB_PORT: '1' };
+    const devLogin = await runServer([], { ...env, NODE_ENV: 'production', RPC_SECRET: 'x', AUTH_DEV_LOGIN: '1' }, WEB_ENTRY);
+    expect(devLogin.code).toBe(78);
+    expect(devLogin.stderr).toContain('.env: AUTH_DEV_LOGIN: not allowed in production (it issues a token for any name)');
+    const shortKey = await runServer([], { ...env, API_KEY: 'abc' }, WEB_ENTRY);
+    expect(shortKey.code).toBe(78);
+    expect(shortKey.stderr).toContain('.env: API_KEY: API_KEY must be at least 16 characters');
   });
 });
 

@@ -12,10 +12,12 @@ import type {
   EnterResult,
   EVERYONE as EVERYONE_VALUE,
   HistoryResult,
+  KickEvent,
   QueryEntryResult,
   Reply,
   SendResult,
   ServerToClientEvents,
+  TokenResponse,
 } from '../../app/protocol';
 
 // socket.io.min.js, served by the web server from the socket.io-client package, defines `io`.
@@ -66,6 +68,10 @@ export interface ChatEvents {
   entered(users: string[], history: ChatMessage[], reentry: boolean): void;
   /** The room's history could not be fully recovered: some messages may be missing. */
   lost(): void;
+  /** A moderator removed this user from the room; the connection is over (no re-entry). */
+  kicked(event: KickEvent): void;
+  /** A re-entry was refused for good (401: the sign-in is gone; 403: banned, or not allowed): no more tries. */
+  refused(error: ChatError): void;
 }
 
 interface ClientConfig {
@@ -171,6 +177,8 @@ export class ChatConnection {
 
   private async enterOnce(reentry: boolean): Promise<void> {
     const config = await fetchConfig();
+    // A new token at each entry: the last one may have expired while the connection was up.
+    const token = await fetchToken(this.username);
     const entry = await queryEntry(config.gate, this.username);
     const socket = await connect(entry.host, entry.port, 'connector');
     // Pushes that arrive before the enter reply wait for it, so they land after the history (the
@@ -181,6 +189,14 @@ export class ChatConnection {
     socket.on('onSeq', (event) => this.follower.seq(event));
     socket.on('onAdd', ({ user }) => deliver(() => this.events.userAdded(user)));
     socket.on('onLeave', ({ user }) => deliver(() => this.events.userLeft(user)));
+    // The connection closes right after: no re-entry (a banned user would only be refused).
+    socket.on('onKick', (event) => {
+      if (this.closed) return;
+      this.closed = true;
+      this.follower.close();
+      this.socket = undefined;
+      this.events.kicked(event);
+    });
 
     let reply: Reply<EnterResult>;
     try {
@@ -189,6 +205,7 @@ export class ChatConnection {
           username: this.username,
           rid: this.rid,
           ...this.follower.position(),
+          ...(token !== undefined && { token }),
         }),
       );
       if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
@@ -235,6 +252,13 @@ export class ChatConnection {
       } catch (err) {
         if (this.closed) return;
         const error = err instanceof ChatError ? err : new ChatError(String(err));
+        // Trying again would only be refused again.
+        if (error.code === 401 || error.code === 403) {
+          this.closed = true;
+          this.follower.close();
+          this.events.refused(error);
+          return;
+        }
         if (attempt > 1) wait = Math.min(RETRY_MAX_MS, Math.round(wait * 1.6));
         this.events.retrying(error, attempt, wait);
       }
@@ -255,6 +279,30 @@ async function fetchConfig(): Promise<ClientConfig> {
     throw new ChatError('The web server sent a configuration this page does not understand.');
   }
   return config as ClientConfig;
+}
+
+/**
+ * A sign-in token from the web server (`POST /api/token`, development sign-in), or undefined when it
+ * issues none (404: the cluster is open, or tokens come from elsewhere).
+ */
+async function fetchToken(username: string): Promise<string | undefined> {
+  let response: Response;
+  try {
+    response = await fetch('api/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username }),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ChatError('Cannot reach the web server. Check your connection, then try again.');
+  }
+  if (response.status === 404) return undefined;
+  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
+  if (!response.ok || typeof body.token !== 'string') {
+    throw new ChatError(`Could not sign in: ${body.error ?? `HTTP ${response.status}`}.`, response.status);
+  }
+  return body.token;
 }
 
 async function queryEntry(gate: ClientConfig['gate'], uid: string): Promise<QueryEntryResult> {
@@ -310,6 +358,8 @@ function replyError(reply: { code: number; error?: string }, username: string, r
       return new ChatError(`The name "${username}" is already taken in room "${rid}". Choose another name.`, 409);
     case 400:
       return new ChatError(`Not accepted: ${reason}.`, 400);
+    case 401:
+      return new ChatError(`Sign-in needed: ${reason}.`, 401);
     case 403:
       return new ChatError(`Not allowed: ${reason}.`, 403);
     case 429:

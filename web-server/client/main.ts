@@ -114,6 +114,17 @@ async function enter(username: string, rid: string): Promise<void> {
       roomView.setOnline(false);
       roomView.notice('Connection lost. Reconnecting…', 'error');
     },
+    kicked({ reason, until }) {
+      connection = undefined;
+      view = undefined;
+      const banned = until === undefined ? '' : ` You may enter again after ${new Date(until).toLocaleString()}.`;
+      showLogin(`You were removed from room "${rid}": ${reason}.${banned}`);
+    },
+    refused(error) {
+      connection = undefined;
+      view = undefined;
+      showLogin(`Could not enter room "${rid}" again: ${error.message}`);
+    },
     retrying(error, attempt, retryInMs) {
       // A 409 here is our own previous session, which the server has not let go of yet.
       const why = error.code === 409 ? 'The server still holds your previous connection.' : error.message;

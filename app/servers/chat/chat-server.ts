@@ -3,9 +3,11 @@ import { Push } from '../../protocol';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { registerChatStats } from './chat-stats';
+import { createChatStores } from './create-chat-stores';
 import { createChatHandler } from './handler/chat-handler';
+import { Moderator } from './moderation/moderator';
 import { createChatRemote } from './remote/chat-remote';
-import { createRoomLog } from './room-log/create-room-log';
+import { createModerationRemote } from './remote/moderation-remote';
 import { RoomLocator } from './room-locator';
 import { RoomRegistry } from './room-registry';
 
@@ -14,11 +16,14 @@ const CONNECTOR_GONE_MS = 5000;
 
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
 export function configureChatServer(app: Application, settings: ChatSettings): void {
-  const log = createRoomLog(settings, app.log);
-  const rooms = new RoomRegistry(app, log);
+  const stores = createChatStores(settings, app.log);
+  const rooms = new RoomRegistry(app, stores.log, stores.moderation);
   const locator = new RoomLocator(app, rooms);
-  app.handler('chatHandler', createChatHandler(app, rooms, locator, requestSchemas(settings), settings.HISTORY_SIZE));
-  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator, settings.HISTORY_SIZE) });
+  const moderator = new Moderator(app, rooms, stores.moderation);
+  const schemas = requestSchemas(settings);
+  app.handler('chatHandler', createChatHandler(app, rooms, locator, moderator, schemas, settings.HISTORY_SIZE));
+  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator, moderator, settings.HISTORY_SIZE) });
+  app.remote('moderationRemote', { ...createModerationRemote(app, locator, moderator, schemas) });
 
   // A connector that does not come back: its users left. One that does re-sends its users anyway.
   app.onLinkDown((server) => {
@@ -34,6 +39,6 @@ export function configureChatServer(app: Application, settings: ChatSettings): v
     if (server.serverType !== 'connector') return;
     for (const room of rooms.all()) room.channel.pushToFrontend(server.id, Push.seq, room.head());
   });
-  app.beforeStop(() => log.close());
+  app.beforeStop(() => stores.close());
   registerChatStats(app, rooms);
 }

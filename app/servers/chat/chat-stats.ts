@@ -5,9 +5,11 @@ import type { RoomRegistry } from './room-registry';
 export interface RoomStat {
   rid: string;
   members: number;
+  /** Their user names (chat servers since the admin page). */
+  users?: string[];
 }
 
-/** A chat server's rooms in its `__system.status` reply and in its metrics (`chat_rooms`, `chat_room_members`). */
+/** A chat server's rooms (and messages published) in its `__system.status` reply and in its metrics (`chat_rooms`, `chat_room_members`). */
 export function registerChatStats(app: Application, rooms: RoomRegistry): void {
   const members = (): number => {
     let total = 0;
@@ -17,7 +19,10 @@ export function registerChatStats(app: Application, rooms: RoomRegistry): void {
   app.addStatus(({ details }) => ({
     rooms: rooms.size,
     members: members(),
-    ...(details && { roomList: [...rooms.all()].map((room): RoomStat => ({ rid: room.rid, members: room.channel.size })) }),
+    messages: rooms.published,
+    ...(details && {
+      roomList: [...rooms.all()].map((room): RoomStat => ({ rid: room.rid, members: room.channel.size, users: room.users() })),
+    }),
   }));
   app.metrics.gauge('chat_rooms', 'Rooms held by this chat server', () => rooms.size);
   app.metrics.gauge('chat_room_members', 'Members of the rooms held by this chat server', members);

@@ -1,6 +1,7 @@
 import type { Application } from '../../../game-server';
 import { Push, usernameOf, type RoomState, type UserEvent } from '../../protocol';
 import { Room } from './room';
+import type { ModerationStore } from './moderation/moderation-store';
 import type { RoomLog } from './room-log/room-log';
 
 /**
@@ -13,10 +14,13 @@ const EMPTY_ROOM_LOG_KEPT_MS = 30_000;
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly creating = new Map<string, Promise<Room>>();
+  /** Messages published in the rooms of this server since it started (the admin page's messages/s). */
+  published = 0;
 
   constructor(
     private readonly app: Application,
     readonly log: RoomLog,
+    private readonly moderation: ModerationStore,
   ) {}
 
   get(rid: string): Room | undefined {
@@ -37,7 +41,8 @@ export class RoomRegistry {
 
   private async claim(rid: string, state?: RoomState): Promise<Room> {
     const claim = await this.log.claim(rid, state?.log ?? null);
-    const room = new Room(rid, this.app.channels.getOrCreateChannel(rid), this.log, claim, state?.lastId);
+    if (state?.moderation) this.moderation.adopt(rid, state.moderation);
+    const room = new Room(rid, this.app.channels.getOrCreateChannel(rid), this.log, claim, state?.lastId, () => this.published++);
     for (const [uid, frontendId] of state?.members ?? []) room.channel.add(uid, frontendId);
     this.rooms.set(rid, room);
     return room;
@@ -54,11 +59,13 @@ export class RoomRegistry {
     this.rooms.delete(rid);
     this.app.channels.destroyChannel(rid);
     await room.idle();
+    const moderation = this.moderation.release(rid);
     return {
       rid,
       lastId: room.currentLastId,
       members: room.channel.uids().map((uid) => [uid, room.channel.frontendOf(uid)!]),
       log: this.log.release(rid),
+      ...(moderation && { moderation }),
     };
   }
 

@@ -26,6 +26,8 @@ export class Room {
     private readonly log: RoomLog,
     private readonly claim: LogClaim,
     lastId = 0,
+    /** Called for each message appended and delivered (not for a repeated send). */
+    private readonly onPublished: () => void = () => undefined,
   ) {
     this.lastId = Math.max(idBase(), lastId);
   }
@@ -54,6 +56,7 @@ export class Room {
       this.lastId = Math.max(this.lastId, result.message.id);
       if (result.restarted) this.channel.pushMessage(Push.seq, { seq: result.message.seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
       deliver(result.message);
+      this.onPublished();
       return result;
     });
     this.queue = step.catch(() => undefined);

@@ -4,13 +4,15 @@ import { chatRoute } from '../../routes/chat-route';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { createEntryHandler } from './handler/entry-handler';
+import { createConnectorRemote } from './remote/connector-remote';
 import { keepChatServersInSync } from './session-resync';
 
 /** A connector: holds client sessions, forwards `chat.*` to the room's chat server, delivers pushes. */
 export function configureConnectorServer(app: Application, settings: ChatSettings): void {
   app.route('chat', chatRoute);
-  app.handler('entryHandler', createEntryHandler(app, requestSchemas(settings)));
+  app.handler('entryHandler', createEntryHandler(app, requestSchemas(settings), settings.AUTH_SECRET));
 
+  app.remote('connectorRemote', { ...createConnectorRemote(app) });
   keepChatServersInSync(app);
 
   const chat = app.rpc<ChatRemote>('chat', 'chatRemote');

@@ -2,6 +2,7 @@ import { AppError, Code, type Application, type ErrorCode, type Handler, type Ha
 import { EVERYONE, Push, toUid, type HistoryResult, type SendResult } from '../../../protocol';
 import { parseRequest, type RequestSchemas } from '../../../validation';
 import { historyReply } from '../history-reply';
+import type { Moderator } from '../moderation/moderator';
 import type { Room } from '../room';
 import { LogClaimLost } from '../room-log/room-log';
 import type { RoomLocator } from '../room-locator';
@@ -12,6 +13,7 @@ export function createChatHandler(
   app: Application,
   rooms: RoomRegistry,
   locator: RoomLocator,
+  moderator: Moderator,
   schemas: RequestSchemas,
   historySize: number,
 ): Record<string, Handler> {
@@ -51,6 +53,7 @@ export function createChatHandler(
       const found = await roomOf(body, session, context);
       if ('moved' in found) return found.moved as unknown as SendResult;
       const { room, username } = found;
+      await moderator.checkSend(room.rid, username);
       const targetUid = toUid(target, room.rid);
       if (target !== EVERYONE && !room.channel.has(targetUid)) throw new AppError(Code.BAD_REQUEST, `no user "${target}" in this room`);
       try {

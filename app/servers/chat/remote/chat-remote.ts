@@ -1,11 +1,22 @@
 import { AppError, Code, type Application } from '../../../../game-server';
-import { Push, usernameOf, type ChatRemote, type UserEvent } from '../../../protocol';
+import { EVERYONE, Push, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
 import { historyReply } from '../history-reply';
+import type { Moderator } from '../moderation/moderator';
+import { LogClaimLost } from '../room-log/room-log';
 import type { RoomLocator } from '../room-locator';
 import type { RoomRegistry } from '../room-registry';
 
-/** Room membership, called by connectors as their users enter and leave, and by chat servers moving rooms. */
-export function createChatRemote(app: Application, rooms: RoomRegistry, locator: RoomLocator, historySize: number): ChatRemote {
+/**
+ * Room membership, called by connectors as their users enter and leave, and by chat servers moving
+ * rooms; publishing and reading a room for the server API (through the web server).
+ */
+export function createChatRemote(
+  app: Application,
+  rooms: RoomRegistry,
+  locator: RoomLocator,
+  moderator: Moderator,
+  historySize: number,
+): ChatRemote {
   const other = app.rpc<ChatRemote>('chat', 'chatRemote');
   return {
     async add(uid, frontendId, rid, position, redirected = false) {
@@ -14,6 +25,7 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
       if ('serverId' in where) return other.toServer(where.serverId).add(uid, frontendId, rid, position, true);
       const { room } = where;
       const username = usernameOf(uid);
+      await moderator.checkEnter(rid, username);
       const holder = room.channel.frontendOf(uid);
       if (holder !== undefined) {
         // A member whose connector is gone is the ghost of a crashed connector: the user is back.
@@ -65,6 +77,44 @@ export function createChatRemote(app: Application, rooms: RoomRegistry, locator:
       const state = await rooms.take(rid);
       if (state) app.log.info({ rid, members: state.members.length }, 'room handed over');
       return state;
+    },
+
+    async publish(rid, from, content, redirected = false): Promise<SendResult> {
+      // A shared log outlives the room: publishing into an empty room is kept. A memory log would go with it.
+      const where = await locator.locate(rid, redirected, rooms.log.kind === 'redis');
+      if (where && 'serverId' in where) return other.toServer(where.serverId).publish(rid, from, content, true);
+      const room = where?.room;
+      if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
+      try {
+        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
+        return { id: message.id, seq: message.seq };
+      } catch (err) {
+        if (!(err instanceof LogClaimLost)) throw err;
+        // Another chat server claimed the room's log (it moved while this one held it): it publishes.
+        rooms.forget(room);
+        if (redirected) throw new AppError(Code.UNAVAILABLE, 'the room is moving; try again');
+        return other.toServer(locator.owner(rid).id).publish(rid, from, content, true);
+      } finally {
+        rooms.removeIfEmpty(room);
+      }
+    },
+
+    async roomInfo(rid, redirected = false): Promise<RoomInfo> {
+      const where = await locator.locate(rid, redirected, false);
+      if (where && 'serverId' in where) return other.toServer(where.serverId).roomInfo(rid, true);
+      const room = where?.room;
+      const read = room ? await room.read(0, historySize) : await rooms.log.read(rid, 0, historySize);
+      const [bans, mutes] = await Promise.all([moderator.store.list(rid, 'ban'), moderator.store.list(rid, 'mute')]);
+      return {
+        rid,
+        server: app.serverId,
+        members: room ? room.users() : [],
+        history: read.messages.filter((m) => m.target === EVERYONE),
+        epoch: read.epoch,
+        lastSeq: read.lastSeq,
+        bans,
+        mutes,
+      };
     },
   };
 }

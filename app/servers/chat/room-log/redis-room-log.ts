@@ -1,5 +1,5 @@
-import { Redis, type Result } from 'ioredis';
-import { AppError, Code, type Logger } from '../../../../game-server';
+import type { Redis, Result } from 'ioredis';
+import { RedisConnection, roomKey, type RedisConnectionOptions } from '../redis-connection';
 import type { ChatMessage, RoomLogSnapshot } from '../../../protocol';
 import { APPEND, CLAIM, READ } from './redis-scripts';
 import {
@@ -13,13 +13,15 @@ import {
   type RoomLog,
 } from './room-log';
 
-export interface RedisRoomLogOptions {
-  url: string;
+export type RedisRoomLogOptions = {
   capacity: number;
-  /** A command that takes longer fails (503) instead of holding the room. */
-  timeoutMs: number;
-  log: Logger;
-}
+} & (
+  | {
+      /** The chat server's shared connection (closed by its owner, not by `close`). */
+      connection: RedisConnection;
+    }
+  | RedisConnectionOptions
+);
 
 type StoredFields = Omit<ChatMessage, 'seq'>;
 
@@ -39,37 +41,17 @@ declare module 'ioredis' {
  */
 export class RedisRoomLog implements RoomLog {
   readonly kind = 'redis';
+  private readonly connection: RedisConnection;
   private readonly redis: Redis;
-  /** Resolves at the next 'ready' while the connection is not (shared by every call that waits). */
-  private nextReady?: Promise<void>;
+  private readonly ownsConnection: boolean;
 
   constructor(private readonly options: RedisRoomLogOptions) {
-    const { log } = options;
-    this.redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: options.timeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-    });
+    this.ownsConnection = !('connection' in options);
+    this.connection = 'connection' in options ? options.connection : new RedisConnection(options);
+    this.redis = this.connection.redis;
     this.redis.defineCommand('chatLogClaim', { numberOfKeys: 3, lua: CLAIM });
     this.redis.defineCommand('chatLogAppend', { numberOfKeys: 3, lua: APPEND });
     this.redis.defineCommand('chatLogRead', { numberOfKeys: 2, lua: READ });
-    // One line when the store goes away (or cannot be reached at start) and one when it is back; none per retry.
-    let state: 'starting' | 'up' | 'down' = 'starting';
-    this.redis.on('ready', () => {
-      state = 'up';
-      log.info({ redis: options.url }, 'room log store connected (redis)');
-    });
-    const down = (err?: Error): void => {
-      if (state === 'down') return;
-      state = 'down';
-      log.warn({ redis: options.url, err: err?.message }, 'room log store unreachable (redis): its rooms answer 503 until it is back');
-    };
-    this.redis.on('error', down);
-    this.redis.on('close', () => {
-      if (state === 'up') down();
-    });
   }
 
   async claim(rid: string): Promise<LogClaim> {
@@ -106,48 +88,15 @@ export class RedisRoomLog implements RoomLog {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    const ended = new Promise((resolve) => this.redis.once('end', resolve));
-    this.redis.disconnect();
-    await ended;
-  }
-
-  private async connected(): Promise<void> {
-    this.nextReady ??= new Promise<void>((resolve) =>
-      this.redis.once('ready', () => {
-        this.nextReady = undefined;
-        resolve();
-      }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('not connected')), this.options.timeoutMs);
-    });
-    try {
-      await Promise.race([this.nextReady, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (this.ownsConnection) await this.connection.close();
   }
 
   private keys(rid: string): [string, string, string] {
-    // The hash tag keeps a room's keys on one node of a Redis Cluster.
-    const base = `chat:room:{${rid}}`;
+    const base = roomKey(rid);
     return [`${base}:meta`, `${base}:log`, `${base}:dedupe`];
   }
 
-  /**
-   * Runs a command once connected: a call waits for the connection at most the timeout (a chat server
-   * starting, Redis coming back), and any failure to reach Redis is a 503 for that room. No command
-   * is queued while Redis is down: a 503 never turns into an append later.
-   */
-  private async run<T>(rid: string, command: () => Promise<T>): Promise<T> {
-    try {
-      if (this.redis.status !== 'ready') await this.connected();
-      return await command();
-    } catch (err) {
-      this.options.log.debug({ rid, err: (err as Error).message }, 'room log call failed');
-      throw new AppError(Code.UNAVAILABLE, 'the message store is unavailable');
-    }
+  private run<T>(rid: string, command: () => Promise<T>): Promise<T> {
+    return this.connection.run(rid, command);
   }
 }

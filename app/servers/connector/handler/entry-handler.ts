@@ -1,14 +1,21 @@
 import { AppError, Code, type Application, type Handler } from '../../../../game-server';
 import { toUid, type ChatRemote, type ChatSession, type EnterResult } from '../../../protocol';
+import { checkGrant, verifyToken } from '../../../auth/tokens';
 import { parseRequest, type RequestSchemas } from '../../../validation';
 
-/** `connector.entryHandler.enter`: binds the session to `username*rid` and adds it to the room's chat server. */
-export function createEntryHandler(app: Application, schemas: RequestSchemas): Record<string, Handler> {
+/**
+ * `connector.entryHandler.enter`: binds the session to `username*rid` and adds it to the room's chat
+ * server. With `authSecret` (AUTH_SECRET), only with a token for that name (and room, if it lists rooms).
+ */
+export function createEntryHandler(app: Application, schemas: RequestSchemas, authSecret?: string): Record<string, Handler> {
   const chat = app.rpc<ChatRemote>('chat', 'chatRemote');
   return {
     async enter(body, session): Promise<EnterResult> {
-      const { username, rid, ...position } = parseRequest(schemas.enter, body);
+      const { username, rid, token, ...position } = parseRequest(schemas.enter, body);
       const live = app.sessions.get<ChatSession>(session.id);
+      if (live.uid !== null) throw new AppError(Code.FORBIDDEN, 'this connection has already entered a room');
+      if (authSecret !== undefined) checkGrant(await verifyToken(authSecret, token), username, rid);
+      // The await above gave another request of this connection the chance to enter first.
       if (live.uid !== null) throw new AppError(Code.FORBIDDEN, 'this connection has already entered a room');
       const uid = toUid(username, rid);
       if (app.sessions.getByUid(uid)) throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);

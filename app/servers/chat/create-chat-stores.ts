@@ -1,0 +1,29 @@
+import type { Logger } from '../../../game-server';
+import type { ChatSettings } from '../../settings';
+import { MemoryModerationStore, type ModerationStore } from './moderation/moderation-store';
+import { RedisModerationStore } from './moderation/redis-moderation-store';
+import { RedisConnection } from './redis-connection';
+import { MemoryRoomLog } from './room-log/memory-room-log';
+import { RedisRoomLog } from './room-log/redis-room-log';
+import type { RoomLog } from './room-log/room-log';
+
+/** What a chat server keeps per room beyond its members: the log, and bans and mutes. */
+export interface ChatStores {
+  log: RoomLog;
+  moderation: ModerationStore;
+  close(): Promise<void>;
+}
+
+/** The stores HISTORY_STORE names: both in this server's memory, or both in Redis on one connection. */
+export function createChatStores(settings: ChatSettings, log: Logger): ChatStores {
+  if (settings.HISTORY_STORE === 'redis') {
+    const connection = new RedisConnection({ url: settings.REDIS_URL, timeoutMs: settings.REDIS_TIMEOUT_MS, log });
+    return {
+      log: new RedisRoomLog({ connection, capacity: settings.HISTORY_SIZE }),
+      moderation: new RedisModerationStore(connection),
+      close: () => connection.close(),
+    };
+  }
+  const roomLog = new MemoryRoomLog(settings.HISTORY_SIZE);
+  return { log: roomLog, moderation: new MemoryModerationStore(), close: () => roomLog.close() };
+}

@@ -1,0 +1,21 @@
+import type { Application } from '../../../../game-server';
+import { Push, type ChatSession, type ConnectorRemote } from '../../../protocol';
+
+/** What chat servers ask of this connector about the users it holds. */
+export function createConnectorRemote(app: Application): ConnectorRemote {
+  return {
+    async kick(uid, event) {
+      const session = app.sessions.getByUid(uid);
+      if (!session) return false;
+      const { rid } = session.settings as Partial<ChatSession>;
+      // Out of the room's channel first: pushes to the room from now on (its own onLeave) skip this socket.
+      if (rid !== undefined) session.leave(rid);
+      session.socket.emit(Push.kick, event);
+      app.metrics.messagesDelivered(Push.kick, 1);
+      // After the push: socket.io closes the connection once what it queued has been written.
+      session.socket.disconnect(true);
+      app.log.info({ uid }, 'kicked by a moderator');
+      return true;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** The web server's calls into the cluster: the room's chat server over internal RPC, on persistent links. */
+import type { ServerInfo, ServerMap } from '../../game-server/config/server-info';
+import { AppError, Code } from '../../game-server/errors';
+import type { Logger } from '../../game-server/logger';
+import { RpcClient } from '../../game-server/rpc/rpc-client';
+import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-proxy';
+import { dispatch } from '../../app/util/dispatcher';
+
+export interface ClusterRpcOptions {
+  /** RPC_SECRET. */
+  secret: string;
+  timeoutMs: number;
+  log: Logger;
+  /** The current servers list (read at each call, so a scale-out shows at once). */
+  servers: () => ServerMap;
+}
+
+export class ClusterRpc {
+  private readonly client: RpcClient;
+
+  constructor(private readonly options: ClusterRpcOptions) {
+    this.client = new RpcClient({ selfId: 'web', secret: options.secret, timeoutMs: options.timeoutMs, log: options.log });
+  }
+
+  /** The chat server of `rid` (`chats[crc32(rid) % N]`); it passes the call on if the room moved. */
+  roomServer(rid: string): ServerInfo {
+    const chats = this.options.servers().get('chat') ?? [];
+    if (chats.length === 0) throw new AppError(Code.UNAVAILABLE, 'no chat server is configured');
+    return dispatch(rid, chats);
+  }
+
+  /** Typed calls to `service` on `server`. */
+  remote<T>(server: ServerInfo, service: string): RemoteCaller<T> {
+    return remoteCaller<T>((method, args) => this.client.call(server, { service, method, args }));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -4,6 +4,7 @@ import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
 import { enterRooms, missingDeliveries, ResilientClient, startTraffic } from '../helpers/resilient-client';
+import { waitUntil } from '../helpers/wait';
 
 const ROOMS = 12;
 const NAMES = ['amy', 'bo', 'cy'];
@@ -60,7 +61,13 @@ describe('scaling the cluster live by editing servers.json and running npm run s
     const accepted = records.filter((r) => r.code === 200).length;
     const refused = records.length - accepted;
     await Promise.all(clients.map((c) => c.settled()));
-    await sleep(500);
+    // The last pushes are still on their way: wait for them, not for a fixed time.
+    await waitUntil(
+      () => missingDeliveries(clients).length === 0,
+      10_000,
+      'every member did not see every message answered 200',
+      () => missingDeliveries(clients).slice(0, 5).join('; '),
+    );
     return { output, seconds, accepted, refused };
   }
 

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ServerInfo } from '../config/server-info';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
-import { freePorts, waitForPort } from '../net';
+import { freePorts } from '../free-ports';
+import { waitForPort } from '../net';
 import { parsePm2List, pm2InEnv, type Pm2App } from './pm2-cli';
 
 /** A pm2 app as the tests and the bench see it. */

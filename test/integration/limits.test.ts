@@ -59,13 +59,17 @@ describe('limits: rate, frame size, slow readers, graceful stop', () => {
     flooding = false;
     await flood;
 
+    // Undisturbed: within 250 ms, or within twice what the same machine did just before the flood when it is so
+    // busy that the calm user waited longer than 125 ms with no flood at all (seen beside a CPU-bound process with
+    // other test files running: 259 ms before, 256 ms during).
+    const bound = Math.max(250, 2 * p99(before));
     process.stdout.write(
       `flood: replies by code ${JSON.stringify(Object.fromEntries(codes))}; calm user's send-to-receive p99 ` +
-        `${p99(before).toFixed(1)} ms before, ${p99(during).toFixed(1)} ms during the flood\n`,
+        `${p99(before).toFixed(1)} ms before, ${p99(during).toFixed(1)} ms during the flood (bound ${bound.toFixed(0)} ms)\n`,
     );
     expect(codes.get(429)).toBeGreaterThan(100);
     expect(codes.get(-1)).toBeUndefined();
-    expect(p99(during)).toBeLessThan(250);
+    expect(p99(during)).toBeLessThan(bound);
     flooder.close();
     calm.close();
     listener.close();

@@ -54,8 +54,9 @@ export class PrivatePm2Cluster {
     try {
       await cluster.pm2('start', 'ecosystem.config.js');
       const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
-      await Promise.all(local.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 20_000)));
-      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 20_000);
+      // Only a hang should reach this: on a 2-core machine with other test runs beside it, starts took over 15 s.
+      await Promise.all(local.map((s) => waitForPort(s.host, s.clientPort ?? s.port, 30_000)));
+      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 30_000);
     } catch (err) {
       await cluster.stop();
       throw err;

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { socketIoClientScript } from '../../web-server/web-app';
-import { PROJECT_ROOT, WEB_ENTRY } from '../helpers/cluster';
+import { PROJECT_ROOT, START_TIMEOUT_MS, WEB_ENTRY } from '../helpers/cluster';
 import { freePorts, waitForPort } from '../helpers/free-port';
 import { generateLayout, serversJson } from '../../game-server/config/servers-layout';
 import { waitForOutput } from '../helpers/wait';
@@ -53,7 +53,7 @@ describe('the web server (node dist/web-server/main.js)', () => {
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForPort('127.0.0.1', port, 15_000, () => child.exitCode === null).catch((err: Error) => {
+    await waitForPort('127.0.0.1', port, START_TIMEOUT_MS, () => child.exitCode === null).catch((err: Error) => {
       throw new Error(`${err.message}\n${output}`);
     });
   });

@@ -4,7 +4,7 @@ import { Route } from '../../app/protocol';
 import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, request, sleep } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
-import { Flooder } from '../helpers/flooder';
+import { ClientProcess, type FloodResult } from '../helpers/client-process';
 
 /** A user name that the gate sends to `connectorIndex` of `connectors`. */
 function nameOn(cluster: TestCluster, connectorIndex: number, prefix: string): string {
@@ -14,7 +14,7 @@ function nameOn(cluster: TestCluster, connectorIndex: number, prefix: string): s
 
 describe('limits: rate, frame size, slow readers, graceful stop', () => {
   let cluster: TestCluster;
-  let flooder: Flooder | undefined;
+  let flooder: ClientProcess<FloodResult> | undefined;
 
   beforeAll(async () => {
     cluster = await TestCluster.start({
@@ -51,10 +51,10 @@ describe('limits: rate, frame size, slow readers, graceful stop', () => {
     const before = await latencies(15);
     // In a process of its own: flooding from this one made its event loop lag up to 200 ms on a busy machine,
     // and that lag was measured as the calm user's latency.
-    flooder = await Flooder.start(cluster.gate, 'flooder', 'busy');
+    flooder = await ClientProcess.flooder(cluster.gate, 'busy', 'flooder');
     await listener.waitFor('onAdd', (e) => e.user === 'flooder');
     const during = await latencies(15);
-    const codes = await flooder.stop();
+    const { codes } = await flooder.stop();
 
     // Undisturbed: within 250 ms, or within twice what the same machine did just before the flood when it is so
     // busy that the calm user waited longer than 125 ms with no flood at all (seen beside a CPU-bound process with

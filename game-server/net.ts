@@ -60,3 +60,6 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Ports for test and bench clusters, handed out once per machine (free-ports.ts); also importable from here. */
+export { freePorts } from './free-ports';

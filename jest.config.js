@@ -1,5 +1,7 @@
 // Three projects: `unit` (fast, no processes), `integration` (real server processes and sockets) and `e2e`
 // (the browser client in headless Chromium). `npm test` runs them all; `npm run test:unit` only the first.
+const os = require('node:os');
+
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -28,4 +30,7 @@ module.exports = {
   ],
   // A project-level testTimeout is not honoured; 60 s bounds the multi-process hooks and tests.
   testTimeout: 60_000,
+  // Two test files at a time even on 2 cores, where jest's default (cores - 1) is one: a file spends most of its
+  // time waiting for the processes it started, and one at a time took the suite past 5 minutes there.
+  maxWorkers: Math.max(2, os.availableParallelism() - 1),
 };

@@ -61,20 +61,5 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-/** Ports the OS says are free right now, all distinct (held open together while asking). */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer();
-          server.once('error', reject);
-          server.listen(0, host, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
+/** Ports for test and bench clusters, handed out once per machine (free-ports.ts); also importable from here. */
+export { freePorts } from './free-ports';

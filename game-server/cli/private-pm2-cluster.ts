@@ -5,7 +5,8 @@ import path from 'node:path';
 import { listeningPort, type ServerInfo } from '../config/server-info';
 import { parseServersConfig } from '../config/load-servers-config';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
-import { freePorts, waitForPort } from '../net';
+import { freePorts } from '../free-ports';
+import { waitForPort } from '../net';
 import { parsePm2List, pm2InEnv, type Pm2App } from './pm2-cli';
 
 /** A pm2 app as the tests and the bench see it. */
@@ -58,8 +59,9 @@ export class PrivatePm2Cluster {
     try {
       await cluster.pm2('start', 'ecosystem.config.js');
       const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
-      await Promise.all(local.map((s) => waitForPort(s.host, listeningPort(s), 20_000)));
-      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 20_000);
+      // Only a hang should reach this: on a 2-core machine with other test runs beside it, starts took over 15 s.
+      await Promise.all(local.map((s) => waitForPort(s.host, listeningPort(s), 30_000)));
+      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 30_000);
     } catch (err) {
       await cluster.stop();
       throw err;

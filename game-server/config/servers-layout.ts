@@ -1,4 +1,4 @@
-import { freePorts } from '../net';
+import { freePorts } from '../free-ports';
 import type { ServerInfo } from './server-info';
 
 export interface LayoutOptions {

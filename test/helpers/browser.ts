@@ -11,7 +11,9 @@ const UI_TIMEOUT_MS = 10_000;
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (Debian), or set CHROMIUM_PATH to another one`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: sh scripts/system-deps.sh installs it (npm test runs it first), or set CHROMIUM_PATH to another one`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 20_000 });
 }

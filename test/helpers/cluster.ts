@@ -14,6 +14,11 @@ export const WEB_ENTRY = path.join(PROJECT_ROOT, 'dist/web-server/main.js');
 /** The id the web server's process and logs go by. */
 export const WEB_ID = 'web';
 const LOG_LINES_KEPT = 60;
+/**
+ * How long a server may take to listen. Only a hang should reach it (a crash is seen at once): on a 2-core
+ * machine with other test runs beside it, servers took over 15 s to start.
+ */
+export const START_TIMEOUT_MS = 30_000;
 
 // If the test process dies without afterAll, no server outlives it.
 const everyChild = new Set<ChildProcess>();
@@ -65,7 +70,7 @@ export class TestCluster {
    * gate could not reach within its start-up grace (a busy machine) counts as down until the link
    * reconnects, and the gate would send its users to the next one meanwhile.
    */
-  async waitForGateLinks(timeoutMs = 10_000): Promise<void> {
+  async waitForGateLinks(timeoutMs = 20_000): Promise<void> {
     const connectors = this.byType('connector');
     if (this.byType('gate').length === 0) return;
     const deadline = Date.now() + timeoutMs;
@@ -123,10 +128,10 @@ export class TestCluster {
     const info = this.server(id);
     const child = this.spawnProcess(id, [SERVER_ENTRY, '--id', id], this.processEnv());
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-    await waitForPort(info.host, listeningPort(info), 15_000, alive).catch((err: Error) => {
+    await waitForPort(info.host, listeningPort(info), START_TIMEOUT_MS, alive).catch((err: Error) => {
       throw new Error(`${id} did not start: ${err.message}\n${this.recentLogs([id])}`);
     });
-    if (info.port !== undefined) await waitForPort(info.host, info.port, 15_000, alive);
+    if (info.port !== undefined) await waitForPort(info.host, info.port, START_TIMEOUT_MS, alive);
   }
 
   /**
@@ -138,7 +143,7 @@ export class TestCluster {
     if (id === WEB_ID) this.webPort = port!;
     const child = this.spawnProcess(id, [WEB_ENTRY], this.processEnv({ ...extra, WEB_HOST: '127.0.0.1', WEB_PORT: String(port) }));
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-    await waitForPort('127.0.0.1', port!, 15_000, alive).catch((err: Error) => {
+    await waitForPort('127.0.0.1', port!, START_TIMEOUT_MS, alive).catch((err: Error) => {
       throw new Error(`the web server did not start: ${err.message}\n${this.recentLogs([id])}`);
     });
     return port!;

@@ -1,6 +1,7 @@
 import { isPortOpen } from '../../game-server/net';
 
-export { freePorts, waitForPort } from '../../game-server/net';
+export { freePorts } from '../../game-server/free-ports';
+export { waitForPort } from '../../game-server/net';
 
 /** Resolves once nothing accepts connections on host:port any more (a killed server is gone). */
 export async function waitForPortClosed(host: string, port: number, timeoutMs: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { ServerInfo } from '../../game-server/config/server-info';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 import { ResilientClient } from '../helpers/resilient-client';
+import { waitUntil } from '../helpers/wait';
 
 /** A user name the gate sends to `connector`. */
 function nameFor(connector: ServerInfo, connectors: ServerInfo[], prefix: string): string {
@@ -51,11 +52,3 @@ describe('a connector stopped cleanly (SIGTERM, as pm2 restart does) and started
     gina.close();
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${message} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

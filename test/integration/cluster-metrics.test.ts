@@ -4,10 +4,11 @@ import path from 'node:path';
 import { Route } from '../../app/protocol';
 import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
 import { clusterMetricsHandler, collectClusterMetrics, METRICS_CONTENT_TYPE } from '../../web-server/cluster-metrics';
-import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { PROJECT_ROOT, TestCluster } from '../helpers/cluster';
 import { parsePrometheusText, type PrometheusText } from '../helpers/prometheus-text';
 import { runProcess } from '../helpers/status-cli';
+import { waitUntil } from '../helpers/wait';
 
 describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, real processes)', () => {
   let cluster: TestCluster;
@@ -63,7 +64,13 @@ describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, rea
     // that came up late would count one call more below. Wait until every connector-chat link has.
     const links = cluster.byType('connector').length * cluster.byType('chat').length;
     const resyncs = async (): Promise<number> => (await scrape()).sum('rpc_requests_total', { kind: 'call', server_type: 'connector' });
-    for (const deadline = Date.now() + 10_000; (await resyncs()) < links && Date.now() < deadline;) await sleep(50);
+    await waitUntil(
+      async () => (await resyncs()) >= links,
+      10_000,
+      `the connectors did not re-send their users over all ${links} links`,
+      async () => `${await resyncs()} resync calls`,
+      50,
+    );
     const before = await scrape();
     const rid = 'metrics-room';
     const ann = await ChatClient.enter(cluster.gate, 'ann', rid);

@@ -4,6 +4,7 @@ import { Route } from '../../app/protocol';
 import { dispatch } from '../../app/util/dispatcher';
 import { ChatClient, closeAllSockets, request, sleep } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
+import { ClientProcess, type FloodResult } from '../helpers/client-process';
 
 /** A user name that the gate sends to `connectorIndex` of `connectors`. */
 function nameOn(cluster: TestCluster, connectorIndex: number, prefix: string): string {
@@ -13,6 +14,7 @@ function nameOn(cluster: TestCluster, connectorIndex: number, prefix: string): s
 
 describe('limits: rate, frame size, slow readers, graceful stop', () => {
   let cluster: TestCluster;
+  let flooder: ClientProcess<FloodResult> | undefined;
 
   beforeAll(async () => {
     cluster = await TestCluster.start({
@@ -23,12 +25,12 @@ describe('limits: rate, frame size, slow readers, graceful stop', () => {
   });
 
   afterAll(async () => {
+    flooder?.kill();
     closeAllSockets();
     await cluster?.stop();
   });
 
   it('answers a flooding socket 429 while the rest of its room chats on undisturbed', async () => {
-    const flooder = await ChatClient.enter(cluster.gate, 'flooder', 'busy');
     const calm = await ChatClient.enter(cluster.gate, 'calm', 'busy');
     const listener = await ChatClient.enter(cluster.gate, 'listener', 'busy');
 
@@ -47,26 +49,24 @@ describe('limits: rate, frame size, slow readers, graceful stop', () => {
     const p99 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1]!;
 
     const before = await latencies(15);
-    const codes = new Map<number, number>();
-    let flooding = true;
-    const flood = (async () => {
-      while (flooding) {
-        const replies = await Promise.all(Array.from({ length: 100 }, () => flooder.send('spam').catch(() => ({ code: -1 }))));
-        for (const { code } of replies) codes.set(code, (codes.get(code) ?? 0) + 1);
-      }
-    })();
+    // In a process of its own: flooding from this one made its event loop lag up to 200 ms on a busy machine,
+    // and that lag was measured as the calm user's latency.
+    flooder = await ClientProcess.flooder(cluster.gate, 'busy', 'flooder');
+    await listener.waitFor('onAdd', (e) => e.user === 'flooder');
     const during = await latencies(15);
-    flooding = false;
-    await flood;
+    const { codes } = await flooder.stop();
 
+    // Undisturbed: within 250 ms, or within twice what the same machine did just before the flood when it is so
+    // busy that the calm user waited longer than 125 ms with no flood at all (seen beside a CPU-bound process with
+    // other test files running: 259 ms before, 256 ms during).
+    const bound = Math.max(250, 2 * p99(before));
     process.stdout.write(
       `flood: replies by code ${JSON.stringify(Object.fromEntries(codes))}; calm user's send-to-receive p99 ` +
-        `${p99(before).toFixed(1)} ms before, ${p99(during).toFixed(1)} ms during the flood\n`,
+        `${p99(before).toFixed(1)} ms before, ${p99(during).toFixed(1)} ms during the flood (bound ${bound.toFixed(0)} ms)\n`,
     );
     expect(codes.get(429)).toBeGreaterThan(100);
     expect(codes.get(-1)).toBeUndefined();
-    expect(p99(during)).toBeLessThan(250);
-    flooder.close();
+    expect(p99(during)).toBeLessThan(bound);
     calm.close();
     listener.close();
   });

@@ -1,8 +1,9 @@
 import { utimesSync } from 'node:fs';
 import path from 'node:path';
-import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { PROJECT_ROOT } from '../helpers/cluster';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
+import { waitUntil } from '../helpers/wait';
 
 describe('the cluster started as the README says (pm2 start ecosystem.config.js)', () => {
   let cluster: Pm2Cluster;
@@ -79,12 +80,14 @@ describe('npm run dev: the same apps from the TypeScript sources (CLUSTER_DEV=1)
     // A new modification time is a change to pm2's watcher; the file's content stays as it is.
     const now = new Date();
     utimesSync(path.join(PROJECT_ROOT, 'app/main.ts'), now, now);
-    const deadline = Date.now() + 20_000;
     let after = before;
-    while (Date.now() < deadline && !after.every((a) => a.restarts > 0 && a.status === 'online')) {
-      await sleep(200);
-      after = await servers();
-    }
+    await waitUntil(
+      async () => (after = await servers()).every((a) => a.restarts > 0 && a.status === 'online'),
+      20_000,
+      'pm2 did not restart every server',
+      () => JSON.stringify(after.map(({ name, status, restarts }) => ({ name, status, restarts }))),
+      200,
+    );
     for (const app of after) expect(app).toMatchObject({ status: 'online', restarts: 1 });
     expect(after.map((a) => a.pid)).not.toEqual(before.map((a) => a.pid));
   });

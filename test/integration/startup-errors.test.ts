@@ -28,12 +28,20 @@ function runServer(args: string[], env: Record<string, string>, entry = SERVER_E
 }
 
 describe('a server with a bad config stops with one clear message (exit 78, which pm2 does not restart)', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-config-'));
-  const file = path.join(dir, 'servers.json');
+  // Made in beforeAll, not when jest reads the file: a run that skips these tests (-t) leaves no folder behind.
+  let dir: string;
+  let file: string;
   const write = (raw: unknown): void => writeFileSync(file, JSON.stringify(raw));
   const chat = { id: 'chat-server-1', host: '127.0.0.1', port: 6050 };
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'chat-config-'));
+    file = path.join(dir, 'servers.json');
+  });
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('names the unknown server id and the ids that exist', async () => {
     write({ development: { chat: [chat] } });

@@ -4,9 +4,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { socketIoClientScript } from '../../web-server/web-app';
-import { PROJECT_ROOT, WEB_ENTRY } from '../helpers/cluster';
+import { PROJECT_ROOT, START_TIMEOUT_MS, WEB_ENTRY } from '../helpers/cluster';
 import { freePorts, waitForPort } from '../helpers/free-port';
 import { generateLayout, serversJson } from '../../game-server/config/servers-layout';
+import { waitForOutput } from '../helpers/wait';
 
 /** A raw GET: the path goes on the wire as written (fetch and URL would fold `..` away first). */
 function get(port: number, rawPath: string): Promise<{ status: number; type: string; body: string }> {
@@ -52,7 +53,7 @@ describe('the web server (node dist/web-server/main.js)', () => {
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForPort('127.0.0.1', port, 15_000, () => child.exitCode === null).catch((err: Error) => {
+    await waitForPort('127.0.0.1', port, START_TIMEOUT_MS, () => child.exitCode === null).catch((err: Error) => {
       throw new Error(`${err.message}\n${output}`);
     });
   });
@@ -66,8 +67,11 @@ describe('the web server (node dist/web-server/main.js)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logs one line with the URL to open', () => {
-    expect(output).toContain(`http://127.0.0.1:${port}/`);
+  it('logs one line with the URL to open', async () => {
+    // The port accepts connections a moment before the line reaches us through the pipe.
+    const url = `http://127.0.0.1:${port}/`;
+    await waitForOutput(child, () => output, url);
+    expect(output.split('\n').filter((line) => line.includes(url))).toHaveLength(1);
   });
 
   it('serves the client page at /', async () => {
@@ -111,9 +115,10 @@ describe('the web server (node dist/web-server/main.js)', () => {
   );
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has everything the process wrote come out of its pipes.
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await closed).toBe(0);
     expect(output).toContain('stopped');
   });
 });

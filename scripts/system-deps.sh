@@ -1,0 +1,42 @@
+#!/bin/sh
+# What the tests need from the system, installed when missing: `npm test` runs this before the build, and so
+# does .ci/run. A no-op (milliseconds) when everything is there. As root it installs with apt-get; as anyone
+# else it stops at once and prints the one command to run.
+#   chromium      at $CHROMIUM_PATH (default /usr/bin/chromium): the e2e tests drive it (playwright-core never downloads a browser)
+#   redis-server  on the PATH: the Redis store's tests start their own on a free port
+set -eu
+
+chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
+
+missing() {
+  packages=''
+  [ -x "$chromium_path" ] || packages="$packages chromium"
+  command -v redis-server >/dev/null 2>&1 || packages="$packages redis-server"
+  echo "${packages# }"
+}
+
+packages=$(missing)
+[ -z "$packages" ] && exit 0
+
+echo "system-deps: npm test needs $packages, missing here (chromium at $chromium_path, redis-server on the PATH)." >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: no apt-get on this machine: install $packages with its package manager, then run npm test again." >&2
+  exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "system-deps: run this once, then npm test again:" >&2
+  echo "" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y $packages" >&2
+  echo "" >&2
+  exit 1
+fi
+
+echo "system-deps: installing $packages with apt-get" >&2
+apt-get update
+# shellcheck disable=SC2086 # one word per package
+DEBIAN_FRONTEND=noninteractive apt-get install -y $packages
+packages=$(missing)
+if [ -n "$packages" ]; then
+  echo "system-deps: still missing after apt-get install: $packages (chromium is looked for at $chromium_path; set CHROMIUM_PATH if it is elsewhere)" >&2
+  exit 1
+fi

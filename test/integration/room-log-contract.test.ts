@@ -159,6 +159,21 @@ describe('the redis room log against a Redis that fails', () => {
   });
 });
 
+describe('the redis room log closing', () => {
+  it('closes at once while it is between reconnection attempts (Redis gone)', async () => {
+    const roomLog = new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 200, log });
+    await roomLog.claim(newRid(), null);
+    await redis.pause();
+    try {
+      await expect(roomLog.claim(newRid(), null)).rejects.toBeInstanceOf(AppError);
+      const closed = await Promise.race([roomLog.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+      expect(closed).toBe('closed');
+    } finally {
+      await redis.resume();
+    }
+  });
+});
+
 /** Retries `call` while ioredis reconnects (it answers 503 until then), for at most 10 s. */
 async function appendWhenBack<T>(_log: RoomLog, call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 10_000;

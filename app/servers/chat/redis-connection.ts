@@ -59,7 +59,10 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
+    const { status } = this.redis;
+    if (status === 'end') return;
+    // No socket open (between reconnection attempts): nothing will emit 'end'; disconnect() only stops the retries.
+    if (status === 'reconnecting' || status === 'close') return this.redis.disconnect();
     const ended = new Promise((resolve) => this.redis.once('end', resolve));
     this.redis.disconnect();
     await ended;

@@ -1,7 +1,9 @@
 /** The cluster under pm2 with a daemon of its own: for tests and the benchmark, never touching another pm2. */
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from '../project-root';
 import type { ServerInfo } from '../config/server-info';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
 import { freePorts, waitForPort } from '../net';
@@ -23,6 +25,9 @@ export interface PrivateClusterOptions extends LayoutOptions {
  * PM2_HOME and a generated servers.json on free ports in a temporary folder.
  */
 export class PrivatePm2Cluster {
+  /** `npm run scale` runs under way, ended by `stop`. */
+  private readonly scaling = new Set<ChildProcess>();
+
   constructor(
     readonly dir: string,
     public servers: ServerInfo[],
@@ -93,6 +98,42 @@ export class PrivatePm2Cluster {
     return parsePm2List(await this.pm2('jlist'));
   }
 
+  /** Runs `npm run scale`'s script against this cluster (after `writeServers`); returns what it printed. */
+  scale(timeoutMs = 120_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        process.execPath,
+        [path.join(projectRoot(), 'dist/game-server/cli/scale.js')],
+        { cwd: projectRoot(), env: this.env, timeout: timeoutMs },
+        (err, stdout, stderr) => {
+          this.scaling.delete(child);
+          if (err) reject(new Error(`npm run scale failed: ${err.message}\n${stdout}${stderr}`));
+          else resolve(stdout + stderr);
+        },
+      );
+      this.scaling.add(child);
+    });
+  }
+
+  /** Kills a server's process outright (pm2 will restart it); returns the pid that was killed. */
+  async kill9(id: string): Promise<number> {
+    const proc = (await this.list()).find((p) => p.name === id);
+    if (!proc?.pid) throw new Error(`${id} is not running`);
+    process.kill(proc.pid, 'SIGKILL');
+    return proc.pid;
+  }
+
+  /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */
+  async waitForRestart(id: string, oldPid: number, timeoutMs = 15_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const proc = (await this.list()).find((p) => p.name === id);
+      if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
+  }
+
   /** The private pm2 daemon's pid, if it runs. */
   daemonPid(): number | undefined {
     const file = path.join(this.dir, 'pm2', 'pm2.pid');
@@ -101,6 +142,7 @@ export class PrivatePm2Cluster {
 
   /** Kills the private daemon and its processes and removes the folder; safe to call twice. */
   async stop(): Promise<void> {
+    for (const child of this.scaling) child.kill('SIGKILL');
     const daemon = this.daemonPid();
     await this.pm2('kill').catch(() => undefined);
     // `pm2 kill` answers before its daemon has quite exited.

@@ -1,45 +1,10 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
-import { PROJECT_ROOT } from './cluster';
 import { waitForPort } from './free-port';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
-const run = promisify(execFile);
-
-/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: scale, kill -9, logs. */
+/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: a full restart, logs. */
 export class Pm2Cluster extends PrivatePm2Cluster {
-  /** Runs `npm run scale`'s script against this cluster; returns what it printed. */
-  async scale(): Promise<string> {
-    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], {
-      cwd: PROJECT_ROOT,
-      env: this.env,
-      timeout: 120_000,
-    });
-    return stdout + stderr;
-  }
-
-  /** Kills a server's process outright (pm2 will restart it); returns the pid that was killed. */
-  async kill9(id: string): Promise<number> {
-    const proc = (await this.list()).find((p) => p.name === id);
-    if (!proc?.pid) throw new Error(`${id} is not running`);
-    process.kill(proc.pid, 'SIGKILL');
-    return proc.pid;
-  }
-
-  /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */
-  async waitForRestart(id: string, oldPid: number, timeoutMs = 15_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const proc = (await this.list()).find((p) => p.name === id);
-      if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
-  }
-
   /** `npm stop && npm start`: every process goes, then the whole cluster starts again on the same ports. */
   async restartAll(): Promise<void> {
     await this.pm2('delete', 'ecosystem.config.js');

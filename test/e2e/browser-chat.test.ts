@@ -181,7 +181,7 @@ describe('the browser client, in headless Chromium against a real cluster', () =
     await jack.send('before the crash');
     await kim.message('before the crash').waitFor();
 
-    const owner = dispatch('fragile', cluster.byType('chat'))!;
+    const owner = dispatch('fragile', cluster.byType('chat'));
     await cluster.stopServer(owner.id, 'SIGKILL');
     await cluster.startServer(owner.id);
     for (const page of [jack, kim]) await page.notice(/^Some messages may be missing/).waitFor({ timeout: 15_000 });

@@ -61,6 +61,15 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
+/** Resolves once nothing accepts connections on host:port any more (a killed server is gone). */
+export async function waitForPortClosed(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await isPortOpen(host, port)) {
+    if (Date.now() > deadline) throw new Error(`${host}:${port} still accepts connections after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Ports the OS says are free right now, all distinct (held open together while asking). */
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const servers = await Promise.all(

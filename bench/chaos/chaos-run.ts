@@ -73,12 +73,10 @@ export class ChaosRun {
     const env: Record<string, string> = { HISTORY_STORE: options.store, ...(this.redis && { REDIS_URL: this.redis.url }) };
     for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
     this.cluster = await PrivatePm2Cluster.start({ connectors: options.connectors, chats: options.chats, env });
-    const startedAt = Date.now();
-    const timeline = new Timeline(startedAt);
+    const upAt = Date.now();
     const rids = Array.from({ length: options.rooms }, (_, i) => `chaos-room-${i}`);
-    this.faults = new FaultRunner(this.cluster, rids, startedAt);
-    await this.faults.notePids();
 
+    const timeline = new Timeline();
     const names = [...Array.from({ length: options.members }, (_, i) => `v${i + 1}`), 'sender'];
     const clientOptions = {
       // A client keeps trying to come back as long as the run lasts; one that never does shows as loss.
@@ -88,12 +86,16 @@ export class ChaosRun {
     const perRoom = await Promise.all(rids.map((rid) => enterRooms(this.cluster!.gate, [rid], names, clientOptions)));
     this.clients.push(...perRoom.flat());
     log(
-      `cluster up in ${((startedAt - launchedAt) / 1000).toFixed(1)} s; ${this.clients.length} clients in ${rids.length} rooms ` +
-        `(${options.members} verifying members and a sender each) after ${((Date.now() - startedAt) / 1000).toFixed(1)} s more`,
+      `cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s; ${this.clients.length} clients in ${rids.length} rooms ` +
+        `(${options.members} verifying members and a sender each) after ${((Date.now() - upAt) / 1000).toFixed(1)} s more`,
     );
 
+    // The run's clock (fault times, the plot) starts with the traffic.
+    const startedAt = Date.now();
+    timeline.begin(startedAt);
+    this.faults = new FaultRunner(this.cluster, rids, startedAt);
+    await this.faults.notePids();
     const senders = this.clients.filter((c) => c.username === 'sender');
-    const trafficStartedAt = Date.now();
     const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
     const endAt = startedAt + options.durationS * 1000;
     const records: FaultRecord[] = [];
@@ -132,7 +134,7 @@ export class ChaosRun {
       faults: records.map(({ startedAt: _s, endedAt: _e, upAt: _u, ...rest }) => rest),
       sends: sends.length,
       refusals: refusalsByCode(sends),
-      longestNoAnswer: longestOutage(sends, trafficStartedAt, startedAt),
+      longestNoAnswer: longestOutage(sends, startedAt),
       reentries: { count: reentryMs.length, ...quantiles(reentryMs) },
       notBack,
       latencyMs: ms(timeline.latency),

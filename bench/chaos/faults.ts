@@ -2,7 +2,7 @@
 import { dispatch } from '../../app/util/dispatcher';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { freePorts, waitForPort } from '../../game-server/net';
+import { freePorts, waitForPort, waitForPortClosed } from '../../game-server/net';
 import type { FaultKind, PlannedFault } from './schedule';
 
 export interface FaultRecord {
@@ -74,17 +74,22 @@ export class FaultRunner {
       case 'kill-chat':
       case 'kill-connector':
       case 'kill-gate': {
+        // Watched through the server's port rather than by polling pm2 (each pm2 CLI call is a process start).
         record.pid = await this.cluster.kill9(fault.target);
-        record.newPid = await this.cluster.waitForRestart(fault.target, record.pid, RESTART_TIMEOUT_MS);
-        record.upAt = (await this.cluster.list()).find((p) => p.pid === record.newPid)?.startedAt ?? Date.now();
-        await this.waitListening(fault.target);
+        this.pids.add(record.pid);
+        await waitForPortClosed(...this.address(fault.target), 5000);
+        await waitForPort(...this.address(fault.target), RESTART_TIMEOUT_MS);
+        const proc = (await this.cluster.list()).find((p) => p.name === fault.target);
+        record.newPid = proc?.pid;
+        record.upAt = proc?.startedAt;
         return;
       }
       case 'restart': {
         record.pid = await this.pidOf(fault.target);
+        // pm2 restart answers once the new process runs.
         await this.cluster.pm2('restart', fault.target);
-        record.newPid = await this.cluster.waitForRestart(fault.target, record.pid, RESTART_TIMEOUT_MS);
-        await this.waitListening(fault.target);
+        await waitForPort(...this.address(fault.target), RESTART_TIMEOUT_MS);
+        record.newPid = (await this.cluster.list()).find((p) => p.name === fault.target)?.pid;
         return;
       }
       case 'partition': {
@@ -139,9 +144,10 @@ export class FaultRunner {
     return proc.pid;
   }
 
-  private async waitListening(id: string): Promise<void> {
+  /** Where a server listens: its client port (frontends), else its RPC port. */
+  private address(id: string): [string, number] {
     const server = this.cluster.servers.find((s) => s.id === id)!;
-    await waitForPort(server.host, server.clientPort ?? server.port, RESTART_TIMEOUT_MS);
+    return [server.host, server.clientPort ?? server.port];
   }
 
   /** Remembers the pids pm2 runs now (and its daemon's). */

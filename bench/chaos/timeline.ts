@@ -18,7 +18,12 @@ export class Timeline {
   /** Send to its answer, every send answered 200. */
   readonly answer = new Histogram();
 
-  constructor(private readonly startedAt: number) {}
+  private startedAt = Date.now();
+
+  /** Seconds count from `at` (the start of the traffic). */
+  begin(at: number): void {
+    this.startedAt = at;
+  }
 
   private at(time: number): { accepted: number; refused: number; delivered: number; latency: Histogram } {
     const i = Math.max(0, Math.floor((time - this.startedAt) / 1000));

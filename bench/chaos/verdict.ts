@@ -122,7 +122,7 @@ export interface Outage {
 }
 
 /** The longest time a room answered no 200: between two answers 200 in a room (from the start of traffic). */
-export function longestOutage(records: readonly SendRecord[], trafficStartedAt: number, startedAt: number): Outage | undefined {
+export function longestOutage(records: readonly SendRecord[], startedAt: number): Outage | undefined {
   const byRoom = new Map<string, number[]>();
   for (const r of records) {
     const answers = byRoom.get(r.rid) ?? [];
@@ -132,7 +132,7 @@ export function longestOutage(records: readonly SendRecord[], trafficStartedAt: 
   const lastAnswer = records.reduce((max, r) => Math.max(max, r.at + r.ms), 0);
   let worst: Outage | undefined;
   for (const [rid, answers] of byRoom) {
-    let last = trafficStartedAt;
+    let last = startedAt;
     for (const t of answers.sort((a, b) => a - b)) {
       if (!worst || t - last > worst.ms) worst = { ms: t - last, rid, from: Number(((last - startedAt) / 1000).toFixed(1)) };
       last = t;

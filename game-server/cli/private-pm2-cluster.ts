@@ -123,17 +123,6 @@ export class PrivatePm2Cluster {
     return proc.pid;
   }
 
-  /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */
-  async waitForRestart(id: string, oldPid: number, timeoutMs = 15_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const proc = (await this.list()).find((p) => p.name === id);
-      if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
-  }
-
   /** The private pm2 daemon's pid, if it runs. */
   daemonPid(): number | undefined {
     const file = path.join(this.dir, 'pm2', 'pm2.pid');

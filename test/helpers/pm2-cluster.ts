@@ -3,8 +3,19 @@ import { waitForPort } from './free-port';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
-/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: a full restart, logs. */
+/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: wait for a restart, a full restart, logs. */
 export class Pm2Cluster extends PrivatePm2Cluster {
+  /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */
+  async waitForRestart(id: string, oldPid: number, timeoutMs = 15_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const proc = (await this.list()).find((p) => p.name === id);
+      if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
+  }
+
   /** `npm stop && npm start`: every process goes, then the whole cluster starts again on the same ports. */
   async restartAll(): Promise<void> {
     await this.pm2('delete', 'ecosystem.config.js');

@@ -60,6 +60,7 @@ export class ChaosRun {
   private faults?: FaultRunner;
   private readonly clients: VerifyingClient[] = [];
   private stopping = false;
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly options: ChaosOptions,
@@ -72,7 +73,10 @@ export class ChaosRun {
     this.redis = options.store === 'redis' ? await PrivateRedisServer.start() : undefined;
     const env: Record<string, string> = { HISTORY_STORE: options.store, ...(this.redis && { REDIS_URL: this.redis.url }) };
     for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
-    this.cluster = await PrivatePm2Cluster.start({ connectors: options.connectors, chats: options.chats, env });
+    // Held before it starts, so that Ctrl-C during the start stops it too.
+    this.cluster = await PrivatePm2Cluster.create({ connectors: options.connectors, chats: options.chats, env });
+    if (this.stopping) await this.cluster.stop();
+    await this.cluster.launch();
     const upAt = Date.now();
     const rids = Array.from({ length: options.rooms }, (_, i) => `chaos-room-${i}`);
 
@@ -175,7 +179,12 @@ export class ChaosRun {
   }
 
   /** Ends every client, the cluster (pm2 daemon and servers) and Redis; safe to call twice, and mid-run. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopped ??= this.end();
+    return this.stopped;
+  }
+
+  private async end(): Promise<void> {
     this.stopping = true;
     for (const client of this.clients) client.close();
     this.faults?.thawAll();

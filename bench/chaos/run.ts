@@ -64,12 +64,16 @@ function parseOptions(argv: string[]): CliOptions {
   return { ...rest, durationS: duration, seed: seed ?? Date.now() % 2 ** 31, pauseS: pause, kinds: faults };
 }
 
+/** Set on Ctrl-C: the run's own failure that follows is no news, and the signal handler exits. */
+let interrupted = false;
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const startedAt = new Date();
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const run = new ChaosRun(options, log);
   const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
     log(`\n${signal}: stopping everything the chaos run started`);
     void run.stop().finally(() => process.exit(130));
   };
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (interrupted) return;
   process.stderr.write(`chaos failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -25,6 +25,8 @@ export interface ChartOptions {
   yLog: boolean;
   xTick: (value: number) => string;
   markers?: Marker[];
+  /** Whether the markers' labels are written (a second chart of the same run can leave them out). */
+  markerLabels?: boolean;
   width?: number;
   /** Dots on each point (few points); none for a time series. */
   dots?: boolean;
@@ -62,7 +64,9 @@ export function lineChart(options: ChartOptions, series: Series[]): string {
     const [lx, ly] = [(x1 + 10).toFixed(1), HEIGHT - PAD - 4];
     return (
       `${band}<line x1="${x1.toFixed(1)}" y1="${PAD}" x2="${x1.toFixed(1)}" y2="${HEIGHT - PAD}" stroke="#999" stroke-dasharray="2 2"/>` +
-      `<text x="${lx}" y="${ly}" transform="rotate(-90 ${lx} ${ly})" font-size="10" fill="#555">${m.label}</text>`
+      (options.markerLabels === false
+        ? ''
+        : `<text x="${lx}" y="${ly}" transform="rotate(-90 ${lx} ${ly})" font-size="10" fill="#555">${m.label}</text>`)
     );
   });
   const axes = [

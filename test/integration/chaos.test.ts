@@ -78,8 +78,9 @@ describe('npm run chaos, 30 s with a fixed seed on the Redis room log', () => {
     expect(report.latencyMs.p50).toBeGreaterThan(0);
   });
 
-  it('prints the table and leaves no process it started running', () => {
+  it('prints the table, writes the plot beside the JSON and leaves no process it started running', () => {
     expect(stdout).toMatch(/FIGURE\s+VALUE/);
+    expect(readFileSync(path.join(dir, 'chaos.html'), 'utf8')).toContain('<svg');
     expect(report.startedPids.length).toBeGreaterThan(5);
     expect(report.stillAlive).toEqual([]);
     expect(report.startedPids.filter(isAlive)).toEqual([]);

@@ -57,10 +57,16 @@ export function renderReport(rows: readonly ReportRow[]): string {
   );
 }
 
-/** Writes `report` to `<dir>/<timestamp>.json`; returns the file. */
-export function writeReport(dir: string, startedAt: Date, report: object): string {
+/** Writes `report` to `<dir>/<prefix><timestamp>.json`; returns the file. */
+export function writeReport(dir: string, startedAt: Date, report: object, prefix = ''): string {
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = path.join(dir, `${prefix}${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeJson(file, report);
   return file;
+}
+
+/** Writes `report` as JSON to `file` (its folder created). */
+export function writeJson(file: string, report: object): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -63,3 +63,12 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
 
 /** Ports for test and bench clusters, handed out once per machine (free-ports.ts); also importable from here. */
 export { freePorts } from './free-ports';
+
+/** Resolves once nothing accepts connections on host:port any more (a killed server is gone). */
+export async function waitForPortClosed(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await isPortOpen(host, port)) {
+    if (Date.now() > deadline) throw new Error(`${host}:${port} still accepts connections after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

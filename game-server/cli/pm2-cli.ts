@@ -14,6 +14,8 @@ export interface Pm2App {
   /** The file pm2 runs, and whether it restarts the app on change. */
   script: string;
   watch: boolean;
+  /** When pm2 started the process (ms since the epoch). */
+  startedAt: number;
 }
 
 /** Runs the project's pm2 CLI with `env` (its PM2_HOME picks the daemon; `npm start`'s by default). */
@@ -51,7 +53,7 @@ export function parsePm2List(jlist: string): Pm2App[] {
   const raw = JSON.parse(jlist) as {
     name: string;
     pid: number;
-    pm2_env: { status: string; restart_time: number; pm_exec_path: string; watch: unknown };
+    pm2_env: { status: string; restart_time: number; pm_exec_path: string; watch: unknown; pm_uptime: number };
     monit: { memory: number };
   }[];
   return raw.map((p) => ({
@@ -62,6 +64,7 @@ export function parsePm2List(jlist: string): Pm2App[] {
     memory: p.monit.memory,
     script: p.pm2_env.pm_exec_path,
     watch: Boolean(p.pm2_env.watch),
+    startedAt: p.pm2_env.pm_uptime,
   }));
 }
 

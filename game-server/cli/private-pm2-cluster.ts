@@ -1,7 +1,9 @@
 /** The cluster under pm2 with a daemon of its own: for tests and the benchmark, never touching another pm2. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from '../project-root';
 import { listeningPort, type ServerInfo } from '../config/server-info';
 import { parseServersConfig } from '../config/load-servers-config';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
@@ -27,13 +29,34 @@ export interface PrivateClusterOptions extends LayoutOptions {
  * PM2_HOME and a generated servers.json on free ports in a temporary folder.
  */
 export class PrivatePm2Cluster {
+  /** `npm run scale` runs under way, ended by `stop`. */
+  private readonly scaling = new Set<ChildProcess>();
+  private stopping?: Promise<void>;
+  /** pm2 CLI calls under way: `stop` lets them end first (one that ran on after `pm2 kill` would start a new daemon). */
+  private readonly inFlight = new Set<Promise<string>>();
+
   constructor(
     readonly dir: string,
     public servers: ServerInfo[],
     readonly env: NodeJS.ProcessEnv,
   ) {}
 
+  /** Creates and starts a cluster (see `create` and `launch`). */
   static async start<T extends PrivatePm2Cluster>(
+    this: new (dir: string, servers: ServerInfo[], env: NodeJS.ProcessEnv) => T,
+    options: PrivateClusterOptions = {},
+  ): Promise<T> {
+    const cluster = (await PrivatePm2Cluster.create.call(this, options)) as T;
+    await cluster.launch();
+    return cluster;
+  }
+
+  /**
+   * Lays out a cluster in a temporary folder (servers.json on free ports, the environment) without
+   * starting anything: a caller that may be interrupted holds it before `launch`, and `stop` ends it
+   * whenever called.
+   */
+  static async create<T extends PrivatePm2Cluster>(
     this: new (dir: string, servers: ServerInfo[], env: NodeJS.ProcessEnv) => T,
     options: PrivateClusterOptions = {},
   ): Promise<T> {
@@ -55,18 +78,22 @@ export class PrivatePm2Cluster {
       ...(options.clusterHost && { CLUSTER_HOST: options.clusterHost }),
       ...options.env,
     };
-    const cluster = new this(dir, servers, env);
+    return new this(dir, servers, env);
+  }
+
+  /** `pm2 start ecosystem.config.js`, then waits until every server of this host listens; stops everything if that fails. */
+  async launch(): Promise<void> {
     try {
-      await cluster.pm2('start', 'ecosystem.config.js');
-      const local = servers.filter((s) => !options.clusterHost || s.host === options.clusterHost);
+      await this.pm2('start', 'ecosystem.config.js');
+      const host = this.env.CLUSTER_HOST;
+      const local = this.servers.filter((s) => !host || s.host === host);
       // Only a hang should reach this: on a 2-core machine with other test runs beside it, starts took over 15 s.
       await Promise.all(local.map((s) => waitForPort(s.host, listeningPort(s), 30_000)));
-      if (cluster.runsWeb) await waitForPort('127.0.0.1', webPort!, 30_000);
+      if (this.runsWeb) await waitForPort('127.0.0.1', Number(this.env.WEB_PORT), 30_000);
     } catch (err) {
-      await cluster.stop();
+      await this.stop();
       throw err;
     }
-    return cluster;
   }
 
   /** Rewrites this cluster's servers.json, as an operator editing config/servers.json would. */
@@ -98,13 +125,52 @@ export class PrivatePm2Cluster {
     return { host: gate.host, port: gate.clientPort! };
   }
 
-  /** Runs the pm2 CLI against this cluster's daemon. */
+  /** Runs the pm2 CLI against this cluster's daemon; refused once `stop` began (it would start a new daemon). */
   pm2(...args: string[]): Promise<string> {
-    return pm2InEnv(this.env, ...args);
+    if (this.stopping) return Promise.reject(new Error(`pm2 ${args[0]}: this cluster was stopped`));
+    const call = pm2InEnv(this.env, ...args);
+    this.inFlight.add(call);
+    const done = (): void => void this.inFlight.delete(call);
+    call.then(done, done);
+    return call;
   }
 
   async list(): Promise<Pm2Process[]> {
     return parsePm2List(await this.pm2('jlist'));
+  }
+
+  /** Runs `npm run scale`'s script against this cluster (after `writeServers`); returns what it printed. */
+  scale(timeoutMs = 120_000): Promise<string> {
+    if (this.stopping) return Promise.reject(new Error('npm run scale: this cluster was stopped'));
+    // A process group of its own, so that `stop` can end it with the pm2 CLI it may be running.
+    const child = spawn(process.execPath, [path.join(projectRoot(), 'dist/game-server/cli/scale.js')], {
+      cwd: projectRoot(),
+      env: this.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.scaling.add(child);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => killGroup(child.pid!), timeoutMs);
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        this.scaling.delete(child);
+        if (code === 0) resolve(output);
+        else reject(new Error(`npm run scale failed (${signal ?? `exit code ${code}`}):\n${output}`));
+      });
+    });
+  }
+
+  /** Kills a server's process outright (pm2 will restart it); returns the pid that was killed. */
+  async kill9(id: string): Promise<number> {
+    const proc = (await this.list()).find((p) => p.name === id);
+    if (!proc?.pid) throw new Error(`${id} is not running`);
+    process.kill(proc.pid, 'SIGKILL');
+    return proc.pid;
   }
 
   /** The private pm2 daemon's pid, if it runs. */
@@ -113,10 +179,19 @@ export class PrivatePm2Cluster {
     return existsSync(file) ? Number(readFileSync(file, 'utf8')) || undefined : undefined;
   }
 
-  /** Kills the private daemon and its processes and removes the folder; safe to call twice. */
-  async stop(): Promise<void> {
+  /** Kills the private daemon and its processes and removes the folder; safe to call twice, or while anything runs. */
+  stop(): Promise<void> {
+    this.stopping ??= this.kill();
+    return this.stopping;
+  }
+
+  private async kill(): Promise<void> {
+    for (const child of this.scaling) if (child.pid !== undefined) killGroup(child.pid);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
     const daemon = this.daemonPid();
-    await this.pm2('kill').catch(() => undefined);
+    await pm2InEnv(this.env, 'kill').catch(() => undefined);
     // `pm2 kill` answers before its daemon has quite exited.
     for (let waited = 0; daemon !== undefined && isRunning(daemon) && waited < 5000; waited += 20)
       await new Promise((r) => setTimeout(r, 20));
@@ -127,6 +202,14 @@ export class PrivatePm2Cluster {
 /** The servers of the development section of servers.json's text, in file order. */
 function readLayout(text: string, file: string): ServerInfo[] {
   return [...parseServersConfig(JSON.parse(text), file, 'development').values()].flat();
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */

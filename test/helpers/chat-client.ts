@@ -1,53 +1,17 @@
-import { io, type Socket } from 'socket.io-client';
 import {
   EVERYONE,
   Route,
-  type ClientToServerEvents,
   type EnterRequest,
   type EnterResult,
-  type QueryEntryResult,
   type Reply,
   type SendResult,
   type ServerToClientEvents,
 } from '../../app/protocol';
+import { connect, queryEntry, request, type ClientSocket } from '../../bench/chaos/client-socket';
 
-export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export { closeAllSockets, connect, queryEntry, request, type ClientSocket } from '../../bench/chaos/client-socket';
 export type PushName = keyof ServerToClientEvents;
 export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
-
-const openSockets = new Set<Socket>();
-
-/** A socket.io-client connection to host:port, websocket only, connected. */
-export async function connect(host: string, port: number, timeoutMs = 5000): Promise<ClientSocket> {
-  const socket: ClientSocket = io(`http://${host}:${port}`, {
-    transports: ['websocket'],
-    reconnection: false,
-    timeout: timeoutMs,
-    forceNew: true,
-  });
-  openSockets.add(socket);
-  socket.on('disconnect', () => openSockets.delete(socket));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err) => reject(err));
-  });
-  return socket;
-}
-
-/** Sends one request and waits for its reply (or rejects after `timeoutMs`: a hang is a failure). */
-export function request<T = Record<string, unknown>>(socket: Socket, route: string, body: unknown, timeoutMs = 5000): Promise<Reply<T>> {
-  return socket.timeout(timeoutMs).emitWithAck(route, body) as Promise<Reply<T>>;
-}
-
-/** Asks the gate for the connector of `uid`. */
-export async function queryEntry(gate: { host: string; port: number }, uid: string): Promise<Reply<QueryEntryResult>> {
-  const socket = await connect(gate.host, gate.port);
-  try {
-    return await request<QueryEntryResult>(socket, Route.queryEntry, { uid });
-  } finally {
-    socket.disconnect();
-  }
-}
 
 /** A user as the protocol sees one: gate, then connector, then enter; records every push. */
 export class ChatClient {
@@ -132,12 +96,6 @@ export class ChatClient {
   close(): void {
     this.socket.disconnect();
   }
-}
-
-/** Disconnects every socket the helpers opened (call in afterAll). */
-export function closeAllSockets(): void {
-  for (const socket of openSockets) socket.disconnect();
-  openSockets.clear();
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

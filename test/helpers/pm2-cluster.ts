@@ -1,17 +1,11 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { PrivatePm2Cluster, type PrivateClusterOptions } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
-import { PROJECT_ROOT } from './cluster';
 import { waitForPort } from './free-port';
 import { listeningPort } from '../../game-server/config/server-info';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
-const run = promisify(execFile);
-
-/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: scale, kill -9, logs. */
+/** The private pm2 cluster (see PrivatePm2Cluster) with what the tests also do to it: wait for a restart, a full restart, logs. */
 export class Pm2Cluster extends PrivatePm2Cluster {
   /** The redis-server of a cluster started on the Redis room log; stopped with the cluster. */
   redis?: PrivateRedisServer;
@@ -28,24 +22,6 @@ export class Pm2Cluster extends PrivatePm2Cluster {
       await redis?.stop();
       throw err;
     }
-  }
-
-  /** Runs `npm run scale`'s script against this cluster; returns what it printed. */
-  async scale(): Promise<string> {
-    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/game-server/cli/scale.js')], {
-      cwd: PROJECT_ROOT,
-      env: this.env,
-      timeout: 120_000,
-    });
-    return stdout + stderr;
-  }
-
-  /** Kills a server's process outright (pm2 will restart it); returns the pid that was killed. */
-  async kill9(id: string): Promise<number> {
-    const proc = (await this.list()).find((p) => p.name === id);
-    if (!proc?.pid) throw new Error(`${id} is not running`);
-    process.kill(proc.pid, 'SIGKILL');
-    return proc.pid;
   }
 
   /** Resolves with the new pid once pm2 has `id` online again with a pid other than `oldPid`. */

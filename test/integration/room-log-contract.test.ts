@@ -161,7 +161,7 @@ describe('the redis room log against a Redis that fails', () => {
 
 describe('the redis room log closing', () => {
   it('closes at once while it is between reconnection attempts (Redis gone)', async () => {
-    const roomLog = new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 200, log });
+    const roomLog: RoomLog = new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 200, log });
     await roomLog.claim(newRid(), null);
     await redis.pause();
     try {

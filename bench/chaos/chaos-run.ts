@@ -1,0 +1,195 @@
+/**
+ * One chaos run: a private cluster, verifying clients in many rooms with a sender each, a fault
+ * schedule drawn from the seed, then the verdict. `stop()` ends everything it started, whenever called.
+ */
+import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { FaultRunner, type FaultRecord } from './faults';
+import { drawSchedule, FAULT_KINDS, type FaultKind } from './schedule';
+import { Timeline } from './timeline';
+import { enterRooms, sentAt, startTraffic, type SendRecord } from './traffic';
+import { judge, longestOutage, refusalsByCode, type Outage, type Store, type Verdict } from './verdict';
+import type { VerifyingClient } from './verifying-client';
+
+export interface ChaosOptions {
+  durationS: number;
+  seed: number;
+  store: Store;
+  rooms: number;
+  /** Verifying members per room (each room has one sender besides). */
+  members: number;
+  /** Messages per second over the whole cluster, spread over the rooms' senders. */
+  rate: number;
+  connectors: number;
+  chats: number;
+  /** Mean pause between faults, s. */
+  pauseS: number;
+  kinds: FaultKind[];
+}
+
+export interface ChaosResult extends Verdict {
+  faults: Omit<FaultRecord, 'startedAt' | 'endedAt' | 'upAt'>[];
+  sends: number;
+  refusals: Record<string, number>;
+  longestNoAnswer?: Outage;
+  reentries: { count: number; p50Ms?: number; maxMs?: number };
+  /** Clients still not back in their room when the run ended. */
+  notBack: string[];
+  latencyMs: { p50: number; p99: number; max: number };
+  answerMs: { p50: number; p99: number; max: number };
+  timeline: ReturnType<Timeline['points']>;
+  startedPids: number[];
+}
+
+const MiB = 1024 * 1024;
+/** Server settings for the run (an environment variable of the same name wins). */
+const SERVER_ENV_DEFAULTS: Record<string, string> = { LOG_LEVEL: 'warn', CLIENT_MAX_BUFFERED_BYTES: String(4 * MiB) };
+/** A run stops starting faults this long before its end, so that the last one is over before traffic stops. */
+const QUIET_S = 4;
+const SETTLE_MS = 20_000;
+
+const quantiles = (values: number[]): { p50Ms?: number; maxMs?: number } => {
+  if (values.length === 0) return {};
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50Ms: sorted[Math.floor((sorted.length - 1) / 2)]!, maxMs: sorted[sorted.length - 1]! };
+};
+
+export class ChaosRun {
+  private cluster?: PrivatePm2Cluster;
+  private redis?: PrivateRedisServer;
+  private faults?: FaultRunner;
+  private readonly clients: VerifyingClient[] = [];
+  private stopping = false;
+  private stopped?: Promise<void>;
+
+  constructor(
+    private readonly options: ChaosOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async run(): Promise<ChaosResult> {
+    const { options, log } = this;
+    const launchedAt = Date.now();
+    this.redis = options.store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    const env: Record<string, string> = { HISTORY_STORE: options.store, ...(this.redis && { REDIS_URL: this.redis.url }) };
+    for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
+    // Held before it starts, so that Ctrl-C during the start stops it too.
+    this.cluster = await PrivatePm2Cluster.create({ connectors: options.connectors, chats: options.chats, env });
+    if (this.stopping) await this.cluster.stop();
+    await this.cluster.launch();
+    const upAt = Date.now();
+    const rids = Array.from({ length: options.rooms }, (_, i) => `chaos-room-${i}`);
+
+    const timeline = new Timeline();
+    const names = [...Array.from({ length: options.members }, (_, i) => `v${i + 1}`), 'sender'];
+    const clientOptions = {
+      // A client keeps trying to come back as long as the run lasts; one that never does shows as loss.
+      enterTimeoutMs: (options.durationS + 60) * 1000,
+      onDeliver: (message: { msg: string }) => timeline.delivered(sentAt(message.msg)),
+    };
+    const perRoom = await Promise.all(rids.map((rid) => enterRooms(this.cluster!.gate, [rid], names, clientOptions)));
+    this.clients.push(...perRoom.flat());
+    log(
+      `cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s; ${this.clients.length} clients in ${rids.length} rooms ` +
+        `(${options.members} verifying members and a sender each) after ${((Date.now() - upAt) / 1000).toFixed(1)} s more`,
+    );
+
+    // The run's clock (fault times, the plot) starts with the traffic.
+    const startedAt = Date.now();
+    timeline.begin(startedAt);
+    this.faults = new FaultRunner(this.cluster, rids, startedAt);
+    await this.faults.notePids();
+    const senders = this.clients.filter((c) => c.username === 'sender');
+    const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
+    const endAt = startedAt + options.durationS * 1000;
+    const records: FaultRecord[] = [];
+    const count = Math.ceil(options.durationS / (options.pauseS / 2)) + FAULT_KINDS.length;
+    const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count }).filter((f) =>
+      options.kinds.includes(f.kind),
+    );
+    for (const fault of schedule) {
+      if (this.stopping || Date.now() + fault.pauseMs > endAt - QUIET_S * 1000) break;
+      await new Promise((r) => setTimeout(r, fault.pauseMs));
+      const record = await this.faults.run(fault);
+      records.push(record);
+      log(
+        `${record.at.toFixed(1).padStart(6)} s  ${record.kind.padEnd(14)} ${record.target.padEnd(34)} ${record.tookMs} ms` +
+          (record.error ? `  FAILED: ${record.error}` : ''),
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, endAt - Date.now())));
+    const sends: SendRecord[] = await traffic.stop();
+    for (const s of sends) timeline.answered(s.code, s.at, s.at + s.ms);
+    log(`traffic stopped after ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for every member to catch up`);
+
+    const settling = Date.now();
+    const notBack = await this.settle(records, startedAt);
+    log(`settled in ${((Date.now() - settling) / 1000).toFixed(1)} s`);
+    const verdict = judge(this.clients, records, options.store, startedAt);
+    await this.faults.notePids();
+    const ms = (h: { quantile(q: number): number; maxMs: number }): { p50: number; p99: number; max: number } => ({
+      p50: Number(h.quantile(0.5).toFixed(1)),
+      p99: Number(h.quantile(0.99).toFixed(1)),
+      max: Number(h.maxMs.toFixed(1)),
+    });
+    const reentryMs = this.clients.flatMap((c) => c.reentryMs);
+    return {
+      ...verdict,
+      faults: records.map(({ startedAt: _s, endedAt: _e, upAt: _u, ...rest }) => rest),
+      sends: sends.length,
+      refusals: refusalsByCode(sends),
+      longestNoAnswer: longestOutage(sends, startedAt),
+      reentries: { count: reentryMs.length, ...quantiles(reentryMs) },
+      notBack,
+      latencyMs: ms(timeline.latency),
+      answerMs: ms(timeline.answer),
+      timeline: timeline.points(),
+      startedPids: this.startedPids(),
+    };
+  }
+
+  /**
+   * Waits until every member has every message answered 200 but those the memory store lost by design
+   * (or SETTLE_MS); returns the clients not back in their room.
+   */
+  private async settle(faults: FaultRecord[], startedAt: number): Promise<string[]> {
+    const deadline = Date.now() + SETTLE_MS;
+    const back = new Set<VerifyingClient>();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(
+        this.clients.map((c) =>
+          c.settled().then(
+            () => back.add(c),
+            () => undefined,
+          ),
+        ),
+      ),
+      new Promise((r) => (timer = setTimeout(r, SETTLE_MS))),
+    ]);
+    clearTimeout(timer);
+    while (Date.now() < deadline && judge(this.clients, faults, this.options.store, startedAt).lostDeliveries > 0) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return this.clients.filter((c) => !back.has(c)).map((c) => `${c.username}@${c.rid}`);
+  }
+
+  startedPids(): number[] {
+    return [...(this.faults?.pids ?? []), ...(this.redis?.pid !== undefined ? [this.redis.pid] : [])];
+  }
+
+  /** Ends every client, the cluster (pm2 daemon and servers) and Redis; safe to call twice, and mid-run. */
+  stop(): Promise<void> {
+    this.stopped ??= this.end();
+    return this.stopped;
+  }
+
+  private async end(): Promise<void> {
+    this.stopping = true;
+    for (const client of this.clients) client.close();
+    this.faults?.thawAll();
+    await this.faults?.notePids().catch(() => undefined);
+    await this.cluster?.stop();
+    await this.redis?.stop();
+  }
+}

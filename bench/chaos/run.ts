@@ -1,0 +1,128 @@
+/**
+ * `npm run chaos`: a private cluster under steady traffic from verifying clients, and faults drawn
+ * from a seed (kill -9 of a chat server, a connector, the gate; pm2 restart; npm run scale out and
+ * in; a partition). Prints a table, writes JSON and a plot (bench/results/ unless --json), and exits
+ * 0 only when nothing was lost, duplicated or reordered. Everything it starts is stopped at the end,
+ * on error and on Ctrl-C.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { projectRoot } from '../../game-server/project-root';
+import { isAlive } from '../proc-stats';
+import { writeJson, writeReport } from '../report';
+import { ChaosRun, type ChaosOptions } from './chaos-run';
+import { writeChaosPlot } from './plot';
+import { failures, renderChaosReport } from './report';
+import { FAULT_KINDS, type FaultKind } from './schedule';
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
+  return n;
+};
+const whole = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
+  return n;
+};
+const kindList = (value: string): FaultKind[] => {
+  const kinds = value.split(',').map((s) => s.trim());
+  for (const kind of kinds)
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new InvalidArgumentError(`one or more of ${FAULT_KINDS.join(', ')}`);
+  if (kinds.includes('scale-in') && !kinds.includes('scale-out')) throw new InvalidArgumentError('scale-in needs scale-out');
+  return kinds as FaultKind[];
+};
+
+interface CliOptions extends ChaosOptions {
+  json?: string;
+  results: string;
+}
+
+function parseOptions(argv: string[]): CliOptions {
+  const opts = new Command('chaos')
+    .description(
+      'Faults drawn from a seed against a private cluster under traffic; checks that no message is lost, duplicated or reordered',
+    )
+    .option('--duration <s>', 'how long the traffic and the faults last', positive, 60)
+    .option('--seed <n>', 'draws the fault schedule (default: from the clock, printed)', whole)
+    .option('--json <file>', 'where the JSON goes (default: bench/results/chaos-<time>.json)')
+    .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
+    .option('--rooms <n>', 'rooms', whole, 20)
+    .option('--members <n>', 'verifying members per room, besides its sender', whole, 3)
+    .option('--rate <n>', 'messages per second over all rooms', positive, 50)
+    .option('--connectors <n>', 'connectors at the start', whole, 3)
+    .option('--chats <n>', 'chat servers at the start', whole, 3)
+    .option('--pause <s>', 'mean pause between faults', positive, 4)
+    .option('--faults <kinds>', `comma-separated: ${FAULT_KINDS.join(', ')}`, kindList, [...FAULT_KINDS])
+    .option('--results <dir>', 'where the JSON goes without --json', path.join(projectRoot(), 'bench/results'))
+    .parse(argv)
+    .opts<
+      { duration: number; seed?: number; pause: number; faults: FaultKind[] } & Omit<CliOptions, 'durationS' | 'seed' | 'pauseS' | 'kinds'>
+    >();
+  const { duration, seed, pause, faults, ...rest } = opts;
+  return { ...rest, durationS: duration, seed: seed ?? Date.now() % 2 ** 31, pauseS: pause, kinds: faults };
+}
+
+/** Set on Ctrl-C: the run's own failure that follows is no news, and the signal handler exits. */
+let interrupted = false;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv);
+  const startedAt = new Date();
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const run = new ChaosRun(options, log);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    log(`\n${signal}: stopping everything the chaos run started`);
+    void run.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  log(
+    `chaos --duration ${options.durationS} --seed ${options.seed} --store ${options.store}: ${options.rooms} rooms, ` +
+      `${options.rate} messages/s, ${options.connectors} connectors, ${options.chats} chat servers; load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+  );
+  let result;
+  try {
+    result = await run.run();
+  } finally {
+    const stopping = Date.now();
+    await run.stop();
+    log(`everything stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s`);
+  }
+  const stillAlive = run.startedPids().filter(isAlive);
+  const reasons = failures(result, stillAlive);
+  log(`\n${renderChaosReport(result)}`);
+  for (const line of [...result.evidence.lost, ...result.evidence.duplicated, ...result.evidence.outOfOrder].slice(0, 10))
+    log(`evidence: ${JSON.stringify(line)}`);
+
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: process.argv.slice(2),
+    options,
+    machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
+    passed: reasons.length === 0,
+    failures: reasons,
+    ...result,
+    stillAlive,
+  };
+  const file = options.json ? path.resolve(options.json) : writeReport(options.results, startedAt, report, 'chaos-');
+  if (options.json) writeJson(file, report);
+  const plot = file.replace(/(\.json)?$/, '.html');
+  writeChaosPlot(plot, result.timeline, result.faults, `--seed ${options.seed} --store ${options.store}, ${startedAt.toISOString()}`);
+  log(`\nresults: ${path.relative(process.cwd(), file)}\nplot: ${path.relative(process.cwd(), plot)}`);
+  log(reasons.length === 0 ? 'passed: nothing lost, duplicated or reordered' : `FAILED: ${reasons.join('; ')}`);
+  process.exitCode = reasons.length === 0 ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  if (interrupted) return;
+  process.stderr.write(`chaos failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -31,17 +31,14 @@ const draft = (from: string, clientMsgId?: string): MessageDraft => ({
 /** Two chat servers' views of the same store: for memory, the second gets the room by hand-over. */
 interface Store {
   open(): RoomLog;
-  /** What the room's next owner is given when `from` lets it go. */
-  handOver(from: RoomLog, rid: string): ReturnType<RoomLog['release']>;
 }
 
 const stores: [string, Store][] = [
-  ['memory', { open: () => track(new MemoryRoomLog(CAPACITY)), handOver: (from, rid) => from.release(rid) }],
+  ['memory', { open: () => track(new MemoryRoomLog(CAPACITY)) }],
   [
     'redis',
     {
       open: () => track(new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 1000, log })),
-      handOver: (from, rid) => from.release(rid),
     },
   ],
 ];
@@ -112,7 +109,7 @@ describe.each(stores)('the %s room log', (_kind, store) => {
     const rid = newRid();
     const oldClaim = await oldOwner.claim(rid, null);
     await oldOwner.append(oldClaim, draft('ann'));
-    const newClaim = await newOwner.claim(rid, store.handOver(oldOwner, rid));
+    const newClaim = await newOwner.claim(rid, oldOwner.release(rid));
     expect(newClaim).toMatchObject({ epoch: oldClaim.epoch, lastSeq: 1 });
     await expect(oldOwner.append(oldClaim, draft('ann'))).rejects.toBeInstanceOf(LogClaimLost);
     expect((await newOwner.append(newClaim, draft('bob'))).message.seq).toBe(2);
@@ -138,7 +135,7 @@ describe('the redis room log against a Redis that fails', () => {
     const epoch = claim.epoch;
     await redis.pause();
     await redis.resume();
-    const result = await appendWhenBack(roomLog, () => roomLog.append(claim, draft('ann')));
+    const result = await appendWhenBack(() => roomLog.append(claim, draft('ann')));
     expect(result).toMatchObject({ restarted: true, message: { seq: 1 } });
     expect(claim.epoch).not.toBe(epoch);
   });
@@ -154,7 +151,7 @@ describe('the redis room log against a Redis that fails', () => {
     expect((failure as AppError).code).toBe(503);
     expect(Date.now() - started).toBeLessThan(1500);
     await redis.resume();
-    const result = await appendWhenBack(roomLog, () => roomLog.append(claim, draft('ann')));
+    const result = await appendWhenBack(() => roomLog.append(claim, draft('ann')));
     expect(result.message.seq).toBe(1);
   });
 });
@@ -175,7 +172,7 @@ describe('the redis room log closing', () => {
 });
 
 /** Retries `call` while ioredis reconnects (it answers 503 until then), for at most 10 s. */
-async function appendWhenBack<T>(_log: RoomLog, call: () => Promise<T>): Promise<T> {
+async function appendWhenBack<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {

@@ -29,12 +29,6 @@ export class AppError extends Error {
   }
 }
 
-const KNOWN_CODES = new Set<number>(Object.values(Code));
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'number' && value !== Code.OK && KNOWN_CODES.has(value);
-}
-
 /** Anything thrown becomes a wire error; unknown faults are 500 and never leak their stack. */
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof AppError) return { code: err.code, error: err.message };

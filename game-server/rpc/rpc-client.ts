@@ -196,10 +196,6 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.held.delete(serverId);
   }
 
-  linkedServerIds(): string[] {
-    return [...this.links.keys()];
-  }
-
   private ready(server: ServerInfo, deadline: number, timeoutMs = this.options.timeoutMs): Promise<PeerSocket> {
     const socket = this.connect(server);
     if (socket.connected) return Promise.resolve(socket);

@@ -72,10 +72,6 @@ export class ChannelService {
 
   constructor(private readonly transport: PushTransport) {}
 
-  getChannel(name: string): Channel | undefined {
-    return this.channels.get(name);
-  }
-
   getOrCreateChannel(name: string): Channel {
     let channel = this.channels.get(name);
     if (!channel) {
@@ -87,14 +83,6 @@ export class ChannelService {
 
   destroyChannel(name: string): void {
     this.channels.delete(name);
-  }
-
-  all(): IterableIterator<Channel> {
-    return this.channels.values();
-  }
-
-  get size(): number {
-    return this.channels.size;
   }
 
   /** Pushes to a list of users, grouped by frontend: one RPC per frontend. */

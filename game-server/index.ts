@@ -7,6 +7,7 @@ export type { Session } from './frontend/session';
 export type { FrontendSession } from './frontend/frontend-session';
 export type { Handler, HandlerContext, Remote } from './handler-registry';
 export type { RouteFunction } from './router/router';
+export { dispatch } from './router/dispatch';
 export type { Channel } from './services/channel-service';
 export { parseEnv, loadDotenv } from './settings';
 export { runServer } from './run-server';

@@ -8,10 +8,10 @@ import { askRemote } from '../../game-server/admin/admin-client';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import { dispatch } from '../../game-server/router/dispatch';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import type { ModerationAction, ModerationRemote, ModerationResult, ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
-import { dispatch } from '../util/dispatcher';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
 
 /** Exit codes: 1 the cluster refused (e.g. no such user in the room), 2 a bad command line or config, 3 the room's chat server did not answer. */

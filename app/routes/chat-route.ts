@@ -1,5 +1,4 @@
-import { AppError, Code, type RouteFunction } from '../../game-server';
-import { dispatch } from '../util/dispatcher';
+import { AppError, Code, dispatch, type RouteFunction } from '../../game-server';
 
 /** The room's chat server: `chats[abs(crc32(rid)) % N]`; a session without a room has none (403). */
 export const chatRoute: RouteFunction = (session, servers) => {

@@ -1,6 +1,2 @@
-import CRC32 from 'crc-32';
-
-/** Pomelo's dispatcher: `list[abs(crc32(key)) % list.length]`. The list must not be empty. */
-export function dispatch<T>(key: string, list: readonly T[]): T {
-  return list[Math.abs(CRC32.str(key)) % list.length]!;
-}
+/** Kept only for room-locator, session-resync and gate-handler, which are being reshaped elsewhere: import from game-server. */
+export { dispatch } from '../../game-server/router/dispatch';

@@ -1,6 +1,6 @@
 import { listeningPort } from '../../game-server/config/server-info';
 /** Carries out the faults of a chaos run against the private pm2 cluster, and remembers what each did. */
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { freePorts, waitForPort, waitForPortClosed } from '../../game-server/net';

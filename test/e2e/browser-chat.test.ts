@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { ChatPage, launchChromium } from '../helpers/browser';
 import { TestCluster } from '../helpers/cluster';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listeningPort, type ServerInfo } from '../../game-server/config/server-info';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
 import { generateLayout, serversJson, type LayoutOptions } from '../../game-server/config/servers-layout';

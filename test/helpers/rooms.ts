@@ -1,5 +1,5 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 
 /** `perServer` room ids for each server of `servers`, found by trying names in order. */
 export function roomsSpreadOver(servers: readonly ServerInfo[], perServer: number, prefix = 'room'): Map<string, string[]> {

@@ -1,6 +1,6 @@
 import type { KickEvent, ModerationResult } from '../../app/protocol';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { runAdmin } from '../helpers/admin-cli';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';

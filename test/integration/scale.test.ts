@@ -1,5 +1,5 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';

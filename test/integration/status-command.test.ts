@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { ChatClient, closeAllSockets, connect, request } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 import { roomsSpreadOver } from '../helpers/rooms';

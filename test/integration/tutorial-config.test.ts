@@ -1,6 +1,6 @@
 import type { ClusterReport } from '../../app/cli/cluster-status';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 import { ChatClient, closeAllSockets, queryEntry } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';

@@ -1,5 +1,6 @@
 import CRC32 from 'crc-32';
 import { chatRoute } from '../../app/routes/chat-route';
+import { defaultRoute } from '../../game-server/router/router';
 import { AppError } from '../../game-server/errors';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import type { Session } from '../../game-server/frontend/session';
@@ -29,6 +30,17 @@ describe('chat route', () => {
     } catch (err) {
       expect((err as AppError).code).toBe(403);
     }
+  });
+});
+
+describe('default route', () => {
+  it('sends a bound session to servers[abs(crc32(uid)) % N], an unbound one by its session id', () => {
+    expect(defaultRoute(session('bob*lobby', {}), chats)).toBe(chats[Math.abs(CRC32.str('bob*lobby')) % 3]);
+    expect(defaultRoute(session(null, {}), chats)).toBe(chats[Math.abs(CRC32.str('sid')) % 3]);
+  });
+
+  it('sends a single server everything', () => {
+    expect(defaultRoute(session('anyone', {}), chats.slice(0, 1))).toBe(chats[0]);
   });
 });
 

@@ -4,7 +4,7 @@ import { AppError, Code } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
 import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-proxy';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 
 export interface ClusterRpcOptions {
   /** RPC_SECRET. */

@@ -1,5 +1,5 @@
 import CRC32 from 'crc-32';
-import { dispatch } from '../../app/util/dispatcher';
+import { dispatch } from '../../game-server/router/dispatch';
 
 describe('dispatch', () => {
   const list = ['a', 'b', 'c'];

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { environmentName, loadServersConfig, serversConfigPath } from '../game-server/config/load-servers-config';
 import { createLogger } from '../game-server/logger';
-import { listen } from '../game-server/net';
+import { listen } from '../game-server/net/listen';
 import { projectRoot } from '../game-server/project-root';
 import { exitOnConfigError, stopOnSignals } from '../game-server/run-server';
 import { loadDotenv, loadRuntimeSettings } from '../game-server/settings';

@@ -10,6 +10,7 @@ import { Timeline } from './timeline';
 import { enterRooms, sentAt, startTraffic, type SendRecord } from './traffic';
 import { judge, longestOutage, refusalsByCode, type Outage, type Store, type Verdict } from './verdict';
 import type { VerifyingClient } from './verifying-client';
+import { sleep } from '../../game-server/sleep';
 
 export interface ChaosOptions {
   durationS: number;
@@ -109,7 +110,7 @@ export class ChaosRun {
     );
     for (const fault of schedule) {
       if (this.stopping || Date.now() + fault.pauseMs > endAt - QUIET_S * 1000) break;
-      await new Promise((r) => setTimeout(r, fault.pauseMs));
+      await sleep(fault.pauseMs);
       const record = await this.faults.run(fault);
       records.push(record);
       log(
@@ -169,7 +170,7 @@ export class ChaosRun {
     ]);
     clearTimeout(timer);
     while (Date.now() < deadline && judge(this.clients, faults, this.options.store, startedAt).lostDeliveries > 0) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     return this.clients.filter((c) => !back.has(c)).map((c) => `${c.username}@${c.rid}`);
   }

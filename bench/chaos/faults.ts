@@ -3,7 +3,8 @@ import { listeningPort } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { freePorts, waitForPort, waitForPortClosed } from '../../game-server/net';
+import { freePorts } from '../../game-server/free-ports';
+import { waitForPort, waitForPortClosed } from '../../game-server/net/wait-for-port';
 import type { FaultKind, PlannedFault } from './schedule';
 
 export interface FaultRecord {

@@ -1,5 +1,6 @@
 /** Verifying clients entered into rooms, and steady traffic from them: for the tests and the chaos harness. */
 import { VerifyingClient, type VerifyingClientOptions } from './verifying-client';
+import { sleep } from '../../game-server/sleep';
 
 export interface SendRecord {
   rid: string;
@@ -24,7 +25,7 @@ export function startTraffic(clients: readonly VerifyingClient[], periodMs: numb
       const at = Date.now();
       const code = await client.send(`${client.username}@${client.rid} #${n} ${at}`);
       records.push({ rid: client.rid, code, at, ms: Date.now() - at });
-      await new Promise((r) => setTimeout(r, periodMs));
+      await sleep(periodMs);
     }
   });
   return {

@@ -1,6 +1,7 @@
 import { RoomLogFollower } from '../../app/client/room-log-follower';
 import { Route, type ChatMessage, type EnterResult, type HistoryResult, type Reply, type SendResult } from '../../app/protocol';
 import { connect, queryEntry, request, type ClientSocket } from './client-socket';
+import { sleep } from '../../game-server/sleep';
 
 /** How long a client that dropped keeps trying to get back in. */
 const REENTRY_TIMEOUT_MS = 45_000;
@@ -104,7 +105,7 @@ export class VerifyingClient {
         this.follower.suspend();
         this.failures.push((err as Error).message);
         if (Date.now() > deadline) throw new Error(`${this.username}@${this.rid} could not enter: ${this.failures.slice(0, 3).join('; ')}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     }
   }
@@ -180,7 +181,7 @@ export class VerifyingClient {
         }
       }
       await this.settled();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     return { code: 0 };
   }
@@ -237,7 +238,7 @@ export async function waitForDeliveries(clients: readonly VerifyingClient[], tim
   const deadline = Date.now() + timeoutMs;
   let missing = missingDeliveries(clients);
   while (missing.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     missing = missingDeliveries(clients);
   }
   return missing;

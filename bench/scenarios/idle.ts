@@ -1,7 +1,8 @@
 /** Idle: connected, entered, silent clients; resident memory of every server process before and after. */
 import { rssBytes } from '../proc-stats';
 import type { Sizes } from '../sizes';
-import { requireAllEntered, sleep, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
+import { sleep } from '../../game-server/sleep';
+import { requireAllEntered, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
 
 const MiB = 1024 * 1024;
 

@@ -29,8 +29,6 @@ export function usersInRooms(count: number, roomSize: number, prefix: string): B
   return Array.from({ length: count }, (_v, i) => ({ username: `u${i}`, rid: `${prefix}${Math.floor(i / roomSize)}` }));
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Throws unless every user entered: a scenario on half its users measures nothing. */
 export function requireAllEntered(entered: { entered: number; failed: number; firstError?: string }): void {
   if (entered.failed > 0) throw new Error(`${entered.failed} users could not enter (first error: ${entered.firstError ?? '?'})`);

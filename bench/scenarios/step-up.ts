@@ -5,7 +5,8 @@
  */
 import { cpuMs } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
-import { requireAllEntered, sleep, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
+import { sleep } from '../../game-server/sleep';
+import { requireAllEntered, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
 
 /** A step lags when fewer than this share of the expected deliveries arrived in its window... */
 const MIN_DELIVERED_SHARE = 0.9;

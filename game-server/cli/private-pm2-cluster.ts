@@ -8,8 +8,9 @@ import { listeningPort, type ServerInfo } from '../config/server-info';
 import { parseServersConfig } from '../config/load-servers-config';
 import { generateLayout, serversJson, type LayoutOptions } from '../config/servers-layout';
 import { freePorts } from '../free-ports';
-import { waitForPort } from '../net';
+import { waitForPort } from '../net/wait-for-port';
 import { parsePm2List, pm2InEnv, type Pm2App } from './pm2-cli';
+import { sleep } from '../sleep';
 
 /** A pm2 app as the tests and the bench see it. */
 export type Pm2Process = Pm2App;
@@ -193,8 +194,7 @@ export class PrivatePm2Cluster {
     const daemon = this.daemonPid();
     await pm2InEnv(this.env, 'kill').catch(() => undefined);
     // `pm2 kill` answers before its daemon has quite exited.
-    for (let waited = 0; daemon !== undefined && isRunning(daemon) && waited < 5000; waited += 20)
-      await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; daemon !== undefined && isRunning(daemon) && waited < 5000; waited += 20) await sleep(20);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

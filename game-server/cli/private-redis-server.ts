@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePorts, waitForPort } from '../net';
+import { freePorts } from '../free-ports';
+import { waitForPort } from '../net/wait-for-port';
 
 // If the test or bench process dies without stopping it, no redis-server outlives it.
 const running = new Set<ChildProcess>();

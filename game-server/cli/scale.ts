@@ -10,7 +10,7 @@ import { ConfigError } from '../config/config-error';
 import { SYSTEM_REMOTE } from '../admin/admin-messages';
 import { relayCandidates } from '../admin/relay-candidates';
 import { createLogger } from '../logger';
-import { waitForPort } from '../net';
+import { waitForPort } from '../net/wait-for-port';
 import { RpcClient } from '../rpc/rpc-client';
 import { loadDotenv, loadRuntimeSettings } from '../settings';
 import { ecosystemConfigProblem, pm2, pm2List } from './pm2-cli';

@@ -5,7 +5,9 @@ import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcPeerEvents, RpcReply, RpcServerEvents } from './rpc-messages';
-import { closeHttp, listen, trackConnections } from '../net';
+import { closeHttp } from '../net/close-http';
+import { listen } from '../net/listen';
+import { trackConnections } from '../net/track-connections';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, launchChromium } from '../helpers/browser';
-import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { sleep } from '../../game-server/sleep';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 
 const API_KEY = 'admin-page-test-key-0123456789';

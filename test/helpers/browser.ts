@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './cluster';
+import { sleep } from '../../game-server/sleep';
 
 /** Debian's Chromium (apt-get install chromium); playwright never downloads a browser here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -86,7 +87,7 @@ export class ChatPage {
       const shown = JSON.stringify(await this.users());
       if (shown === want) return;
       if (Date.now() > deadline) throw new Error(`user list is ${shown} after ${UI_TIMEOUT_MS} ms, expected ${want}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 

@@ -97,5 +97,3 @@ export class ChatClient {
     this.socket.disconnect();
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

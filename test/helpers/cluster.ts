@@ -7,6 +7,7 @@ import { dispatch } from '../../game-server/router/dispatch';
 import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
 import { generateLayout, serversJson, type LayoutOptions } from '../../game-server/config/servers-layout';
+import { sleep } from '../../game-server/sleep';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');
@@ -82,7 +83,7 @@ export class TestCluster {
         const entry = await queryEntry(this.gate, uid);
         if (entry.code === 200 && entry.port === connector.clientPort) break;
         if (Date.now() > deadline) throw new Error(`the gate does not send users to ${connector.id}: ${JSON.stringify(entry)}`);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     }
   }

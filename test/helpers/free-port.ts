@@ -1,2 +1,2 @@
 export { freePorts } from '../../game-server/free-ports';
-export { waitForPort, waitForPortClosed } from '../../game-server/net';
+export { waitForPort, waitForPortClosed } from '../../game-server/net/wait-for-port';

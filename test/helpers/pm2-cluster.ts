@@ -2,6 +2,7 @@ import { PrivatePm2Cluster, type PrivateClusterOptions } from '../../game-server
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { waitForPort } from './free-port';
 import { listeningPort } from '../../game-server/config/server-info';
+import { sleep } from '../../game-server/sleep';
 
 export type { Pm2Process } from '../../game-server/cli/private-pm2-cluster';
 
@@ -30,7 +31,7 @@ export class Pm2Cluster extends PrivatePm2Cluster {
     while (Date.now() < deadline) {
       const proc = (await this.list()).find((p) => p.name === id);
       if (proc && proc.status === 'online' && proc.pid && proc.pid !== oldPid) return proc.pid;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     throw new Error(`${id} was not restarted within ${timeoutMs} ms`);
   }

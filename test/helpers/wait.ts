@@ -1,5 +1,6 @@
 /** Waiting for an event with a deadline, instead of sleeping and hoping: a slow machine only makes these later. */
 import type { ChildProcess } from 'node:child_process';
+import { sleep } from '../../game-server/sleep';
 
 /**
  * Resolves once `condition` holds, checking every `intervalMs`. After `timeoutMs` it throws
@@ -18,7 +19,7 @@ export async function waitUntil(
       const seen = details ? `: ${await details()}` : '';
       throw new Error(`${what} within ${timeoutMs} ms${seen}`);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 

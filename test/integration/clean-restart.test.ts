@@ -4,6 +4,7 @@ import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 import { ResilientClient } from '../helpers/resilient-client';
 import { waitUntil } from '../helpers/wait';
+import { sleep } from '../../game-server/sleep';
 
 /** A user name the gate sends to `connector`. */
 function nameFor(connector: ServerInfo, connectors: ServerInfo[], prefix: string): string {
@@ -45,7 +46,7 @@ describe('a connector stopped cleanly (SIGTERM, as pm2 restart does) and started
     // Past CONNECTOR_GONE_MS (5 s) after the link went down: gina is still a member and still gets pushes. (Whether
     // hank saw her leave during the restart depends on whether the connector's goodbye got out first; not after.)
     const leavesBefore = hank.received('onLeave').length;
-    await new Promise((r) => setTimeout(r, 5500));
+    await sleep(5500);
     expect(await hank.send('still here?')).toMatchObject({ code: 200 });
     await waitUntil(() => gina.seen.has('still here?'), 5000, 'gina was dropped from her room after the restart');
     expect(hank.received('onLeave').slice(leavesBefore)).toEqual([]);

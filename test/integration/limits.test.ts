@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { Socket as NetSocket } from 'node:net';
 import { Route } from '../../app/protocol';
 import { dispatch } from '../../game-server/router/dispatch';
-import { ChatClient, closeAllSockets, request, sleep } from '../helpers/chat-client';
+import { sleep } from '../../game-server/sleep';
+import { ChatClient, closeAllSockets, request } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 import { ClientProcess, type FloodResult } from '../helpers/client-process';
 

@@ -2,7 +2,8 @@ import type { KickEvent, ModerationResult } from '../../app/protocol';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { dispatch } from '../../game-server/router/dispatch';
 import { runAdmin } from '../helpers/admin-cli';
-import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { sleep } from '../../game-server/sleep';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
 
 /** Resolves when the client's socket has been closed by the server. */

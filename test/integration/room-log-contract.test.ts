@@ -4,6 +4,7 @@ import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
 import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { sleep } from '../../game-server/sleep';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
@@ -179,7 +180,7 @@ async function appendWhenBack<T>(call: () => Promise<T>): Promise<T> {
       return await call();
     } catch (err) {
       if (!(err instanceof AppError) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }

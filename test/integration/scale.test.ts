@@ -1,6 +1,7 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
-import { ChatClient, closeAllSockets, sleep } from '../helpers/chat-client';
+import { sleep } from '../../game-server/sleep';
+import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
 import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';

@@ -1,6 +1,7 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
-import { ChatClient, closeAllSockets, queryEntry, sleep } from '../helpers/chat-client';
+import { sleep } from '../../game-server/sleep';
+import { ChatClient, closeAllSockets, queryEntry } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
 

@@ -1,7 +1,7 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { AppError } from '../../game-server/errors';
 import { createLogger } from '../../game-server/logger';
-import { freePorts } from '../../game-server/net';
+import { freePorts } from '../../game-server/free-ports';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
 import type { RemoteCall, RpcReply } from '../../game-server/rpc/rpc-messages';
 import { RpcServer } from '../../game-server/rpc/rpc-server';

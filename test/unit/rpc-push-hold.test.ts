@@ -4,6 +4,7 @@ import { freePorts } from '../../game-server/free-ports';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
 import type { PushMessage } from '../../game-server/rpc/rpc-messages';
 import { RpcServer } from '../../game-server/rpc/rpc-server';
+import { sleep } from '../../game-server/sleep';
 
 // A link on loopback inside this test process: the unit is the client's handling of a peer not up yet.
 const SECRET = 'unit-secret';
@@ -32,7 +33,7 @@ async function peerOnFreePort(id: string): Promise<{ peer: ServerInfo; received:
 const pushNumber = (n: number): PushMessage => ({ route: 'onChat', msg: { n }, uids: ['u'] });
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 10)))
+  for (const deadline = Date.now() + timeoutMs; !check(); await sleep(10))
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
 }
 
@@ -49,7 +50,7 @@ describe('pushes to a peer whose link is not up', () => {
     const client = new RpcClient({ selfId: 'chat-1', secret: SECRET, timeoutMs: 1000, log, startupGraceMs: 5000 });
     clients.push(client);
     for (let n = 0; n < 3; n++) expect(client.push(peer, pushNumber(n))).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     servers.push(await start());
     await until(() => received.length === 3, 3000);
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([0, 1, 2]);
@@ -71,7 +72,7 @@ describe('pushes to a peer whose link is not up', () => {
     await until(() => client.isUp(peer.id), 3000);
     expect(client.push(peer, pushNumber(2))).toBe(true);
     await until(() => received.length > 0, 3000);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([2]);
   });
 });

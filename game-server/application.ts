@@ -15,7 +15,7 @@ import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
 import { RpcServer } from './rpc/rpc-server';
-import { remoteCaller, type RemoteCaller } from './rpc/remote-proxy';
+import { remoteCaller, type RemoteCaller } from './rpc/remote-caller';
 import { ChannelService } from './services/channel-service';
 import type { RuntimeSettings } from './settings';
 

@@ -3,7 +3,7 @@ import type { ServerInfo, ServerMap } from '../../game-server/config/server-info
 import { AppError, Code } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
-import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-proxy';
+import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-caller';
 import { dispatch } from '../../game-server/router/dispatch';
 
 export interface ClusterRpcOptions {

@@ -66,7 +66,7 @@ export function requestSchemas(settings: ChatSettings) {
       target: z
         .string({ error: 'target must be a string' })
         .min(1, 'target must not be empty')
-        .max(settings.USERNAME_MAX_LENGTH * 4),
+        .max(settings.USERNAME_MAX_LENGTH * 4, `target must be at most ${settings.USERNAME_MAX_LENGTH * 4} characters`),
       clientMsgId: z
         .string({ error: 'clientMsgId must be a string' })
         .min(1, 'clientMsgId must not be empty')

@@ -13,6 +13,7 @@ import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import type { ModerationAction, ModerationRemote, ModerationResult, ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
+import { parseTimeout } from './parse-timeout';
 
 /** Exit codes: 1 the cluster refused (e.g. no such user in the room), 2 a bad command line or config, 3 the room's chat server did not answer. */
 const EXIT_REFUSED = 1;
@@ -34,12 +35,6 @@ function parseMinutes(value: string): number {
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES)
     throw new InvalidArgumentError(`give whole minutes, 1 to ${MAX_MINUTES}.`);
   return minutes;
-}
-
-function parseTimeout(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 50 || ms > 60_000) throw new InvalidArgumentError('give milliseconds, 50 to 60000.');
-  return ms;
 }
 
 function fail(code: number, message: string): never {

@@ -3,23 +3,18 @@
  * what it is doing. `npm run status -- --help` for the options.
  */
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import { collectClusterStatus } from './cluster-status';
 import { formatRooms, formatServers } from './status-format';
+import { parseTimeout } from './parse-timeout';
 
 /** Exit codes: 1 only with --check, when a server is not up; 2 for a bad command line or config. */
 const EXIT_NOT_ALL_UP = 1;
 const EXIT_USAGE = 2;
-
-function parseTimeout(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 50 || ms > 60_000) throw new InvalidArgumentError('give milliseconds, 50 to 60000.');
-  return ms;
-}
 
 interface CliOptions {
   rooms?: boolean;

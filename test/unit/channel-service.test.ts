@@ -6,13 +6,19 @@ const setup = () => {
   return { transport, channels: new ChannelService(transport) };
 };
 
+/** `lobby` with ann and bob on connector-1 and cat on connector-2. */
+const lobbyOfThree = () => {
+  const { transport, channels } = setup();
+  const room = channels.getOrCreateChannel('lobby');
+  room.add('ann*lobby', 'connector-1');
+  room.add('bob*lobby', 'connector-1');
+  room.add('cat*lobby', 'connector-2');
+  return { transport, room };
+};
+
 describe('Channel', () => {
   it('pushes once per frontend that has members, whatever the number of members there', () => {
-    const { transport, channels } = setup();
-    const room = channels.getOrCreateChannel('lobby');
-    room.add('ann*lobby', 'connector-1');
-    room.add('bob*lobby', 'connector-1');
-    room.add('cat*lobby', 'connector-2');
+    const { transport, room } = lobbyOfThree();
 
     room.pushMessage('onChat', { msg: 'hi' });
 
@@ -51,11 +57,7 @@ describe('Channel', () => {
   });
 
   it('stops pushing to a frontend once its last member left, and says whether the uid was a member', () => {
-    const { transport, channels } = setup();
-    const room = channels.getOrCreateChannel('lobby');
-    room.add('ann*lobby', 'connector-1');
-    room.add('bob*lobby', 'connector-1');
-    room.add('cat*lobby', 'connector-2');
+    const { transport, room } = lobbyOfThree();
 
     expect(room.leave('ann*lobby')).toBe(true);
     room.pushMessage('onChat', {});

@@ -1,28 +1,25 @@
-import { EVERYONE, type ChatMessage } from '../../app/protocol';
+import type { ChatMessage } from '../../app/protocol';
+import { visibleTo } from '../../app/servers/chat/room-log/room-log';
+import { Ring } from '../../app/util/ring';
 
-/** The baseline's history: the last `capacity` messages of one room, in a ring (the cluster's is its room log). */
+/** The baseline's history: the last `capacity` messages of one room (the cluster's is its room log). */
 export class MessageHistory {
-  private readonly ring: ChatMessage[] = [];
-  private head = 0;
+  private readonly ring: Ring<ChatMessage>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.ring = new Ring(capacity);
+  }
 
   append(message: ChatMessage): void {
-    if (this.capacity === 0) return;
-    if (this.ring.length < this.capacity) this.ring.push(message);
-    else {
-      this.ring[this.head] = message;
-      this.head = (this.head + 1) % this.capacity;
-    }
+    this.ring.push(message);
   }
 
   /** Messages after `lastId` that `username` could have received (broadcasts, and privates to or from it), oldest first. */
   visibleAfter(lastId: number, username: string): ChatMessage[] {
-    const ordered = [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
-    return ordered.filter((m) => m.id > lastId && (m.target === EVERYONE || m.target === username || m.from === username));
+    return this.all().filter((m) => m.id > lastId && visibleTo(m, username));
   }
 
   all(): ChatMessage[] {
-    return [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+    return this.ring.toArray();
   }
 }

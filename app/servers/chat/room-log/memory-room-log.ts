@@ -1,4 +1,5 @@
 import type { ChatMessage, LoggedMessage, RoomLogSnapshot } from '../../../protocol';
+import { Ring } from '../../../util/ring';
 import {
   dedupeKey,
   LogClaimLost,
@@ -12,17 +13,17 @@ import {
 
 /** One room's log in memory: a ring of the last `capacity` messages, and their dedupe keys. */
 class MemoryLog {
-  private readonly ring: LoggedMessage[] = [];
-  private head = 0;
+  readonly ring: Ring<LoggedMessage>;
   private readonly byKey = new Map<string, ChatMessage>();
   fence = 0;
 
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     readonly epoch: string,
     public lastSeq: number,
     entries: readonly LoggedMessage[],
   ) {
+    this.ring = new Ring(capacity);
     for (const entry of entries.slice(-capacity)) this.keep(entry);
   }
 
@@ -31,28 +32,9 @@ class MemoryLog {
   }
 
   keep(entry: LoggedMessage): void {
-    if (this.capacity === 0) return;
-    if (this.ring.length < this.capacity) this.ring.push(entry);
-    else {
-      const evicted = this.ring[this.head]!;
-      if (evicted.dedupeKey !== undefined) this.byKey.delete(evicted.dedupeKey);
-      this.ring[this.head] = entry;
-      this.head = (this.head + 1) % this.capacity;
-    }
-    if (entry.dedupeKey !== undefined) this.byKey.set(entry.dedupeKey, entry.message);
-  }
-
-  entries(): LoggedMessage[] {
-    return [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
-  }
-
-  /** The i-th kept entry, oldest first. */
-  at(i: number): LoggedMessage {
-    return this.ring[(this.head + i) % this.ring.length]!;
-  }
-
-  get size(): number {
-    return this.ring.length;
+    const evicted = this.ring.push(entry);
+    if (evicted?.dedupeKey !== undefined) this.byKey.delete(evicted.dedupeKey);
+    if (this.ring.capacity > 0 && entry.dedupeKey !== undefined) this.byKey.set(entry.dedupeKey, entry.message);
   }
 }
 
@@ -91,9 +73,10 @@ export class MemoryRoomLog implements RoomLog {
   async read(rid: string, afterSeq: number, limit: number): Promise<LogRead> {
     const log = this.logs.get(rid);
     if (!log) return { epoch: '', lastSeq: 0, firstSeq: 1, messages: [] };
-    const firstSeq = log.lastSeq - log.size + 1;
+    const { ring } = log;
+    const firstSeq = log.lastSeq - ring.size + 1;
     const messages: ChatMessage[] = [];
-    for (let i = Math.max(0, afterSeq + 1 - firstSeq); i < log.size && messages.length < limit; i++) messages.push(log.at(i).message);
+    for (let i = Math.max(0, afterSeq + 1 - firstSeq); i < ring.size && messages.length < limit; i++) messages.push(ring.at(i).message);
     return { epoch: log.epoch, lastSeq: log.lastSeq, firstSeq, messages };
   }
 
@@ -101,7 +84,7 @@ export class MemoryRoomLog implements RoomLog {
     const log = this.logs.get(rid);
     if (!log) return null;
     this.logs.delete(rid);
-    return { epoch: log.epoch, lastSeq: log.lastSeq, entries: log.entries() };
+    return { epoch: log.epoch, lastSeq: log.lastSeq, entries: log.ring.toArray() };
   }
 
   async close(): Promise<void> {

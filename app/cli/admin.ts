@@ -13,11 +13,11 @@ import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import type { ModerationAction, ModerationRemote, ModerationResult, ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
+import { EXIT_USAGE, operatorCommand } from './operator-command';
 import { parseTimeout } from './parse-timeout';
 
 /** Exit codes: 1 the cluster refused (e.g. no such user in the room), 2 a bad command line or config, 3 the room's chat server did not answer. */
 const EXIT_REFUSED = 1;
-const EXIT_USAGE = 2;
 const EXIT_UNREACHABLE = 3;
 
 interface CommonOptions {
@@ -98,11 +98,10 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   process.stdout.write(options.json ? `${JSON.stringify(answer.value)}\n` : `${describe(answer.value)}\n`);
 }
 
-const program = new Command('admin')
-  .description("Moderates a room: kick, ban, unban, mute, unmute a user (on the room's chat server, with RPC_SECRET).")
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) })
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+const program = operatorCommand(
+  new Command('admin').description("Moderates a room: kick, ban, unban, mute, unmute a user (on the room's chat server, with RPC_SECRET)."),
+  { serversList: false },
+);
 
 const VERBS: { verb: ModerationVerb; summary: string; minutes: boolean; reason: boolean }[] = [
   { verb: 'kick', summary: 'disconnect the user from the room (onKick to them, onLeave to the room)', minutes: false, reason: true },
@@ -113,17 +112,14 @@ const VERBS: { verb: ModerationVerb; summary: string; minutes: boolean; reason: 
 ];
 
 for (const { verb, summary, minutes, reason } of VERBS) {
-  const command = program
-    .command(`${verb} <username>`)
-    .description(summary)
-    .requiredOption('--room <rid>', 'the room')
-    .option('--json', 'print the result as one JSON object')
-    .option('--timeout <ms>', 'how long the chat server gets to answer', parseTimeout, 3000)
-    .option('--config <file>', 'servers list (default: $SERVERS_CONFIG, else config/servers.json)')
-    .option('--env <name>', 'environment section of the servers list (default: $NODE_ENV, else development)')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) })
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+  const command = operatorCommand(
+    program
+      .command(`${verb} <username>`)
+      .description(summary)
+      .requiredOption('--room <rid>', 'the room')
+      .option('--json', 'print the result as one JSON object')
+      .option('--timeout <ms>', 'how long the chat server gets to answer', parseTimeout, 3000),
+  );
   if (minutes) command.requiredOption('--minutes <n>', 'for how long', parseMinutes);
   if (reason) command.option('--reason <text>', 'told to the user');
   command.action((username: string, options: CommonOptions) => run(verb, username, options));

@@ -10,11 +10,11 @@ import type { ServerInfo } from '../../game-server/config/server-info';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import { collectClusterStatus } from './cluster-status';
 import { formatRooms, formatServers } from './status-format';
+import { EXIT_USAGE, operatorCommand } from './operator-command';
 import { parseTimeout } from './parse-timeout';
 
 /** Exit codes: 1 only with --check, when a server is not up; 2 for a bad command line or config. */
 const EXIT_NOT_ALL_UP = 1;
-const EXIT_USAGE = 2;
 
 interface CliOptions {
   rooms?: boolean;
@@ -25,17 +25,14 @@ interface CliOptions {
   env?: string;
 }
 
-const program = new Command('status')
-  .description('Shows every server of config/servers.json: state, pid, uptime, memory, connections and sessions, rooms and members.')
-  .option('--rooms', 'also list each room, the chat server it lives on and its member count')
-  .option('--json', 'print one JSON object (for scripts) instead of tables')
-  .option('--check', 'exit with code 1 unless every server is up')
-  .option('--timeout <ms>', 'how long each server gets to answer before it counts as down', parseTimeout, 700)
-  .option('--config <file>', 'servers list (default: $SERVERS_CONFIG, else config/servers.json)')
-  .option('--env <name>', 'environment section of the servers list (default: $NODE_ENV, else development)')
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) })
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+const program = operatorCommand(
+  new Command('status')
+    .description('Shows every server of config/servers.json: state, pid, uptime, memory, connections and sessions, rooms and members.')
+    .option('--rooms', 'also list each room, the chat server it lives on and its member count')
+    .option('--json', 'print one JSON object (for scripts) instead of tables')
+    .option('--check', 'exit with code 1 unless every server is up')
+    .option('--timeout <ms>', 'how long each server gets to answer before it counts as down', parseTimeout, 700),
+);
 
 /** The servers to ask and the secret to present; a bad servers list or .env ends the command here. */
 function loadTargets(config: string, env: string): { servers: ServerInfo[]; secret: string } {

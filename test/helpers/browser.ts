@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './cluster';
-import { sleep } from '../../game-server/sleep';
+import { waitUntil } from './wait';
 
 /** Debian's Chromium (apt-get install chromium); playwright never downloads a browser here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -82,13 +82,14 @@ export class ChatPage {
   /** Waits until the user list shows exactly `names`, in order. */
   async waitForUsers(names: readonly string[]): Promise<void> {
     const want = JSON.stringify(names);
-    const deadline = Date.now() + UI_TIMEOUT_MS;
-    for (;;) {
-      const shown = JSON.stringify(await this.users());
-      if (shown === want) return;
-      if (Date.now() > deadline) throw new Error(`user list is ${shown} after ${UI_TIMEOUT_MS} ms, expected ${want}`);
-      await sleep(50);
-    }
+    let shown = '';
+    await waitUntil(
+      async () => (shown = JSON.stringify(await this.users())) === want,
+      UI_TIMEOUT_MS,
+      `user list ${want}`,
+      () => `it shows ${shown}`,
+      50,
+    );
   }
 
   users(): Promise<string[]> {

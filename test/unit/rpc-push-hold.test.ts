@@ -5,6 +5,7 @@ import { RpcClient } from '../../game-server/rpc/rpc-client';
 import type { PushMessage } from '../../game-server/rpc/rpc-messages';
 import { RpcServer } from '../../game-server/rpc/rpc-server';
 import { sleep } from '../../game-server/sleep';
+import { waitUntil } from '../helpers/wait';
 
 // A link on loopback inside this test process: the unit is the client's handling of a peer not up yet.
 const SECRET = 'unit-secret';
@@ -32,11 +33,6 @@ async function peerOnFreePort(id: string): Promise<{ peer: ServerInfo; received:
 
 const pushNumber = (n: number): PushMessage => ({ route: 'onChat', msg: { n }, uids: ['u'] });
 
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); await sleep(10))
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-}
-
 describe('pushes to a peer whose link is not up', () => {
   const clients: RpcClient[] = [];
   const servers: RpcServer[] = [];
@@ -52,11 +48,11 @@ describe('pushes to a peer whose link is not up', () => {
     for (let n = 0; n < 3; n++) expect(client.push(peer, pushNumber(n))).toBe(true);
     await sleep(300);
     servers.push(await start());
-    await until(() => received.length === 3, 3000);
+    await waitUntil(() => received.length === 3, 3000, 'the three held pushes arrived');
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([0, 1, 2]);
     // Once up, pushes go straight through, after the held ones.
     expect(client.push(peer, pushNumber(3))).toBe(true);
-    await until(() => received.length === 4, 3000);
+    await waitUntil(() => received.length === 4, 3000, 'the fourth push arrived');
     expect((received[3]!.msg as { n: number }).n).toBe(3);
   });
 
@@ -65,13 +61,13 @@ describe('pushes to a peer whose link is not up', () => {
     const client = new RpcClient({ selfId: 'chat-1', secret: SECRET, timeoutMs: 1000, log, startupGraceMs: 200 });
     clients.push(client);
     expect(client.push(peer, pushNumber(0))).toBe(true);
-    await until(() => client.isDown(peer.id), 3000);
+    await waitUntil(() => client.isDown(peer.id), 3000, 'the peer counted as down');
     expect(client.push(peer, pushNumber(1))).toBe(false);
     // What was held when the peer went down is gone with it, not replayed to a later server.
     servers.push(await start());
-    await until(() => client.isUp(peer.id), 3000);
+    await waitUntil(() => client.isUp(peer.id), 3000, 'the peer counted as up');
     expect(client.push(peer, pushNumber(2))).toBe(true);
-    await until(() => received.length > 0, 3000);
+    await waitUntil(() => received.length > 0, 3000, 'a push arrived');
     await sleep(100);
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([2]);
   });

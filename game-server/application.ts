@@ -2,24 +2,35 @@ import { SYSTEM_REMOTE, type StatusProvider } from './admin/admin-messages';
 import { StatusBoard } from './admin/status-board';
 import { createSystemRemote } from './admin/system-remote';
 import type { ServerInfo, ServerMap } from './config/server-info';
-import { AppError, Code, toErrorResponse, type ErrorResponse } from './errors';
+import { AppError, Code } from './errors';
 import { ClientServer } from './frontend/client-server';
-import type { FrontendSession } from './frontend/frontend-session';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
-import { Registry, type Handler, type HandlerContext, type Remote } from './handler-registry';
+import type { RemoteToken } from './contract/remote-token';
+import type { RouteDef, RouteHandler } from './contract/route-def';
+import { Registry, remoteMethods, type Handler, type RemoteMethod } from './handler-registry';
+import { backendForward } from './pipeline/backend-forward';
+import { bodyObjectStep } from './pipeline/body-object-step';
+import { errorStep, mapError } from './pipeline/error-step';
+import { handlerRunner } from './pipeline/handler-runner';
+import { localOrForward } from './pipeline/local-or-forward';
+import { meterStep } from './pipeline/meter-step';
+import { movedStep } from './pipeline/moved-step';
+import { pipeline, type ClientRequest, type RequestRunner } from './pipeline/pipeline';
+import { rateLimitStep } from './pipeline/rate-limit-step';
+import { routeAllowStep } from './pipeline/route-allow-step';
+import { sessionSnapshot } from './pipeline/session-snapshot';
+import { unansweredStep } from './pipeline/unanswered-step';
 import type { Logger } from './logger';
 import { MeteredRpcClient } from './metrics/metered-rpc-client';
 import { ServerMetrics } from './metrics/server-metrics';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
+import type { ClientResponse, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
 import { RpcServer } from './rpc/rpc-server';
 import { remoteCaller, type RemoteCaller } from './rpc/remote-proxy';
 import { ChannelService } from './services/channel-service';
 import type { RuntimeSettings } from './settings';
-
-const ROUTE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_]{1,64})\.([A-Za-z0-9_]{1,64})$/;
 
 type StopHook = () => Promise<void> | void;
 type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<void> | void;
@@ -27,7 +38,7 @@ type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<v
 /** One server of the cluster: its config, registries and the components it starts and stops. */
 export class Application {
   readonly handlers = new Registry<Handler>('route');
-  readonly remotes = new Registry<Remote[string]>('remote');
+  readonly remotes = new Registry<RemoteMethod>('remote');
   readonly sessions: SessionService;
   readonly channels: ChannelService;
   readonly rpcClient: RpcClient;
@@ -44,6 +55,15 @@ export class Application {
   /** Every server seen in any version of the list since start, by id (for finding state that moved). */
   private readonly everSeen = new Map<string, ServerInfo>();
   private clientRoutes?: ReadonlySet<string>;
+  /** A route of this server's type, run here; a handler's `Moved` passes it on once. */
+  private readonly runLocal: RequestRunner = pipeline(
+    [movedStep((serverId, request) => this.forwardTo(serverId, request))],
+    handlerRunner(this.handlers),
+  );
+  /** A request a frontend forwarded here. */
+  private readonly runForwarded: RequestRunner;
+  /** A client's request on this frontend, step by step: see game-server/pipeline/. */
+  readonly runClientRequest: RequestRunner;
 
   constructor(
     readonly info: ServerInfo,
@@ -57,7 +77,7 @@ export class Application {
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
-    this.remote(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
+    this.remotes.register(SYSTEM_REMOTE, remoteMethods(createSystemRemote(this.statusBoard, this.metrics, this)));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
       selfId: info.id,
       secret: settings.RPC_SECRET,
@@ -65,6 +85,27 @@ export class Application {
       log,
       answer: (call) => this.answerPeerCall(call),
     });
+    this.runForwarded = pipeline([errorStep(log, this.metrics)], this.runLocal);
+    const allowed = (): ReadonlySet<string> | undefined => this.clientRoutes;
+    this.runClientRequest = pipeline(
+      [
+        rateLimitStep(settings.RATE_LIMIT_PER_SECOND, settings.RATE_LIMIT_BURST),
+        unansweredStep,
+        meterStep(this.metrics, allowed),
+        errorStep(log, this.metrics),
+        routeAllowStep(allowed),
+        bodyObjectStep,
+      ],
+      localOrForward(
+        info.serverType,
+        this.runLocal,
+        backendForward({
+          serversOfType: (serverType) => this.servers.get(serverType),
+          pick: (serverType, session) => this.pickServer(serverType, session),
+          forward: (server, request) => this.rpcClient.forward(server, request),
+        }),
+      ),
+    );
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
     if (info.port !== undefined) {
       this.rpcServer = new RpcServer({
@@ -74,7 +115,8 @@ export class Application {
         log,
         dispatcher: {
           call: (call) => this.runRemote(call),
-          forward: (request) => this.runForwarded(request),
+          forward: ({ route, body, session, redirected = false }) =>
+            this.runForwarded({ route, body, session: sessionFromSnapshot(session), answered: true, redirected }),
           push: (push) => this.deliverPush(push),
         },
       });
@@ -85,7 +127,7 @@ export class Application {
         port: info.clientPort,
         settings,
         sessions: this.sessions,
-        run: (route, body, session) => this.runClientRequest(route, body, session),
+        run: this.runClientRequest,
         log,
       });
     }
@@ -171,14 +213,6 @@ export class Application {
     return { added, removed };
   }
 
-  /** Passes a client request on to another backend (the state it needs moved there); it will not pass it again. */
-  forwardRequest(serverId: string, route: string, body: Record<string, unknown>, session: Session): Promise<ClientResponse> {
-    const server = this.getServerById(serverId);
-    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
-    const snapshot = { id: session.id, uid: session.uid, frontendId: session.frontendId, settings: { ...session.settings } };
-    return this.rpcClient.forward(server, { route, body, session: snapshot, redirected: true });
-  }
-
   /** Sets how requests (and routed RPCs) for `serverType` pick their server. */
   route(serverType: string, fn: RouteFunction): void {
     this.routes.set(serverType, fn);
@@ -189,16 +223,30 @@ export class Application {
     this.clientRoutes = new Set(routes);
   }
 
-  handler(name: string, handlers: Record<string, Handler>): void {
-    this.handlers.register(name, handlers);
+  /**
+   * Runs `handler` for the client route `def`: the body arrives parsed by `def.parse` and the session
+   * checked by `def.session`, both typed, and the reply is checked against the route's reply type.
+   */
+  handle<Req, Res extends object, S>(def: RouteDef<Req, Res, S>, handler: RouteHandler<Req, Res, S>): void {
+    const [, group = '', method = ''] = def.route.split('.');
+    this.handlers.register(group, {
+      [method]: async (body, session, context) => {
+        const request = def.parse(body);
+        return handler(request, def.session(session), context);
+      },
+    });
   }
 
-  remote(name: string, remote: Remote): void {
-    this.remotes.register(name, remote);
+  /** Serves the remote `token` names with `impl`: internal calls from peer servers only, never from clients. */
+  remote<T extends object>(token: RemoteToken<T>, impl: T): void {
+    this.remotes.register(token.name, remoteMethods(impl));
   }
 
-  /** Typed calls to a remote of `serverType`: `.route(session)` picks the server like a request would. */
-  rpc<T>(serverType: string, service: string): { route(session: Session): RemoteCaller<T>; toServer(id: string): RemoteCaller<T> } {
+  /** Typed calls to the remote `token` names: `.route(session)` picks the server like a request would. */
+  rpc<T>({ name: service, serverType }: RemoteToken<T>): {
+    route(session: Session): RemoteCaller<T>;
+    toServer(id: string): RemoteCaller<T>;
+  } {
     const callOn = (server: ServerInfo): RemoteCaller<T> =>
       remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }));
     return {
@@ -280,45 +328,12 @@ export class Application {
     await this.rpcServer?.stop();
   }
 
-  /** A client request on a frontend: local handler, or forwarded to the backend its route names. */
-  async runClientRequest(route: string, body: unknown, session: FrontendSession): Promise<ClientResponse> {
-    this.metrics.messageIn(this.clientRoutes?.has(route) ? route : 'other');
-    try {
-      const match = typeof route === 'string' ? ROUTE.exec(route) : null;
-      if (!match || (this.clientRoutes && !this.clientRoutes.has(route))) throw new AppError(Code.NOT_FOUND, 'unknown route');
-      const [, serverType, handler, method] = match as unknown as [string, string, string, string];
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new AppError(Code.BAD_REQUEST, 'the request must be an object');
-      }
-      const request = body as Record<string, unknown>;
-      if (serverType === this.serverType) return await this.runHandler(handler, method, request, session, { route, redirected: false });
-      const targets = this.getServersByType(serverType);
-      if (!this.servers.has(serverType) || targets.some((s) => s.frontend)) throw new AppError(Code.NOT_FOUND, 'unknown route');
-      const server = this.pickServer(serverType, session);
-      return await this.rpcClient.forward(server, { route, body: request, session: session.snapshot() });
-    } catch (err) {
-      return this.errorResponse(err, route);
-    }
-  }
-
-  private async runForwarded({ route, body, session, redirected = false }: ForwardedRequest): Promise<ClientResponse> {
-    try {
-      const [, handler = '', method = ''] = route.split('.');
-      return await this.runHandler(handler, method, body, sessionFromSnapshot(session), { route, redirected });
-    } catch (err) {
-      return this.errorResponse(err, route);
-    }
-  }
-
-  private async runHandler(
-    handler: string,
-    method: string,
-    body: Record<string, unknown>,
-    session: Session,
-    context: HandlerContext,
-  ): Promise<ClientResponse> {
-    const result = await this.handlers.lookup(handler, method)(body, session, context);
-    return { ...result, code: Code.OK };
+  /** Passes a request on to `serverId` (a backend its state moved to), marked so it is not passed on again. */
+  private forwardTo(serverId: string, { route, body, session, redirected }: ClientRequest): Promise<ClientResponse> {
+    const server = this.getServerById(serverId);
+    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
+    // An object: it passed bodyObjectStep on the frontend.
+    return this.rpcClient.forward(server, { route, body: body as Record<string, unknown>, session: sessionSnapshot(session), redirected });
   }
 
   /** A call a peer sent back down our link to it: only the operator's `__system` remote answers there. */
@@ -331,19 +346,12 @@ export class Application {
 
   private async runRemote({ service, method, args }: RemoteCall): Promise<RpcReply> {
     try {
-      const fn = this.remotes.lookup(service, method) as (...a: unknown[]) => unknown;
+      const fn = this.remotes.lookup(service, method);
       return { ok: true, value: await fn(...(Array.isArray(args) ? args : [])) };
     } catch (err) {
-      const { code, error } = this.errorResponse(err, `${service}.${method}`);
+      const { code, error } = mapError(this.log, this.metrics, err, `${service}.${method}`);
       return { ok: false, code, error };
     }
-  }
-
-  private errorResponse(err: unknown, route: unknown): ErrorResponse {
-    if (!(err instanceof AppError)) this.log.error({ err, route }, 'handler failed');
-    const response = toErrorResponse(err);
-    this.metrics.error(response.code);
-    return response;
   }
 
   private pushToFrontend(frontendId: string, message: PushMessage): void {

@@ -9,7 +9,7 @@ import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
-import type { ModerationAction, ModerationRemote, ModerationResult, ModerationVerb } from '../protocol';
+import { Remotes, type ModerationAction, type ModerationRemote, type ModerationResult, type ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
 import { dispatch } from '../util/dispatcher';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
@@ -91,7 +91,7 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   // The room's chat server; if the room moved, it passes the action on to where the room is now.
   const owner = dispatch(action.rid, chats);
   const method: keyof ModerationRemote = 'moderate';
-  const answer = await askRemote<ModerationResult>(owner, 'moderationRemote', method, [action], {
+  const answer = await askRemote<ModerationResult>(owner, Remotes.moderation.name, method, [action], {
     secret,
     timeoutMs: options.timeout,
     name: 'admin-cli',

@@ -1,10 +1,11 @@
 import type { Application } from '../../../game-server';
-import { Push } from '../../protocol';
+import { Push, Remotes } from '../../protocol';
+import type { ChatRoutes } from '../../routes/client-routes';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { registerChatStats } from './chat-stats';
 import { createChatStores } from './create-chat-stores';
-import { createChatHandler } from './handler/chat-handler';
+import { handleChat } from './handler/chat-handler';
 import { Moderator } from './moderation/moderator';
 import { createChatRemote } from './remote/chat-remote';
 import { createModerationRemote } from './remote/moderation-remote';
@@ -15,15 +16,15 @@ import { RoomRegistry } from './room-registry';
 const CONNECTOR_GONE_MS = 5000;
 
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
-export function configureChatServer(app: Application, settings: ChatSettings): void {
+export function configureChatServer(app: Application, routes: ChatRoutes, settings: ChatSettings): void {
   const stores = createChatStores(settings, app.log);
   const rooms = new RoomRegistry(app, stores.log, stores.moderation);
   const locator = new RoomLocator(app, rooms);
   const moderator = new Moderator(app, rooms, stores.moderation);
   const schemas = requestSchemas(settings);
-  app.handler('chatHandler', createChatHandler(app, rooms, locator, moderator, schemas, settings.HISTORY_SIZE));
-  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator, moderator, settings.HISTORY_SIZE) });
-  app.remote('moderationRemote', { ...createModerationRemote(app, locator, moderator, schemas) });
+  handleChat(app, routes, rooms, locator, moderator, settings.HISTORY_SIZE);
+  app.remote(Remotes.chat, createChatRemote(app, rooms, locator, moderator, settings.HISTORY_SIZE));
+  app.remote(Remotes.moderation, createModerationRemote(app, locator, moderator, schemas));
 
   // A connector that does not come back: its users left. One that does re-sends its users anyway.
   app.onLinkDown((server) => {

@@ -1,5 +1,5 @@
 import type { Application, ServerInfo } from '../../../game-server';
-import type { RoomState } from '../../protocol';
+import { Remotes, type RoomState } from '../../protocol';
 import { dispatch } from '../../util/dispatcher';
 import type { Room } from './room';
 import type { RoomRegistry } from './room-registry';
@@ -101,7 +101,7 @@ export class RoomLocator {
     const answers = await Promise.all(
       peers.map((peer) =>
         this.app.rpcClient
-          .call(peer, { service: 'chatRemote', method: 'takeRoom', args: [rid] }, TAKE_TIMEOUT_MS)
+          .call(peer, { service: Remotes.chat.name, method: 'takeRoom', args: [rid] }, TAKE_TIMEOUT_MS)
           .then((state) => state as RoomState | null)
           .catch(() => null),
       ),

@@ -1,5 +1,5 @@
 import { AppError, Code, type Application } from '../../../../game-server';
-import { EVERYONE, Push, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
+import { EVERYONE, Push, Remotes, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
 import { historyReply } from '../history-reply';
 import type { Moderator } from '../moderation/moderator';
 import { LogClaimLost } from '../room-log/room-log';
@@ -17,7 +17,7 @@ export function createChatRemote(
   moderator: Moderator,
   historySize: number,
 ): ChatRemote {
-  const other = app.rpc<ChatRemote>('chat', 'chatRemote');
+  const other = app.rpc(Remotes.chat);
   return {
     async add(uid, frontendId, rid, position, redirected = false) {
       const where = await locator.locate(rid, redirected, true);

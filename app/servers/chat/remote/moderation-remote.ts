@@ -1,5 +1,5 @@
 import type { Application } from '../../../../game-server';
-import type { ModerationRemote } from '../../../protocol';
+import { Remotes, type ModerationRemote } from '../../../protocol';
 import { parseRequest, type RequestSchemas } from '../../../validation';
 import type { Moderator } from '../moderation/moderator';
 import type { RoomLocator } from '../room-locator';
@@ -11,7 +11,7 @@ export function createModerationRemote(
   moderator: Moderator,
   schemas: RequestSchemas,
 ): ModerationRemote {
-  const other = app.rpc<ModerationRemote>('chat', 'moderationRemote');
+  const other = app.rpc(Remotes.moderation);
   return {
     async moderate(body, redirected = false) {
       // From a peer holding RPC_SECRET, still checked: a bad command line must not reach the store.

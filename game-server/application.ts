@@ -30,6 +30,7 @@ import type { ClientResponse, PushMessage, RemoteCall, RpcReply } from './rpc/rp
 import { RpcServer } from './rpc/rpc-server';
 import { remoteCaller, type RemoteCaller } from './rpc/remote-proxy';
 import { ChannelService } from './services/channel-service';
+import { ServerDirectory, type ServersChange } from './server-directory';
 import type { RuntimeSettings } from './settings';
 
 type StopHook = () => Promise<void> | void;
@@ -50,10 +51,9 @@ export class Application {
   private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
   private readonly stopHooks: StopHook[] = [];
-  private readonly serversChangedHooks: ServersChangedHook[] = [];
   private readonly linkedTypes = new Set<string>();
-  /** Every server seen in any version of the list since start, by id (for finding state that moved). */
-  private readonly everSeen = new Map<string, ServerInfo>();
+  /** The servers list: by type and id, ever seen, up or down, reloads. */
+  readonly directory: ServerDirectory;
   private clientRoutes?: ReadonlySet<string>;
   /** A route of this server's type, run here; a handler's `Moved` passes it on once. */
   private readonly runLocal: RequestRunner = pipeline(
@@ -67,13 +67,19 @@ export class Application {
 
   constructor(
     readonly info: ServerInfo,
-    private servers: ServerMap,
+    servers: ServerMap,
     readonly settings: RuntimeSettings,
     readonly log: Logger,
     /** Reads the servers list again (config/servers.json), for `reloadServers`. */
-    private readonly loadServers: () => ServerMap = () => servers,
+    loadServers: () => ServerMap = () => servers,
   ) {
-    this.remember(servers);
+    this.directory = new ServerDirectory(servers, loadServers, (id) => !this.rpcClient.isDown(id));
+    // Links first (open to new peers, close to removed ones), then the application's hooks.
+    this.directory.onChanged((_previous, _current, { added, removed }) => {
+      for (const id of removed) if (id !== this.serverId) this.rpcClient.drop(id);
+      this.connectPeers();
+      this.log.info({ added, removed }, 'servers list reloaded');
+    });
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
@@ -100,7 +106,7 @@ export class Application {
         info.serverType,
         this.runLocal,
         backendForward({
-          serversOfType: (serverType) => this.servers.get(serverType),
+          serversOfType: (serverType) => (this.directory.hasType(serverType) ? this.directory.byType(serverType) : undefined),
           pick: (serverType, session) => this.pickServer(serverType, session),
           forward: (server, request) => this.rpcClient.forward(server, request),
         }),
@@ -147,29 +153,25 @@ export class Application {
   }
 
   getServersByType(serverType: string): readonly ServerInfo[] {
-    return this.servers.get(serverType) ?? [];
+    return this.directory.byType(serverType);
   }
 
   getServerById(id: string): ServerInfo | undefined {
-    for (const list of this.servers.values()) {
-      const found = list.find((s) => s.id === id);
-      if (found) return found;
-    }
-    return undefined;
+    return this.directory.byId(id);
   }
 
   allServers(): ServerInfo[] {
-    return [...this.servers.values()].flat();
+    return this.directory.all();
   }
 
   /** Servers of `serverType` in this or any earlier version of the list (removed ones included). */
   getServersEverSeen(serverType: string): ServerInfo[] {
-    return [...this.everSeen.values()].filter((s) => s.serverType === serverType);
+    return this.directory.everSeenOfType(serverType);
   }
 
   /** False only when the link to `id` failed or dropped and has not come back. */
   isServerUp(id: string): boolean {
-    return !this.rpcClient.isDown(id);
+    return this.directory.isUp(id);
   }
 
   /** Keeps a link to every server of `serverType`, e.g. so the gate knows which connectors are up. */
@@ -188,7 +190,7 @@ export class Application {
 
   /** Runs after the servers list changed (see `reloadServers`); `reloadServers` waits for it. */
   onServersChanged(hook: ServersChangedHook): void {
-    this.serversChangedHooks.push(hook);
+    this.directory.onChanged(hook);
   }
 
   /**
@@ -196,21 +198,8 @@ export class Application {
    * and close to removed ones, routes use the new lists at once, and the hooks run (and are awaited).
    * A bad file changes nothing.
    */
-  async reloadServers(): Promise<{ added: string[]; removed: string[] }> {
-    const previous = this.servers;
-    const current = this.loadServers();
-    const ids = (map: ServerMap): Set<string> => new Set([...map.values()].flat().map((s) => s.id));
-    const before = ids(previous);
-    const after = ids(current);
-    const added = [...after].filter((id) => !before.has(id));
-    const removed = [...before].filter((id) => !after.has(id));
-    this.servers = current;
-    this.remember(current);
-    for (const id of removed) if (id !== this.serverId) this.rpcClient.drop(id);
-    this.connectPeers();
-    this.log.info({ added, removed }, 'servers list reloaded');
-    for (const hook of this.serversChangedHooks) await hook(previous, current);
-    return { added, removed };
+  reloadServers(): Promise<ServersChange> {
+    return this.directory.reload();
   }
 
   /** Sets how requests (and routed RPCs) for `serverType` pick their server. */
@@ -300,16 +289,12 @@ export class Application {
     for (const peer of this.peers()) this.rpcClient.connect(peer);
   }
 
-  private remember(servers: ServerMap): void {
-    for (const server of [...servers.values()].flat()) this.everSeen.set(server.id, server);
-  }
-
   /**
    * The servers this one keeps a link to from the start: frontends forward to backends and
    * backends push to frontends, so a first push never waits for a link to open.
    */
   private peers(): ServerInfo[] {
-    const all = [...this.servers.values()].flat();
+    const all = this.directory.all();
     // A peer without an internal port (a gate) links to us if it needs to; there is nothing to link to.
     return all.filter(
       (s) =>

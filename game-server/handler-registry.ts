@@ -4,7 +4,7 @@ import type { Session } from './frontend/session';
 /** How a request reached its handler. */
 export interface HandlerContext {
   route: string;
-  /** A backend already passed this request on once (see `Application.forwardRequest`). */
+  /** A backend already passed this request on once (a handler threw `Moved`): it is not passed on again. */
   redirected: boolean;
 }
 

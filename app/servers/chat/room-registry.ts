@@ -18,7 +18,7 @@ export class RoomRegistry {
   published = 0;
 
   constructor(
-    private readonly app: Application,
+    private readonly app: Pick<Application, 'channels'>,
     readonly log: RoomLog,
     private readonly moderation: ModerationStore,
   ) {}

@@ -1,4 +1,4 @@
-import { AppError, Code, Moved, type Application, type HandlerContext } from '../../../../game-server';
+import { AppError, Code, type Application } from '../../../../game-server';
 import { EVERYONE, Push, toUid } from '../../../protocol';
 import type { ChatRoutes } from '../../../routes/client-routes';
 import type { MemberSession } from '../../../routes/member-session';
@@ -6,23 +6,19 @@ import { historyReply } from '../history-reply';
 import type { Moderator } from '../moderation/moderator';
 import type { Room } from '../room';
 import { LogClaimLost } from '../room-log/room-log';
-import type { RoomLocator } from '../room-locator';
-import type { RoomRegistry } from '../room-registry';
+import type { Arrival, RoomDirectory } from '../room-directory';
 
 /** `chat.chatHandler.*`: send to the room or privately to one member, and read the room's history. Room and sender come from the session. */
 export function handleChat(
   app: Application,
   routes: ChatRoutes,
-  rooms: RoomRegistry,
-  locator: RoomLocator,
+  directory: RoomDirectory,
   moderator: Moderator,
   historySize: number,
 ): void {
-  /** The session's room; when it moved and the sender's connector does not know yet, its new owner answers. */
-  async function roomOf({ uid, settings: { rid } }: MemberSession, { redirected }: HandlerContext): Promise<Room> {
-    const where = await locator.locate(rid, redirected, false);
-    if (where && 'serverId' in where) throw new Moved(where.serverId);
-    const room = where?.room;
+  /** The session's room (when it moved and the sender's connector does not know yet, the directory throws Moved: its new owner answers). */
+  async function roomOf({ uid, settings: { rid } }: MemberSession, arrival: Arrival): Promise<Room> {
+    const room = await directory.locate(rid, arrival, false);
     if (!room || !room.channel.has(uid)) throw new AppError(Code.FORBIDDEN, 'enter a room first');
     return room;
   }
@@ -44,10 +40,9 @@ export function handleChat(
       );
       return { id: message.id, seq: message.seq };
     } catch (err) {
-      if (!(err instanceof LogClaimLost)) throw err;
       // Another chat server claimed the room's log (it moved while this one held it): it answers.
-      rooms.forget(room);
-      throw new Moved(locator.owner(room.rid).id);
+      if (err instanceof LogClaimLost) directory.lost(room);
+      throw err;
     }
   });
 

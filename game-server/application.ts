@@ -8,25 +8,16 @@ import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
 import type { RemoteToken } from './contract/remote-token';
 import type { RouteDef, RouteHandler } from './contract/route-def';
-import { Registry, remoteMethods, type Handler, type RemoteMethod } from './handler-registry';
-import { backendForward } from './pipeline/backend-forward';
-import { bodyObjectStep } from './pipeline/body-object-step';
-import { errorStep, mapError } from './pipeline/error-step';
-import { handlerRunner } from './pipeline/handler-runner';
-import { localOrForward } from './pipeline/local-or-forward';
-import { meterStep } from './pipeline/meter-step';
-import { movedStep } from './pipeline/moved-step';
-import { pipeline, type ClientRequest, type RequestRunner } from './pipeline/pipeline';
-import { rateLimitStep } from './pipeline/rate-limit-step';
-import { routeAllowStep } from './pipeline/route-allow-step';
-import { sessionSnapshot } from './pipeline/session-snapshot';
-import { unansweredStep } from './pipeline/unanswered-step';
+import { Registry, type Handler, type RemoteMethod } from './handler-registry';
+import type { RequestRunner } from './pipeline/pipeline';
+import { requestPaths } from './pipeline/request-paths';
+import { RemoteDispatcher } from './remote-dispatcher';
 import type { Logger } from './logger';
 import { MeteredRpcClient } from './metrics/metered-rpc-client';
 import { ServerMetrics } from './metrics/server-metrics';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
-import type { ClientResponse, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
+import type { PushMessage } from './rpc/rpc-messages';
 import { RpcServer } from './rpc/rpc-server';
 import { remoteCaller, type RemoteCaller } from './rpc/remote-proxy';
 import { ChannelService } from './services/channel-service';
@@ -39,7 +30,8 @@ type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<v
 /** One server of the cluster: its config, registries and the components it starts and stops. */
 export class Application {
   readonly handlers = new Registry<Handler>('route');
-  readonly remotes = new Registry<RemoteMethod>('remote');
+  readonly remotes: Registry<RemoteMethod>;
+  private readonly remoteDispatcher: RemoteDispatcher;
   readonly sessions: SessionService;
   readonly channels: ChannelService;
   readonly rpcClient: RpcClient;
@@ -55,15 +47,8 @@ export class Application {
   /** The servers list: by type and id, ever seen, up or down, reloads. */
   readonly directory: ServerDirectory;
   private clientRoutes?: ReadonlySet<string>;
-  /** A route of this server's type, run here; a handler's `Moved` passes it on once. */
-  private readonly runLocal: RequestRunner = pipeline(
-    [movedStep((serverId, request) => this.forwardTo(serverId, request))],
-    handlerRunner(this.handlers),
-  );
-  /** A request a frontend forwarded here. */
-  private readonly runForwarded: RequestRunner;
-  /** A client's request on this frontend, step by step: see game-server/pipeline/. */
-  readonly runClientRequest: RequestRunner;
+  /** A client's request on this frontend, and one a frontend forwarded here: see game-server/pipeline/. */
+  private readonly requests: { client: RequestRunner; forwarded: RequestRunner };
 
   constructor(
     readonly info: ServerInfo,
@@ -83,35 +68,30 @@ export class Application {
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
-    this.remotes.register(SYSTEM_REMOTE, remoteMethods(createSystemRemote(this.statusBoard, this.metrics, this)));
+    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics);
+    this.remotes = this.remoteDispatcher.remotes;
+    this.remoteDispatcher.register(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
       selfId: info.id,
       secret: settings.RPC_SECRET,
       timeoutMs: settings.RPC_TIMEOUT_MS,
       log,
-      answer: (call) => this.answerPeerCall(call),
+      answer: (call) => this.remoteDispatcher.answerPeer(call),
     });
-    this.runForwarded = pipeline([errorStep(log, this.metrics)], this.runLocal);
-    const allowed = (): ReadonlySet<string> | undefined => this.clientRoutes;
-    this.runClientRequest = pipeline(
-      [
-        rateLimitStep(settings.RATE_LIMIT_PER_SECOND, settings.RATE_LIMIT_BURST),
-        unansweredStep,
-        meterStep(this.metrics, allowed),
-        errorStep(log, this.metrics),
-        routeAllowStep(allowed),
-        bodyObjectStep,
-      ],
-      localOrForward(
-        info.serverType,
-        this.runLocal,
-        backendForward({
-          serversOfType: (serverType) => (this.directory.hasType(serverType) ? this.directory.byType(serverType) : undefined),
-          pick: (serverType, session) => this.pickServer(serverType, session),
-          forward: (server, request) => this.rpcClient.forward(server, request),
-        }),
-      ),
-    );
+    this.requests = requestPaths({
+      serverType: info.serverType,
+      settings,
+      log,
+      metrics: this.metrics,
+      handlers: this.handlers,
+      allowed: () => this.clientRoutes,
+      backends: {
+        serversOfType: (serverType) => (this.directory.hasType(serverType) ? this.directory.byType(serverType) : undefined),
+        pick: (serverType, session) => this.pickServer(serverType, session),
+        forward: (server, request) => this.rpcClient.forward(server, request),
+      },
+      byId: (id) => this.directory.byId(id),
+    });
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
     if (info.port !== undefined) {
       this.rpcServer = new RpcServer({
@@ -120,9 +100,9 @@ export class Application {
         secret: settings.RPC_SECRET,
         log,
         dispatcher: {
-          call: (call) => this.runRemote(call),
+          call: (call) => this.remoteDispatcher.run(call),
           forward: ({ route, body, session, redirected = false }) =>
-            this.runForwarded({ route, body, session: sessionFromSnapshot(session), answered: true, redirected }),
+            this.requests.forwarded({ route, body, session: sessionFromSnapshot(session), answered: true, redirected }),
           push: (push) => this.deliverPush(push),
         },
       });
@@ -133,7 +113,7 @@ export class Application {
         port: info.clientPort,
         settings,
         sessions: this.sessions,
-        run: this.runClientRequest,
+        run: this.requests.client,
         log,
       });
     }
@@ -228,7 +208,7 @@ export class Application {
 
   /** Serves the remote `token` names with `impl`: internal calls from peer servers only, never from clients. */
   remote<T extends object>(token: RemoteToken<T>, impl: T): void {
-    this.remotes.register(token.name, remoteMethods(impl));
+    this.remoteDispatcher.register(token.name, impl);
   }
 
   /** Typed calls to the remote `token` names: `.route(session)` picks the server like a request would. */
@@ -311,32 +291,6 @@ export class Application {
     for (const hook of this.stopHooks) await hook();
     this.rpcClient.close();
     await this.rpcServer?.stop();
-  }
-
-  /** Passes a request on to `serverId` (a backend its state moved to), marked so it is not passed on again. */
-  private forwardTo(serverId: string, { route, body, session, redirected }: ClientRequest): Promise<ClientResponse> {
-    const server = this.getServerById(serverId);
-    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
-    // An object: it passed bodyObjectStep on the frontend.
-    return this.rpcClient.forward(server, { route, body: body as Record<string, unknown>, session: sessionSnapshot(session), redirected });
-  }
-
-  /** A call a peer sent back down our link to it: only the operator's `__system` remote answers there. */
-  private answerPeerCall(call: RemoteCall): Promise<RpcReply> {
-    if (call?.service !== SYSTEM_REMOTE) {
-      return Promise.resolve({ ok: false, code: Code.FORBIDDEN, error: `only ${SYSTEM_REMOTE} calls come this way` });
-    }
-    return this.runRemote(call);
-  }
-
-  private async runRemote({ service, method, args }: RemoteCall): Promise<RpcReply> {
-    try {
-      const fn = this.remotes.lookup(service, method);
-      return { ok: true, value: await fn(...(Array.isArray(args) ? args : [])) };
-    } catch (err) {
-      const { code, error } = mapError(this.log, this.metrics, err, `${service}.${method}`);
-      return { ok: false, code, error };
-    }
   }
 
   private pushToFrontend(frontendId: string, message: PushMessage): void {

@@ -9,7 +9,6 @@ export type { HandlerContext } from './handler-registry';
 export type { RouteDef, RouteHandler } from './contract/route-def';
 export type { RemoteToken } from './contract/remote-token';
 export { Moved } from './contract/moved';
-export { SessionService } from './frontend/session-service';
 export type { RouteFunction } from './router/router';
 export type { Channel } from './services/channel-service';
 export { parseEnv, loadDotenv } from './settings';

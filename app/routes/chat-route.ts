@@ -1,6 +1,9 @@
-import type { RouteFunction } from '../../game-server';
+import { AppError, Code, type RouteFunction } from '../../game-server';
 import { dispatch } from '../util/dispatcher';
-import { memberSession } from './member-session';
 
 /** The room's chat server: `chats[abs(crc32(rid)) % N]`; a session without a room has none (403). */
-export const chatRoute: RouteFunction = (session, servers) => dispatch(memberSession(session).settings.rid, servers);
+export const chatRoute: RouteFunction = (session, servers) => {
+  const { rid } = session.settings;
+  if (session.uid === null || typeof rid !== 'string') throw new AppError(Code.FORBIDDEN, 'enter a room first');
+  return dispatch(rid, servers);
+};

@@ -13,6 +13,7 @@ import { meterStep } from '../../game-server/pipeline/meter-step';
 import { movedStep } from '../../game-server/pipeline/moved-step';
 import { pipeline, type ClientRequest, type Step } from '../../game-server/pipeline/pipeline';
 import { rateLimitStep } from '../../game-server/pipeline/rate-limit-step';
+import { requestPaths } from '../../game-server/pipeline/request-paths';
 import { routeAllowStep } from '../../game-server/pipeline/route-allow-step';
 import { unansweredStep } from '../../game-server/pipeline/unanswered-step';
 import type { ClientResponse } from '../../game-server/rpc/rpc-messages';
@@ -184,5 +185,36 @@ describe('the handler runner', () => {
     const runHandler = handlerRunner(handlers);
     expect(await runHandler(request({ redirected: true }))).toEqual({ code: 200, echo: { content: 'hi' }, redirected: true });
     await expect(runHandler(request({ route: 'chat.chatHandler.nope' }))).rejects.toMatchObject({ code: 404 });
+  });
+});
+
+describe('the request paths of a server', () => {
+  it('limit before they count, count before they refuse, and forward what is not their own type', async () => {
+    const counted: string[] = [];
+    const errors: number[] = [];
+    const handlers = new Registry<Handler>('route');
+    handlers.register('entryHandler', { enter: async () => ({ users: [] }) });
+    const { client } = requestPaths({
+      serverType: 'connector',
+      settings: { RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 3 },
+      log: createLogger('test', 'silent'),
+      metrics: { messageIn: (route) => counted.push(route), error: (code) => errors.push(code) },
+      handlers,
+      allowed: () => new Set(['connector.entryHandler.enter', 'chat.chatHandler.send']),
+      backends: {
+        serversOfType: () => [],
+        pick: () => {
+          throw new AppError(Code.UNAVAILABLE, 'no chat server is available');
+        },
+        forward: ok,
+      },
+      byId: () => undefined,
+    });
+    expect(await client(request({ route: 'connector.entryHandler.enter' }))).toEqual({ code: 200, users: [] });
+    expect(await client(request({ route: 'nope.x.y' }))).toEqual({ code: 404, error: 'unknown route' });
+    expect(await client(request())).toEqual({ code: 503, error: 'no chat server is available' });
+    expect(await client(request())).toEqual({ code: 429, error: 'too many requests, slow down' });
+    expect(counted).toEqual(['connector.entryHandler.enter', 'other', 'chat.chatHandler.send']);
+    expect(errors).toEqual([404, 503]);
   });
 });

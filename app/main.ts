@@ -4,13 +4,15 @@ import { configureChatServer } from './servers/chat/chat-server';
 import { configureConnectorServer } from './servers/connector/connector-server';
 import { configureGateServer } from './servers/gate/gate-server';
 import { Route } from './protocol';
+import { clientRoutes } from './routes/client-routes';
 import { chatServersRules } from './servers-rules';
 import { loadChatSettings } from './settings';
 
 void runServer((app) => {
   const settings = loadChatSettings();
   app.allowClientRoutes(Object.values(Route));
-  app.configure('gate', () => configureGateServer(app, settings));
-  app.configure('connector', () => configureConnectorServer(app, settings));
-  app.configure('chat', () => configureChatServer(app, settings));
+  const routes = clientRoutes(app, settings);
+  app.configure('gate', () => configureGateServer(app, routes));
+  app.configure('connector', () => configureConnectorServer(app, routes, settings.AUTH_SECRET));
+  app.configure('chat', () => configureChatServer(app, routes, settings));
 }, chatServersRules);

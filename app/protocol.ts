@@ -2,6 +2,7 @@
  * The client contract (../shared/PROTOCOL.md) and the chat remotes, as types: imported by the
  * servers, the browser client, the tests and the benchmark. Change it together with PROTOCOL.md.
  */
+import type { RemoteToken } from '../game-server/contract/remote-token';
 
 export const Route = {
   queryEntry: 'gate.gateHandler.queryEntry',
@@ -156,6 +157,34 @@ export interface TokenClaims {
   /** If present, the only rooms this token may enter. */
   rooms?: string[];
 }
+
+/**
+ * What a route needs of the client's session before its handler runs: nothing, the live connection
+ * (a connector's own route), or a member of a room (403 "enter a room first" otherwise).
+ */
+export type SessionNeed = 'none' | 'connection' | 'member';
+
+/**
+ * One client route's contract: its name on the wire and what it needs of the session; its request
+ * and reply as types. Its request schema is `requestSchemas(settings)[key]` (app/validation.ts), held
+ * to the request type by app/routes/client-routes.ts.
+ */
+export interface RouteSpec<Req, Res, N extends SessionNeed> {
+  readonly route: string;
+  readonly session: N;
+  /** Never set, only read by the compiler. */
+  readonly types?: { request: Req; response: Res };
+}
+
+const spec = <Req, Res, N extends SessionNeed>(route: string, session: N): RouteSpec<Req, Res, N> => ({ route, session });
+
+/** The client routes by key: `app.handle(routes.send, async (request, session) => reply)` is checked against these. */
+export const ClientRoutes = {
+  queryEntry: spec<QueryEntryRequest, QueryEntryResult, 'none'>(Route.queryEntry, 'none'),
+  enter: spec<EnterRequest, EnterResult, 'connection'>(Route.enter, 'connection'),
+  send: spec<SendRequest, SendResult, 'member'>(Route.send, 'member'),
+  history: spec<HistoryRequest, HistoryResult, 'member'>(Route.history, 'member'),
+};
 
 type Ack<T> = (reply: Reply<T>) => void;
 
@@ -364,3 +393,12 @@ export interface RoomView {
 /** uid as in Pomelo's demo: `username*rid` (user names cannot contain `*`). */
 export const toUid = (username: string, rid: string): string => `${username}*${rid}`;
 export const usernameOf = (uid: string): string => uid.slice(0, uid.indexOf('*'));
+
+const remoteToken = <T>(name: string, serverType: string): RemoteToken<T> => ({ name, serverType });
+
+/** One token per remote, shared by `app.remote(token, impl)` and `app.rpc(token)`. */
+export const Remotes = {
+  chat: remoteToken<ChatRemote>('chatRemote', 'chat'),
+  moderation: remoteToken<ModerationRemote>('moderationRemote', 'chat'),
+  connector: remoteToken<ConnectorRemote>('connectorRemote', 'connector'),
+};

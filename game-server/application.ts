@@ -2,24 +2,27 @@ import { SYSTEM_REMOTE, type StatusProvider } from './admin/admin-messages';
 import { StatusBoard } from './admin/status-board';
 import { createSystemRemote } from './admin/system-remote';
 import type { ServerInfo, ServerMap } from './config/server-info';
-import { AppError, Code, toErrorResponse, type ErrorResponse } from './errors';
+import { AppError, Code } from './errors';
 import { ClientServer } from './frontend/client-server';
-import type { FrontendSession } from './frontend/frontend-session';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
-import { Registry, type Handler, type HandlerContext, type Remote } from './handler-registry';
+import type { RemoteToken } from './contract/remote-token';
+import type { RouteDef, RouteHandler } from './contract/route-def';
+import { Registry, type Handler, type RemoteMethod } from './handler-registry';
+import type { RequestRunner } from './pipeline/pipeline';
+import { requestPaths } from './pipeline/request-paths';
+import { RemoteDispatcher } from './remote-dispatcher';
 import type { Logger } from './logger';
 import { MeteredRpcClient } from './metrics/metered-rpc-client';
 import { ServerMetrics } from './metrics/server-metrics';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcReply } from './rpc/rpc-messages';
+import type { PushMessage } from './rpc/rpc-messages';
 import { RpcServer } from './rpc/rpc-server';
 import { remoteCaller, type RemoteCaller } from './rpc/remote-caller';
 import { ChannelService } from './services/channel-service';
+import { ServerDirectory, type ServersChange } from './server-directory';
 import type { RuntimeSettings } from './settings';
-
-const ROUTE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_]{1,64})\.([A-Za-z0-9_]{1,64})$/;
 
 type StopHook = () => Promise<void> | void;
 type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<void> | void;
@@ -27,7 +30,8 @@ type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<v
 /** One server of the cluster: its config, registries and the components it starts and stops. */
 export class Application {
   readonly handlers = new Registry<Handler>('route');
-  readonly remotes = new Registry<Remote[string]>('remote');
+  readonly remotes: Registry<RemoteMethod>;
+  private readonly remoteDispatcher: RemoteDispatcher;
   readonly sessions: SessionService;
   readonly channels: ChannelService;
   readonly rpcClient: RpcClient;
@@ -39,31 +43,54 @@ export class Application {
   private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
   private readonly stopHooks: StopHook[] = [];
-  private readonly serversChangedHooks: ServersChangedHook[] = [];
   private readonly linkedTypes = new Set<string>();
-  /** Every server seen in any version of the list since start, by id (for finding state that moved). */
-  private readonly everSeen = new Map<string, ServerInfo>();
+  /** The servers list: by type and id, ever seen, up or down, reloads. */
+  readonly directory: ServerDirectory;
   private clientRoutes?: ReadonlySet<string>;
+  /** A client's request on this frontend, and one a frontend forwarded here: see game-server/pipeline/. */
+  private readonly requests: { client: RequestRunner; forwarded: RequestRunner };
 
   constructor(
     readonly info: ServerInfo,
-    private servers: ServerMap,
+    servers: ServerMap,
     readonly settings: RuntimeSettings,
     readonly log: Logger,
     /** Reads the servers list again (config/servers.json), for `reloadServers`. */
-    private readonly loadServers: () => ServerMap = () => servers,
+    loadServers: () => ServerMap = () => servers,
   ) {
-    this.remember(servers);
+    this.directory = new ServerDirectory(servers, loadServers, (id) => !this.rpcClient.isDown(id));
+    // Links first (open to new peers, close to removed ones), then the application's hooks.
+    this.directory.onChanged((_previous, _current, { added, removed }) => {
+      for (const id of removed) if (id !== this.serverId) this.rpcClient.drop(id);
+      this.connectPeers();
+      this.log.info({ added, removed }, 'servers list reloaded');
+    });
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
-    this.remote(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
+    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics);
+    this.remotes = this.remoteDispatcher.remotes;
+    this.remoteDispatcher.register(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
       selfId: info.id,
       secret: settings.RPC_SECRET,
       timeoutMs: settings.RPC_TIMEOUT_MS,
       log,
-      answer: (call) => this.answerPeerCall(call),
+      answer: (call) => this.remoteDispatcher.answerPeer(call),
+    });
+    this.requests = requestPaths({
+      serverType: info.serverType,
+      settings,
+      log,
+      metrics: this.metrics,
+      handlers: this.handlers,
+      allowed: () => this.clientRoutes,
+      backends: {
+        serversOfType: (serverType) => (this.directory.hasType(serverType) ? this.directory.byType(serverType) : undefined),
+        pick: (serverType, session) => this.pickServer(serverType, session),
+        forward: (server, request) => this.rpcClient.forward(server, request),
+      },
+      byId: (id) => this.directory.byId(id),
     });
     this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
     if (info.port !== undefined) {
@@ -73,8 +100,9 @@ export class Application {
         secret: settings.RPC_SECRET,
         log,
         dispatcher: {
-          call: (call) => this.runRemote(call),
-          forward: (request) => this.runForwarded(request),
+          call: (call) => this.remoteDispatcher.run(call),
+          forward: ({ route, body, session, redirected = false }) =>
+            this.requests.forwarded({ route, body, session: sessionFromSnapshot(session), answered: true, redirected }),
           push: (push) => this.deliverPush(push),
         },
       });
@@ -85,7 +113,7 @@ export class Application {
         port: info.clientPort,
         settings,
         sessions: this.sessions,
-        run: (route, body, session) => this.runClientRequest(route, body, session),
+        run: this.requests.client,
         log,
       });
     }
@@ -105,29 +133,25 @@ export class Application {
   }
 
   getServersByType(serverType: string): readonly ServerInfo[] {
-    return this.servers.get(serverType) ?? [];
+    return this.directory.byType(serverType);
   }
 
   getServerById(id: string): ServerInfo | undefined {
-    for (const list of this.servers.values()) {
-      const found = list.find((s) => s.id === id);
-      if (found) return found;
-    }
-    return undefined;
+    return this.directory.byId(id);
   }
 
   allServers(): ServerInfo[] {
-    return [...this.servers.values()].flat();
+    return this.directory.all();
   }
 
   /** Servers of `serverType` in this or any earlier version of the list (removed ones included). */
   getServersEverSeen(serverType: string): ServerInfo[] {
-    return [...this.everSeen.values()].filter((s) => s.serverType === serverType);
+    return this.directory.everSeenOfType(serverType);
   }
 
   /** False only when the link to `id` failed or dropped and has not come back. */
   isServerUp(id: string): boolean {
-    return !this.rpcClient.isDown(id);
+    return this.directory.isUp(id);
   }
 
   /** Keeps a link to every server of `serverType`, e.g. so the gate knows which connectors are up. */
@@ -146,7 +170,7 @@ export class Application {
 
   /** Runs after the servers list changed (see `reloadServers`); `reloadServers` waits for it. */
   onServersChanged(hook: ServersChangedHook): void {
-    this.serversChangedHooks.push(hook);
+    this.directory.onChanged(hook);
   }
 
   /**
@@ -154,29 +178,8 @@ export class Application {
    * and close to removed ones, routes use the new lists at once, and the hooks run (and are awaited).
    * A bad file changes nothing.
    */
-  async reloadServers(): Promise<{ added: string[]; removed: string[] }> {
-    const previous = this.servers;
-    const current = this.loadServers();
-    const ids = (map: ServerMap): Set<string> => new Set([...map.values()].flat().map((s) => s.id));
-    const before = ids(previous);
-    const after = ids(current);
-    const added = [...after].filter((id) => !before.has(id));
-    const removed = [...before].filter((id) => !after.has(id));
-    this.servers = current;
-    this.remember(current);
-    for (const id of removed) if (id !== this.serverId) this.rpcClient.drop(id);
-    this.connectPeers();
-    this.log.info({ added, removed }, 'servers list reloaded');
-    for (const hook of this.serversChangedHooks) await hook(previous, current);
-    return { added, removed };
-  }
-
-  /** Passes a client request on to another backend (the state it needs moved there); it will not pass it again. */
-  forwardRequest(serverId: string, route: string, body: Record<string, unknown>, session: Session): Promise<ClientResponse> {
-    const server = this.getServerById(serverId);
-    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
-    const snapshot = { id: session.id, uid: session.uid, frontendId: session.frontendId, settings: { ...session.settings } };
-    return this.rpcClient.forward(server, { route, body, session: snapshot, redirected: true });
+  reloadServers(): Promise<ServersChange> {
+    return this.directory.reload();
   }
 
   /** Sets how requests (and routed RPCs) for `serverType` pick their server. */
@@ -189,16 +192,30 @@ export class Application {
     this.clientRoutes = new Set(routes);
   }
 
-  handler(name: string, handlers: Record<string, Handler>): void {
-    this.handlers.register(name, handlers);
+  /**
+   * Runs `handler` for the client route `def`: the body arrives parsed by `def.parse` and the session
+   * checked by `def.session`, both typed, and the reply is checked against the route's reply type.
+   */
+  handle<Req, Res extends object, S>(def: RouteDef<Req, Res, S>, handler: RouteHandler<Req, Res, S>): void {
+    const [, group = '', method = ''] = def.route.split('.');
+    this.handlers.register(group, {
+      [method]: async (body, session, context) => {
+        const request = def.parse(body);
+        return handler(request, def.session(session), context);
+      },
+    });
   }
 
-  remote(name: string, remote: Remote): void {
-    this.remotes.register(name, remote);
+  /** Serves the remote `token` names with `impl`: internal calls from peer servers only, never from clients. */
+  remote<T extends object>(token: RemoteToken<T>, impl: T): void {
+    this.remoteDispatcher.register(token.name, impl);
   }
 
-  /** Typed calls to a remote of `serverType`: `.route(session)` picks the server like a request would. */
-  rpc<T>(serverType: string, service: string): { route(session: Session): RemoteCaller<T>; toServer(id: string): RemoteCaller<T> } {
+  /** Typed calls to the remote `token` names: `.route(session)` picks the server like a request would. */
+  rpc<T>({ name: service, serverType }: RemoteToken<T>): {
+    route(session: Session): RemoteCaller<T>;
+    toServer(id: string): RemoteCaller<T>;
+  } {
     const callOn = (server: ServerInfo): RemoteCaller<T> =>
       remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }));
     return {
@@ -252,16 +269,12 @@ export class Application {
     for (const peer of this.peers()) this.rpcClient.connect(peer);
   }
 
-  private remember(servers: ServerMap): void {
-    for (const server of [...servers.values()].flat()) this.everSeen.set(server.id, server);
-  }
-
   /**
    * The servers this one keeps a link to from the start: frontends forward to backends and
    * backends push to frontends, so a first push never waits for a link to open.
    */
   private peers(): ServerInfo[] {
-    const all = [...this.servers.values()].flat();
+    const all = this.directory.all();
     // A peer without an internal port (a gate) links to us if it needs to; there is nothing to link to.
     return all.filter(
       (s) =>
@@ -278,72 +291,6 @@ export class Application {
     for (const hook of this.stopHooks) await hook();
     this.rpcClient.close();
     await this.rpcServer?.stop();
-  }
-
-  /** A client request on a frontend: local handler, or forwarded to the backend its route names. */
-  async runClientRequest(route: string, body: unknown, session: FrontendSession): Promise<ClientResponse> {
-    this.metrics.messageIn(this.clientRoutes?.has(route) ? route : 'other');
-    try {
-      const match = typeof route === 'string' ? ROUTE.exec(route) : null;
-      if (!match || (this.clientRoutes && !this.clientRoutes.has(route))) throw new AppError(Code.NOT_FOUND, 'unknown route');
-      const [, serverType, handler, method] = match as unknown as [string, string, string, string];
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new AppError(Code.BAD_REQUEST, 'the request must be an object');
-      }
-      const request = body as Record<string, unknown>;
-      if (serverType === this.serverType) return await this.runHandler(handler, method, request, session, { route, redirected: false });
-      const targets = this.getServersByType(serverType);
-      if (!this.servers.has(serverType) || targets.some((s) => s.frontend)) throw new AppError(Code.NOT_FOUND, 'unknown route');
-      const server = this.pickServer(serverType, session);
-      return await this.rpcClient.forward(server, { route, body: request, session: session.snapshot() });
-    } catch (err) {
-      return this.errorResponse(err, route);
-    }
-  }
-
-  private async runForwarded({ route, body, session, redirected = false }: ForwardedRequest): Promise<ClientResponse> {
-    try {
-      const [, handler = '', method = ''] = route.split('.');
-      return await this.runHandler(handler, method, body, sessionFromSnapshot(session), { route, redirected });
-    } catch (err) {
-      return this.errorResponse(err, route);
-    }
-  }
-
-  private async runHandler(
-    handler: string,
-    method: string,
-    body: Record<string, unknown>,
-    session: Session,
-    context: HandlerContext,
-  ): Promise<ClientResponse> {
-    const result = await this.handlers.lookup(handler, method)(body, session, context);
-    return { ...result, code: Code.OK };
-  }
-
-  /** A call a peer sent back down our link to it: only the operator's `__system` remote answers there. */
-  private answerPeerCall(call: RemoteCall): Promise<RpcReply> {
-    if (call?.service !== SYSTEM_REMOTE) {
-      return Promise.resolve({ ok: false, code: Code.FORBIDDEN, error: `only ${SYSTEM_REMOTE} calls come this way` });
-    }
-    return this.runRemote(call);
-  }
-
-  private async runRemote({ service, method, args }: RemoteCall): Promise<RpcReply> {
-    try {
-      const fn = this.remotes.lookup(service, method) as (...a: unknown[]) => unknown;
-      return { ok: true, value: await fn(...(Array.isArray(args) ? args : [])) };
-    } catch (err) {
-      const { code, error } = this.errorResponse(err, `${service}.${method}`);
-      return { ok: false, code, error };
-    }
-  }
-
-  private errorResponse(err: unknown, route: unknown): ErrorResponse {
-    if (!(err instanceof AppError)) this.log.error({ err, route }, 'handler failed');
-    const response = toErrorResponse(err);
-    this.metrics.error(response.code);
-    return response;
   }
 
   private pushToFrontend(frontendId: string, message: PushMessage): void {

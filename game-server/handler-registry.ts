@@ -4,15 +4,25 @@ import type { Session } from './frontend/session';
 /** How a request reached its handler. */
 export interface HandlerContext {
   route: string;
-  /** A backend already passed this request on once (see `Application.forwardRequest`). */
+  /** A backend already passed this request on once (a handler threw `Moved`): it is not passed on again. */
   redirected: boolean;
 }
 
-/** A client route's implementation: validates its own body and returns the response fields. */
-export type Handler = (body: Record<string, unknown>, session: Session, context: HandlerContext) => Promise<object>;
+/** A client route's implementation as the runtime calls it (see `Application.handle` for the typed face). */
+export type Handler = (body: unknown, session: Session, context: HandlerContext) => Promise<object>;
+
+/** A remote's method as the runtime calls it, with the arguments from the wire. */
+export type RemoteMethod = (...args: unknown[]) => unknown;
 
 /** A remote's methods: internal calls from peer servers only, never reachable by clients. */
 export type Remote = Record<string, (...args: never[]) => unknown>;
+
+/** The methods of a remote's implementation, by name (its own enumerable functions). */
+export function remoteMethods(impl: object): Record<string, RemoteMethod> {
+  const methods: Record<string, RemoteMethod> = {};
+  for (const [name, value] of Object.entries(impl)) if (typeof value === 'function') methods[name] = value as RemoteMethod;
+  return methods;
+}
 
 /**
  * Named groups of functions looked up by two names from the wire. Maps, not objects, so a name like

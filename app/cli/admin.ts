@@ -10,7 +10,7 @@ import { environmentName, loadServersConfig, serversConfigPath } from '../../gam
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
-import type { ModerationAction, ModerationRemote, ModerationResult, ModerationVerb } from '../protocol';
+import { Remotes, type ModerationAction, type ModerationRemote, type ModerationResult, type ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
 import { EXIT_USAGE, operatorCommand } from './operator-command';
@@ -86,7 +86,7 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   // The room's chat server; if the room moved, it passes the action on to where the room is now.
   const owner = dispatch(action.rid, chats);
   const method: keyof ModerationRemote = 'moderate';
-  const answer = await askRemote<ModerationResult>(owner, 'moderationRemote', method, [action], {
+  const answer = await askRemote<ModerationResult>(owner, Remotes.moderation.name, method, [action], {
     secret,
     timeoutMs: options.timeout,
     name: 'admin-cli',

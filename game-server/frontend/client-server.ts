@@ -1,21 +1,21 @@
 import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { Code, type ErrorResponse } from '../errors';
+import type { ErrorResponse } from '../errors';
 import type { Logger } from '../logger';
 import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
+import type { ClientRequest } from '../pipeline/pipeline';
 import type { ClientResponse, PushMessage } from '../rpc/rpc-messages';
 import type { RuntimeSettings } from '../settings';
-import { channelRoom, type FrontendSession } from './frontend-session';
+import { channelRoom } from './frontend-session';
 import { destroyConnection, outgoingBytes } from './outgoing-buffer';
 import { PushWriter } from './push-writer';
 import type { SessionService } from './session-service';
-import { TokenBucket } from './token-bucket';
 
-/** Runs one client request to its response; never throws. */
-export type ClientRequestRunner = (route: string, body: unknown, session: FrontendSession) => Promise<ClientResponse>;
+/** Runs one client request to its response (rate limit included: see game-server/pipeline/); never throws. */
+export type ClientRequestRunner = (request: ClientRequest) => Promise<ClientResponse>;
 
 export interface ClientServerOptions {
   host: string;
@@ -69,9 +69,8 @@ export class ClientServer {
   }
 
   private accept(socket: Socket): void {
-    const { settings, sessions, run } = this.options;
+    const { sessions, run } = this.options;
     const session = sessions.create(socket);
-    const bucket = new TokenBucket(settings.RATE_LIMIT_PER_SECOND, settings.RATE_LIMIT_BURST);
     const logged = new Set<string>();
     const answer = (route: unknown, ack: (response: ClientResponse) => void, response: ClientResponse): void => {
       if (response.code >= 400 && response.code < 500) this.logRejection(socket, logged, route, response as ErrorResponse);
@@ -79,12 +78,13 @@ export class ClientServer {
     };
     socket.onAny((route: unknown, ...args: unknown[]) => {
       const ack = args[args.length - 1];
-      const limited = !bucket.take();
-      // A request without an acknowledgement has nowhere to answer: drop it without running it.
-      if (typeof ack !== 'function') return;
-      const reply = ack as (response: ClientResponse) => void;
-      if (limited) return answer(route, reply, { code: Code.TOO_MANY_REQUESTS, error: 'too many requests, slow down' });
-      void run(route as string, args.length > 1 ? args[0] : undefined, session).then((response) => answer(route, reply, response));
+      // Without an acknowledgement there is nowhere to answer: the pipeline drops it (see unansweredStep).
+      const answered = typeof ack === 'function';
+      const body = args.length > (answered ? 1 : 0) ? args[0] : undefined;
+      // A route that is not a string is 404 in the pipeline (routeAllowStep).
+      void run({ route: route as string, body, session, answered, redirected: false }).then((response) => {
+        if (answered) answer(route, ack as (response: ClientResponse) => void, response);
+      });
     });
     socket.on('disconnect', () => sessions.close(session));
   }

@@ -9,16 +9,15 @@ import type { ServerMap } from '../../game-server/config/server-info';
 import { AppError } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { issueToken } from '../../app/auth/tokens';
-import type {
-  ChatRemote,
-  ClusterView,
-  ModerationRemote,
-  ModerationResult,
-  RoomInfo,
-  RoomView,
-  SendResult,
-  ServerView,
-  TokenResponse,
+import {
+  Remotes,
+  type ClusterView,
+  type ModerationResult,
+  type RoomInfo,
+  type RoomView,
+  type SendResult,
+  type ServerView,
+  type TokenResponse,
 } from '../../app/protocol';
 import type { RoomStat } from '../../app/servers/chat/chat-stats';
 import { parseRequest, type RequestSchemas } from '../../app/validation';
@@ -74,20 +73,20 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 
   const publish: Route = async (req, res, rid) => {
     const { content, from = DEFAULT_FROM } = parseRequest(schemas.publish, await readJsonObject(req));
-    const result: SendResult = await rpc.remote<ChatRemote>(rpc.roomServer(rid), 'chatRemote').publish(rid, from, content);
+    const result: SendResult = await rpc.remote(rpc.roomServer(rid), Remotes.chat).publish(rid, from, content);
     options.log.info({ rid, from, seq: result.seq }, 'server API published a message');
     sendJson(res, 200, result);
   };
 
   const room: Route = async (_req, res, rid) => {
-    const info: RoomInfo = await rpc.remote<ChatRemote>(rpc.roomServer(rid), 'chatRemote').roomInfo(rid);
+    const info: RoomInfo = await rpc.remote(rpc.roomServer(rid), Remotes.chat).roomInfo(rid);
     sendJson(res, 200, info);
   };
 
   const kick: Route = async (req, res, rid) => {
     const { username, reason } = parseRequest(schemas.kick, await readJsonObject(req));
     const action = { verb: 'kick' as const, rid, username, ...(reason !== undefined && { reason }) };
-    const result: ModerationResult = await rpc.remote<ModerationRemote>(rpc.roomServer(rid), 'moderationRemote').moderate(action);
+    const result: ModerationResult = await rpc.remote(rpc.roomServer(rid), Remotes.moderation).moderate(action);
     options.log.info({ rid, username }, 'server API kicked a user');
     sendJson(res, 200, result);
   };

@@ -1,5 +1,6 @@
 /** The web server's calls into the cluster: the room's chat server over internal RPC, on persistent links. */
 import type { ServerInfo, ServerMap } from '../../game-server/config/server-info';
+import type { RemoteToken } from '../../game-server/contract/remote-token';
 import { AppError, Code } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
@@ -29,8 +30,8 @@ export class ClusterRpc {
     return dispatch(rid, chats);
   }
 
-  /** Typed calls to `service` on `server`. */
-  remote<T>(server: ServerInfo, service: string): RemoteCaller<T> {
+  /** Typed calls to the remote `token` names, on `server`. */
+  remote<T>(server: ServerInfo, { name: service }: RemoteToken<T>): RemoteCaller<T> {
     return remoteCaller<T>((method, args) => this.client.call(server, { service, method, args }));
   }
 

@@ -1,39 +1,31 @@
 import type { Application } from '../../../game-server';
-import { Push } from '../../protocol';
+import { Push, Remotes, type RoomState } from '../../protocol';
+import type { ChatRoutes } from '../../routes/client-routes';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
 import { registerChatStats } from './chat-stats';
 import { createChatStores } from './create-chat-stores';
-import { createChatHandler } from './handler/chat-handler';
+import { handleChat } from './handler/chat-handler';
 import { Moderator } from './moderation/moderator';
 import { createChatRemote } from './remote/chat-remote';
 import { createModerationRemote } from './remote/moderation-remote';
-import { RoomLocator } from './room-locator';
+import { RoomDirectory, type TakeRoom } from './room-directory';
 import { RoomRegistry } from './room-registry';
 
-/** How long a connector may be gone (a pm2 restart) before its users are taken to have left. */
-const CONNECTOR_GONE_MS = 5000;
+/** How long a chat server waits for a peer to hand a room over. */
+const TAKE_TIMEOUT_MS = 1000;
 
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
-export function configureChatServer(app: Application, settings: ChatSettings): void {
+export function configureChatServer(app: Application, routes: ChatRoutes, settings: ChatSettings): void {
   const stores = createChatStores(settings, app.log);
   const rooms = new RoomRegistry(app, stores.log, stores.moderation);
-  const locator = new RoomLocator(app, rooms);
+  const directory = new RoomDirectory(app, takeRoomFrom(app), rooms);
   const moderator = new Moderator(app, rooms, stores.moderation);
   const schemas = requestSchemas(settings);
-  app.handler('chatHandler', createChatHandler(app, rooms, locator, moderator, schemas, settings.HISTORY_SIZE));
-  app.remote('chatRemote', { ...createChatRemote(app, rooms, locator, moderator, settings.HISTORY_SIZE) });
-  app.remote('moderationRemote', { ...createModerationRemote(app, locator, moderator, schemas) });
+  handleChat(app, routes, directory, moderator, settings.HISTORY_SIZE);
+  app.remote(Remotes.chat, createChatRemote(app, rooms, directory, moderator, settings.HISTORY_SIZE));
+  app.remote(Remotes.moderation, createModerationRemote(app, directory, moderator, schemas));
 
-  // A connector that does not come back: its users left. One that does re-sends its users anyway.
-  app.onLinkDown((server) => {
-    if (server.serverType !== 'connector') return;
-    setTimeout(() => {
-      if (app.isServerUp(server.id)) return;
-      const left = rooms.leaveAll(server.id);
-      if (left > 0) app.log.warn({ connector: server.id, left }, 'connector gone: its users left their rooms');
-    }, CONNECTOR_GONE_MS).unref();
-  });
   // Pushes to a connector are dropped while the link to it is down: its members learn each log's head and catch up.
   app.onLinkUp((server) => {
     if (server.serverType !== 'connector') return;
@@ -41,4 +33,12 @@ export function configureChatServer(app: Application, settings: ChatSettings): v
   });
   app.beforeStop(() => stores.close());
   registerChatStats(app, rooms);
+}
+
+/** Asks a peer for a room with a short timeout: a peer that does not answer in time is taken not to hold it. */
+function takeRoomFrom(app: Application): TakeRoom {
+  return (peer, rid) =>
+    app.rpcClient
+      .call(peer, { service: Remotes.chat.name, method: 'takeRoom', args: [rid] }, TAKE_TIMEOUT_MS)
+      .then((state) => state as RoomState | null);
 }

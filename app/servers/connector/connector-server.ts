@@ -1,28 +1,31 @@
 import type { Application } from '../../../game-server';
-import type { ChatRemote, ChatSession } from '../../protocol';
+import { Remotes } from '../../protocol';
+import type { ChatRoutes } from '../../routes/client-routes';
 import { chatRoute } from '../../routes/chat-route';
-import type { ChatSettings } from '../../settings';
-import { requestSchemas } from '../../validation';
-import { createEntryHandler } from './handler/entry-handler';
+import { memberOf } from '../../routes/member-session';
+import { handleEntry } from './handler/entry-handler';
 import { createConnectorRemote } from './remote/connector-remote';
 import { keepChatServersInSync } from './session-resync';
 
 /** A connector: holds client sessions, forwards `chat.*` to the room's chat server, delivers pushes. */
-export function configureConnectorServer(app: Application, settings: ChatSettings): void {
+export function configureConnectorServer(app: Application, routes: ChatRoutes, authSecret?: string): void {
   app.route('chat', chatRoute);
-  app.handler('entryHandler', createEntryHandler(app, requestSchemas(settings), settings.AUTH_SECRET));
+  handleEntry(app, routes, authSecret);
 
-  app.remote('connectorRemote', { ...createConnectorRemote(app) });
+  app.remote(Remotes.connector, createConnectorRemote(app));
   keepChatServersInSync(app);
 
-  const chat = app.rpc<ChatRemote>('chat', 'chatRemote');
+  const chat = app.rpc(Remotes.chat);
   app.sessions.onClosed((session) => {
-    const { rid } = session.settings as Partial<ChatSession>;
-    if (session.uid === null || rid === undefined) return;
-    const uid = session.uid;
+    const member = memberOf(session);
+    if (!member) return;
+    const {
+      uid,
+      settings: { rid },
+    } = member;
     app.log.debug({ uid, rid }, 'leave');
     return chat
-      .route(session)
+      .route(member)
       .kick(uid, app.serverId, rid)
       .catch((err: unknown) => app.log.warn({ uid, rid, err: (err as Error).message }, 'could not tell the chat server a user left'));
   });

@@ -1,6 +1,6 @@
-import type { Application, ServerInfo, ServerMap } from '../../../game-server';
-import type { ChatRemote, ChatSession, MemberRef } from '../../protocol';
-import { dispatch } from '../../util/dispatcher';
+import { dispatch, type Application, type ServerInfo, type ServerMap } from '../../../game-server';
+import { Remotes, type MemberRef } from '../../protocol';
+import { memberOf } from '../../routes/member-session';
 
 /**
  * Connectors are the source of truth for who is in which room; chat servers' rooms are derived.
@@ -9,18 +9,22 @@ import { dispatch } from '../../util/dispatcher';
  * each user whose room moved to the room's new chat server.
  */
 export function keepChatServersInSync(app: Application): void {
-  const chat = app.rpc<ChatRemote>('chat', 'chatRemote');
+  const chat = app.rpc(Remotes.chat);
 
   const membersByOwner = (chats: readonly ServerInfo[]): Map<string, MemberRef[]> => {
     const byOwner = new Map<string, MemberRef[]>();
     if (chats.length === 0) return byOwner;
     for (const session of app.sessions.boundSessions()) {
-      const { rid, inRoom } = session.settings as Partial<ChatSession>;
+      const member = memberOf(session);
       // An enter still on its way is not announced: its own add follows on the same link.
-      if (session.uid === null || rid === undefined || !inRoom) continue;
+      if (!member?.settings.inRoom) continue;
+      const {
+        uid,
+        settings: { rid },
+      } = member;
       const owner = dispatch(rid, chats).id;
       const list = byOwner.get(owner) ?? [];
-      list.push({ uid: session.uid, rid });
+      list.push({ uid, rid });
       byOwner.set(owner, list);
     }
     return byOwner;

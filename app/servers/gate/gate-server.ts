@@ -1,10 +1,9 @@
 import type { Application } from '../../../game-server';
-import type { ChatSettings } from '../../settings';
-import { requestSchemas } from '../../validation';
-import { createGateHandler } from './handler/gate-handler';
+import type { ChatRoutes } from '../../routes/client-routes';
+import { handleGate } from './handler/gate-handler';
 
 /** The gate: tells each user which connector to use. */
-export function configureGateServer(app: Application, settings: ChatSettings): void {
+export function configureGateServer(app: Application, routes: ChatRoutes): void {
   app.keepLinks('connector');
-  app.handler('gateHandler', createGateHandler(app, requestSchemas(settings)));
+  handleGate(app, routes);
 }

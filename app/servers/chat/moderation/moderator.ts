@@ -1,5 +1,5 @@
 import { AppError, Code, type Application } from '../../../../game-server';
-import { toUid, type ConnectorRemote, type KickEvent, type ModerationAction, type ModerationResult } from '../../../protocol';
+import { Remotes, toUid, type KickEvent, type ModerationAction, type ModerationResult } from '../../../protocol';
 import type { Room } from '../room';
 import type { RoomRegistry } from '../room-registry';
 import type { ModerationStore, Restriction } from './moderation-store';
@@ -73,7 +73,7 @@ export class Moderator {
     const frontendId = room.channel.frontendOf(uid);
     if (frontendId === undefined) return false;
     try {
-      await this.app.rpc<ConnectorRemote>('connector', 'connectorRemote').toServer(frontendId).kick(uid, event);
+      await this.app.rpc(Remotes.connector).toServer(frontendId).kick(uid, event);
     } catch (err) {
       // Its connector is unreachable: the user leaves the room here all the same, and is refused if banned.
       this.app.log.warn({ uid, connector: frontendId, err: (err as Error).message }, 'could not reach the connector of a kicked user');

@@ -1,9 +1,10 @@
 import { AppError, Code, type Application } from '../../../../game-server';
-import { EVERYONE, Push, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
+import { EVERYONE, Push, Remotes, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
 import { historyReply } from '../history-reply';
 import type { Moderator } from '../moderation/moderator';
 import { LogClaimLost } from '../room-log/room-log';
-import type { RoomLocator } from '../room-locator';
+import { forwardWhenMoved } from './forward-when-moved';
+import type { RoomDirectory } from '../room-directory';
 import type { RoomRegistry } from '../room-registry';
 
 /**
@@ -13,49 +14,55 @@ import type { RoomRegistry } from '../room-registry';
 export function createChatRemote(
   app: Application,
   rooms: RoomRegistry,
-  locator: RoomLocator,
+  directory: RoomDirectory,
   moderator: Moderator,
   historySize: number,
 ): ChatRemote {
-  const other = app.rpc<ChatRemote>('chat', 'chatRemote');
+  const other = app.rpc(Remotes.chat);
   return {
-    async add(uid, frontendId, rid, position, redirected = false) {
-      const where = await locator.locate(rid, redirected, true);
-      if (!where) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
-      if ('serverId' in where) return other.toServer(where.serverId).add(uid, frontendId, rid, position, true);
-      const { room } = where;
-      const username = usernameOf(uid);
-      await moderator.checkEnter(rid, username);
-      const holder = room.channel.frontendOf(uid);
-      if (holder !== undefined) {
-        // A member whose connector is gone is the ghost of a crashed connector: the user is back.
-        // (The same connector never adds a uid twice: it holds one session per uid.)
-        if (holder !== frontendId && app.isServerUp(holder)) {
-          throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
-        }
-      } else {
-        // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
-        const event: UserEvent = { user: username };
-        room.channel.pushMessage(Push.add, event, uid);
-      }
-      room.channel.add(uid, frontendId);
-      const { messages, ...log } = await historyReply(room, username, position, historySize);
-      return { users: room.users(), history: messages, ...log };
-    },
+    add: (uid, frontendId, rid, position, redirected = false) =>
+      forwardWhenMoved(
+        redirected,
+        async () => {
+          const room = await directory.locate(rid, { redirected }, true);
+          if (!room) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
+          const username = usernameOf(uid);
+          await moderator.checkEnter(rid, username);
+          const holder = room.channel.frontendOf(uid);
+          if (holder !== undefined) {
+            // A member whose connector is gone is the ghost of a crashed connector: the user is back.
+            // (The same connector never adds a uid twice: it holds one session per uid.)
+            if (holder !== frontendId && app.isServerUp(holder)) {
+              throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
+            }
+          } else {
+            // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
+            const event: UserEvent = { user: username };
+            room.channel.pushMessage(Push.add, event, uid);
+          }
+          room.channel.add(uid, frontendId);
+          const { messages, ...log } = await historyReply(room, username, position, historySize);
+          return { users: room.users(), history: messages, ...log };
+        },
+        (serverId) => other.toServer(serverId).add(uid, frontendId, rid, position, true),
+      ),
 
-    async kick(uid, frontendId, rid, redirected = false) {
-      const where = await locator.locate(rid, redirected, false);
-      if (where && 'serverId' in where) return other.toServer(where.serverId).kick(uid, frontendId, rid, true);
-      const room = where?.room;
-      // Only the connector that added a member may remove it.
-      if (room && room.channel.frontendOf(uid) === frontendId) rooms.leave(room, uid);
-    },
+    kick: (uid, frontendId, rid, redirected = false) =>
+      forwardWhenMoved(
+        redirected,
+        async () => {
+          const room = await directory.locate(rid, { redirected }, false);
+          // Only the connector that added a member may remove it.
+          if (room && room.channel.frontendOf(uid) === frontendId) rooms.leave(room, uid);
+        },
+        (serverId) => other.toServer(serverId).kick(uid, frontendId, rid, true),
+      ),
 
     async resync(frontendId, members, authoritative) {
       let joined = 0;
       const touched = new Set<string>();
       for (const { uid, rid } of members) {
-        const room = await locator.obtain(rid, true);
+        const room = await directory.obtain(rid, true);
         if (!room) continue;
         touched.add(rid);
         if (room.channel.frontendOf(uid) === frontendId) continue;
@@ -63,7 +70,7 @@ export function createChatRemote(
         joined++;
       }
       const left = authoritative ? rooms.leaveAll(frontendId, new Set(members.map((m) => m.uid))) : 0;
-      if (authoritative) locator.connectorResynced(frontendId);
+      if (authoritative) directory.connectorResynced(frontendId);
       // Pushes to these members may have been lost while the link was down: tell them where each log stands.
       for (const rid of touched) {
         const room = rooms.get(rid);
@@ -79,42 +86,46 @@ export function createChatRemote(
       return state;
     },
 
-    async publish(rid, from, content, redirected = false): Promise<SendResult> {
-      // A shared log outlives the room: publishing into an empty room is kept. A memory log would go with it.
-      const where = await locator.locate(rid, redirected, rooms.log.kind === 'redis');
-      if (where && 'serverId' in where) return other.toServer(where.serverId).publish(rid, from, content, true);
-      const room = where?.room;
-      if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
-      try {
-        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
-        return { id: message.id, seq: message.seq };
-      } catch (err) {
-        if (!(err instanceof LogClaimLost)) throw err;
-        // Another chat server claimed the room's log (it moved while this one held it): it publishes.
-        rooms.forget(room);
-        if (redirected) throw new AppError(Code.UNAVAILABLE, 'the room is moving; try again');
-        return other.toServer(locator.owner(rid).id).publish(rid, from, content, true);
-      } finally {
-        rooms.removeIfEmpty(room);
-      }
-    },
+    publish: (rid, from, content, redirected = false): Promise<SendResult> =>
+      forwardWhenMoved(
+        redirected,
+        async () => {
+          // A shared log outlives the room: publishing into an empty room is kept. A memory log would go with it.
+          const room = await directory.locate(rid, { redirected }, rooms.log.kind === 'redis');
+          if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
+          try {
+            const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
+            return { id: message.id, seq: message.seq };
+          } catch (err) {
+            // Another chat server claimed the room's log (it moved while this one held it): it publishes.
+            if (err instanceof LogClaimLost) directory.lost(room);
+            throw err;
+          } finally {
+            rooms.removeIfEmpty(room);
+          }
+        },
+        (serverId) => other.toServer(serverId).publish(rid, from, content, true),
+      ),
 
-    async roomInfo(rid, redirected = false): Promise<RoomInfo> {
-      const where = await locator.locate(rid, redirected, false);
-      if (where && 'serverId' in where) return other.toServer(where.serverId).roomInfo(rid, true);
-      const room = where?.room;
-      const read = room ? await room.read(0, historySize) : await rooms.log.read(rid, 0, historySize);
-      const [bans, mutes] = await Promise.all([moderator.store.list(rid, 'ban'), moderator.store.list(rid, 'mute')]);
-      return {
-        rid,
-        server: app.serverId,
-        members: room ? room.users() : [],
-        history: read.messages.filter((m) => m.target === EVERYONE),
-        epoch: read.epoch,
-        lastSeq: read.lastSeq,
-        bans,
-        mutes,
-      };
-    },
+    roomInfo: (rid, redirected = false): Promise<RoomInfo> =>
+      forwardWhenMoved(
+        redirected,
+        async () => {
+          const room = await directory.locate(rid, { redirected }, false);
+          const read = room ? await room.read(0, historySize) : await rooms.log.read(rid, 0, historySize);
+          const [bans, mutes] = await Promise.all([moderator.store.list(rid, 'ban'), moderator.store.list(rid, 'mute')]);
+          return {
+            rid,
+            server: app.serverId,
+            members: room ? room.users() : [],
+            history: read.messages.filter((m) => m.target === EVERYONE),
+            epoch: read.epoch,
+            lastSeq: read.lastSeq,
+            bans,
+            mutes,
+          };
+        },
+        (serverId) => other.toServer(serverId).roomInfo(rid, true),
+      ),
   };
 }

@@ -1,5 +1,6 @@
 import type { Application } from '../../../../game-server';
-import { Push, type ChatSession, type ConnectorRemote } from '../../../protocol';
+import { Push, type ConnectorRemote } from '../../../protocol';
+import { memberOf } from '../../../routes/member-session';
 
 /** What chat servers ask of this connector about the users it holds. */
 export function createConnectorRemote(app: Application): ConnectorRemote {
@@ -7,9 +8,9 @@ export function createConnectorRemote(app: Application): ConnectorRemote {
     async kick(uid, event) {
       const session = app.sessions.getByUid(uid);
       if (!session) return false;
-      const { rid } = session.settings as Partial<ChatSession>;
+      const member = memberOf(session);
       // Out of the room's channel first: pushes to the room from now on (its own onLeave) skip this socket.
-      if (rid !== undefined) session.leave(rid);
+      if (member) session.leave(member.settings.rid);
       session.socket.emit(Push.kick, event);
       app.metrics.messagesDelivered(Push.kick, 1);
       // After the push: socket.io closes the connection once what it queued has been written.

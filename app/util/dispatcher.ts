@@ -1,2 +1,0 @@
-/** Kept only for room-locator, session-resync and gate-handler, which are being reshaped elsewhere: import from game-server. */
-export { dispatch } from '../../game-server/router/dispatch';

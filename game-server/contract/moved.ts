@@ -1,0 +1,10 @@
+/**
+ * Thrown by a handler whose state (a room, say) now lives on another server of its type: the runtime
+ * passes the request on to `serverId` once, and answers with its reply. Thrown again there, it is 503.
+ */
+export class Moved extends Error {
+  constructor(readonly serverId: string) {
+    super(`moved to ${serverId}`);
+    this.name = 'Moved';
+  }
+}

@@ -12,9 +12,11 @@ export async function runIdle(ctx: ScenarioContext, size: Sizes['idle']): Promis
   const entered = await ctx.pool.enter(ctx.target.gate, usersInRooms(size.users, size.roomSize, 'idle'));
   requireAllEntered(entered);
   await sleep(size.settleMs);
+  // The adapter's workers share one port: its connections are split between them (round robin).
+  const sharing = (port: number): number => processes.filter((p) => p.clientPort === port).length;
   const rows = processes.map((p) => {
     const after = rssBytes(p.pid) ?? 0;
-    const connections = p.clientPort === undefined ? 0 : (entered.perPort[p.clientPort] ?? 0);
+    const connections = p.clientPort === undefined ? 0 : (entered.perPort[p.clientPort] ?? 0) / sharing(p.clientPort);
     return { name: p.name, role: p.role, rssBefore: before.get(p.pid)!, rssAfter: after, connections };
   });
   await ctx.pool.disconnectAll();

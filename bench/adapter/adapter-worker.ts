@@ -1,0 +1,32 @@
+import { createAdapter } from '@socket.io/cluster-adapter';
+import { startChatServer, type ChatServer } from '../baseline/chat-server';
+import type { MembershipChange } from '../baseline/chat-routes';
+import { isCountersRequest, type CountersReply } from './adapter-messages';
+import { countAdapterIpc, type IpcCounts } from './ipc-counter';
+
+const MEMBERSHIP = 'membership';
+
+/**
+ * One node:cluster worker of the adapter target: the baseline's chat (chat-routes.ts) on socket.io with
+ * `@socket.io/cluster-adapter`, so a broadcast reaches the sockets of every worker. Room membership
+ * (who is in a room, under which socket id) is replicated to the other workers with serverSideEmit;
+ * message ids, seq and the history stay per worker (see README, Performance).
+ */
+export async function runAdapterWorker(host: string, port: number, countIpc: boolean): Promise<void> {
+  const counts: IpcCounts | undefined = countIpc ? countAdapterIpc() : undefined;
+  process.on('message', (message: unknown) => {
+    if (!isCountersRequest(message)) return;
+    const reply: CountersReply = {
+      countersReply: message.countersRequest,
+      counts: counts ?? { messagesOut: 0, bytesOut: 0, messagesIn: 0, bytesIn: 0 },
+    };
+    process.send?.(reply);
+  });
+  let chat: ChatServer | undefined;
+  chat = await startChatServer(host, port, {
+    adapter: createAdapter(),
+    replicate: (change) => chat?.io.serverSideEmit(MEMBERSHIP, change),
+  });
+  const { apply } = chat;
+  chat.io.on(MEMBERSHIP, (change: MembershipChange) => apply(change));
+}

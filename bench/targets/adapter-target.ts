@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isCountersReply, type AdapterReady, type CountersReply } from '../adapter/adapter-messages';
 import type { IpcCounts } from '../adapter/ipc-counter';
 import { forkServer, stopServer } from './forked-server';
+import type { InternalTraffic } from './internal-traffic';
 import type { ServerProcess, Target } from './target';
 
 const HOST = '127.0.0.1';
@@ -55,6 +56,12 @@ export class AdapterTarget implements Target {
       this.primary.on('message', onMessage);
       this.primary.send({ countersRequest: id });
     });
+  }
+
+  /** Adapter messages between the workers and the primary, each hop once (needs `countIpc`). */
+  async internalTraffic(): Promise<InternalTraffic> {
+    const c = await this.ipcCounts();
+    return { messages: c.messagesOut + c.messagesIn, bytes: c.bytesOut + c.bytesIn };
   }
 
   startedPids(): number[] {

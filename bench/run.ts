@@ -68,9 +68,7 @@ function parseOptions(argv: string[]): Options {
   return new Command('bench')
     .description('Benchmark the chat cluster against a single-process socket.io baseline and socket.io cluster-adapter workers')
     .addOption(new Option('--size <size>', 'quick or full').choices(['quick', 'full']).default('full'))
-    .option('--only <scenarios>', `comma-separated: ${SCENARIOS.join(', ')} (default: all but scale)`, scenarioList, [
-      ...DEFAULT_SCENARIOS,
-    ])
+    .option('--only <scenarios>', `comma-separated: ${SCENARIOS.join(', ')} (default: all but scale)`, scenarioList, [...DEFAULT_SCENARIOS])
     .addOption(
       new Option('--target <target>', 'what to measure (both: cluster and baseline; all: the three)')
         .choices(['cluster', 'baseline', 'adapter', 'both', 'all'])
@@ -198,7 +196,9 @@ async function main(): Promise<void> {
       for (const name of targets.filter((t) => runsOn(scenario, t))) {
         let result: ScenarioResult;
         if (scenario === 'scale') {
-          log(`scale on the ${name}: n = ${sizes.scale.processes.join(', ')} ${name === 'cluster' ? 'connectors and chat servers' : 'workers'}`);
+          log(
+            `scale on the ${name}: n = ${sizes.scale.processes.join(', ')} ${name === 'cluster' ? 'connectors and chat servers' : 'workers'}`,
+          );
           const scaleCtx = {
             pool: loadPool,
             log,
@@ -211,7 +211,11 @@ async function main(): Promise<void> {
           result = await withTarget(
             () => startTarget(name, layout, options.adapterWorkers, env),
             (target) =>
-              runScenario(scenario, { target, pool: loadPool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) }, sizes),
+              runScenario(
+                scenario,
+                { target, pool: loadPool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) },
+                sizes,
+              ),
           );
         }
         (results[scenario] ??= {})[name] = result;

@@ -18,7 +18,6 @@ export interface CountersReply {
   counts: IpcCounts;
 }
 
-export const isCountersRequest = (m: unknown): m is CountersRequest =>
-  typeof (m as CountersRequest | null)?.countersRequest === 'number';
+export const isCountersRequest = (m: unknown): m is CountersRequest => typeof (m as CountersRequest | null)?.countersRequest === 'number';
 
 export const isCountersReply = (m: unknown): m is CountersReply => typeof (m as CountersReply | null)?.countersReply === 'number';

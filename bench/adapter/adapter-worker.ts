@@ -22,11 +22,10 @@ export async function runAdapterWorker(host: string, port: number, countIpc: boo
     };
     process.send?.(reply);
   });
-  let chat: ChatServer | undefined;
-  chat = await startChatServer(host, port, {
+  // Membership changes come with clients entering: by then `chat` is set.
+  const chat: ChatServer = await startChatServer(host, port, {
     adapter: createAdapter(),
-    replicate: (change) => chat?.io.serverSideEmit(MEMBERSHIP, change),
+    replicate: (change) => chat.io.serverSideEmit(MEMBERSHIP, change),
   });
-  const { apply } = chat;
-  chat.io.on(MEMBERSHIP, (change: MembershipChange) => apply(change));
+  chat.io.on(MEMBERSHIP, (change: MembershipChange) => chat.apply(change));
 }

@@ -26,7 +26,9 @@ export async function runIdle(ctx: ScenarioContext, size: Sizes['idle']): Promis
   const growth = holders.reduce((n, r) => n + r.rssAfter - r.rssBefore, 0);
   const total = rows.reduce((n, r) => n + r.rssAfter, 0);
   for (const r of rows)
-    ctx.log(`  ${r.name}: ${(r.rssBefore / MiB).toFixed(1)} -> ${(r.rssAfter / MiB).toFixed(1)} MiB, ${Math.round(r.connections)} connections`);
+    ctx.log(
+      `  ${r.name}: ${(r.rssBefore / MiB).toFixed(1)} -> ${(r.rssAfter / MiB).toFixed(1)} MiB, ${Math.round(r.connections)} connections`,
+    );
   const figures: Figure[] = [
     { name: 'connector RSS growth per connection', unit: 'KiB', value: Number((growth / Math.max(1, connections) / 1024).toFixed(1)) },
     { name: 'RSS of all server processes', unit: 'MiB', value: Number((total / MiB).toFixed(1)) },

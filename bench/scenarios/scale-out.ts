@@ -31,11 +31,16 @@ export interface ScalePoint {
   sentPerSec: number;
   deliveredPerSec: number;
   p99Ms: number;
-  /** Deliveries the load generators counted in the window (the denominator below). */
+  /** Messages sent and deliveries counted by the load generators in the window (the denominators below). */
+  sent: number;
   deliveries: number;
   traffic: InternalTraffic;
   messagesPerDelivery: number;
   bytesPerDelivery: number;
+  messagesPerSend: number;
+  bytesPerSend: number;
+  /** The cluster's pushes per message sent: connectors that held members of its room. */
+  pushesPerSend?: number;
   /** Fewer than 90 % of the expected deliveries arrived: the layout did not keep up with the fixed load. */
   lagging: boolean;
 }
@@ -48,11 +53,11 @@ async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSi
   const sendsPerSec = size.deliveries / size.roomSize;
   await pool.setRate(sendsPerSec);
   await sleep(size.warmupMs);
-  const before = await target.internalTraffic();
-  await pool.reset();
+  // The counters and the load generators' window open and close together.
+  const [before] = await Promise.all([target.internalTraffic(), pool.reset()]);
   await sleep(size.windowMs);
-  const load = await pool.report();
-  const traffic = trafficBetween(before, await target.internalTraffic());
+  const [load, after] = await Promise.all([pool.report(), target.internalTraffic()]);
+  const traffic = trafficBetween(before, after);
   await pool.setRate(0);
   await pool.disconnectAll();
   const seconds = load.elapsedMs / 1000;
@@ -64,10 +69,14 @@ async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSi
     sentPerSec: round(load.sent / seconds, 1),
     deliveredPerSec: Math.round(load.deliveries / seconds),
     p99Ms: round(load.latency.quantile(0.99), 2),
+    sent: load.sent,
     deliveries: load.deliveries,
     traffic,
     messagesPerDelivery: round(traffic.messages / deliveries),
     bytesPerDelivery: round(traffic.bytes / deliveries, 1),
+    messagesPerSend: round(traffic.messages / Math.max(1, load.sent), 2),
+    bytesPerSend: Math.round(traffic.bytes / Math.max(1, load.sent)),
+    ...(traffic.pushes !== undefined && { pushesPerSend: round(traffic.pushes / Math.max(1, load.sent), 2) }),
     lagging: load.deliveries < 0.9 * load.sent * size.roomSize,
   };
 }

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { isCountersReply, type AdapterReady, type CountersReply } from '../adapter/adapter-messages';
+import { isCountersReply, type AdapterReady } from '../adapter/adapter-messages';
 import type { IpcCounts } from '../adapter/ipc-counter';
 import { forkServer, stopServer } from './forked-server';
 import type { InternalTraffic } from './internal-traffic';
@@ -51,7 +51,7 @@ export class AdapterTarget implements Target {
         if (!isCountersReply(message) || message.countersReply !== id) return;
         clearTimeout(timer);
         this.primary.off('message', onMessage);
-        resolve((message as CountersReply).counts);
+        resolve(message.counts);
       };
       this.primary.on('message', onMessage);
       this.primary.send({ countersRequest: id });

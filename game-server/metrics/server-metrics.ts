@@ -90,7 +90,11 @@ export class ServerMetrics {
       labelNames: ['peer_type', 'result'],
       registers,
     });
-    this.linkCounter('rpc_link_frames_total', 'frames', 'Frames (socket.io packets) on the internal links this server opened, by direction');
+    this.linkCounter(
+      'rpc_link_frames_total',
+      'frames',
+      'Frames (socket.io packets) on the internal links this server opened, by direction',
+    );
     this.linkCounter(
       'rpc_link_bytes_total',
       'bytes',

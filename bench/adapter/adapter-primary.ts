@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setupPrimary } from '@socket.io/cluster-adapter';
 import { isCountersReply, isCountersRequest, type AdapterReady, type CountersReply } from './adapter-messages';
-import type { IpcCounts } from './ipc-counter';
+import { NO_COUNTS, type IpcCounts } from './ipc-counter';
 
 const STOP_TIMEOUT_MS = 3000;
 
@@ -53,7 +53,7 @@ async function sumCounters(workers: Worker[], id: number): Promise<CountersReply
         }),
     ),
   );
-  const counts: IpcCounts = { messagesOut: 0, bytesOut: 0, messagesIn: 0, bytesIn: 0 };
+  const counts: IpcCounts = { ...NO_COUNTS };
   for (const r of replies) for (const key of Object.keys(counts) as (keyof IpcCounts)[]) counts[key] += r[key];
   return { countersReply: id, counts };
 }

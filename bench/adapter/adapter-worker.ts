@@ -1,8 +1,10 @@
 import { createAdapter } from '@socket.io/cluster-adapter';
+import type { Server } from 'socket.io';
+import { Push } from '../../app/protocol';
 import { startChatServer, type ChatServer } from '../baseline/chat-server';
 import type { MembershipChange } from '../baseline/chat-routes';
 import { isCountersRequest, type CountersReply } from './adapter-messages';
-import { countAdapterIpc, type IpcCounts } from './ipc-counter';
+import { countAdapterIpc, NO_COUNTS, type IpcCounts } from './ipc-counter';
 
 const MEMBERSHIP = 'membership';
 
@@ -18,7 +20,7 @@ export async function runAdapterWorker(host: string, port: number, countIpc: boo
     if (!isCountersRequest(message)) return;
     const reply: CountersReply = {
       countersReply: message.countersRequest,
-      counts: counts ?? { messagesOut: 0, bytesOut: 0, messagesIn: 0, bytesIn: 0 },
+      counts: counts ?? NO_COUNTS,
     };
     process.send?.(reply);
   });
@@ -28,4 +30,18 @@ export async function runAdapterWorker(host: string, port: number, countIpc: boo
     replicate: (change) => chat.io.serverSideEmit(MEMBERSHIP, change),
   });
   chat.io.on(MEMBERSHIP, (change: MembershipChange) => chat.apply(change));
+  if (counts) countChatBroadcasts(chat.io, counts);
+}
+
+/**
+ * Counts the onChat broadcasts started here: the adapter's own `broadcast` publishes to the other workers,
+ * while broadcasts relayed from them go to the base class's, so they are not counted twice.
+ */
+function countChatBroadcasts(io: Server, counts: IpcCounts): void {
+  const adapter = io.of('/').adapter;
+  const broadcast = adapter.broadcast.bind(adapter);
+  adapter.broadcast = (packet: { data?: unknown[] }, opts) => {
+    if (packet.data?.[0] === Push.chat) counts.chatBroadcasts++;
+    return broadcast(packet, opts);
+  };
 }

@@ -10,7 +10,11 @@ export interface IpcCounts {
   /** Adapter messages the primary relayed to this worker. */
   messagesIn: number;
   bytesIn: number;
+  /** onChat broadcasts this worker started (one per message a client sent to its room). */
+  chatBroadcasts: number;
 }
+
+export const NO_COUNTS: IpcCounts = { messagesOut: 0, bytesOut: 0, messagesIn: 0, bytesIn: 0, chatBroadcasts: 0 };
 
 const isAdapterMessage = (message: unknown): boolean => (message as { source?: unknown } | null)?.source === ADAPTER_SOURCE;
 
@@ -24,7 +28,7 @@ const wireBytes = (message: unknown): number => Buffer.byteLength(JSON.stringify
  * so only the scale-out scenario turns it on.
  */
 export function countAdapterIpc(): IpcCounts {
-  const counts: IpcCounts = { messagesOut: 0, bytesOut: 0, messagesIn: 0, bytesIn: 0 };
+  const counts: IpcCounts = { ...NO_COUNTS };
   const send = process.send?.bind(process);
   if (!send) throw new Error('countAdapterIpc: this process has no IPC channel');
   process.send = ((message: unknown, ...rest: never[]) => {

@@ -31,8 +31,12 @@ export interface ScalePoint {
   sentPerSec: number;
   deliveredPerSec: number;
   p99Ms: number;
-  /** Messages sent and deliveries counted by the load generators in the window (the denominators below). */
-  sent: number;
+  /** Deliveries the load generators counted in the window (a check on the servers' counts). */
+  loadGenDeliveries: number;
+  /**
+   * Deliveries by the servers' counters, in the same snapshots as the internal traffic: the cluster's
+   * connectors count them; the adapter's workers count the broadcasts, each to a full room.
+   */
   deliveries: number;
   traffic: InternalTraffic;
   messagesPerDelivery: number;
@@ -41,7 +45,7 @@ export interface ScalePoint {
   bytesPerSend: number;
   /** The cluster's pushes per message sent: connectors that held members of its room. */
   pushesPerSend?: number;
-  /** Fewer than 90 % of the expected deliveries arrived: the layout did not keep up with the fixed load. */
+  /** Fewer than 90 % of the offered sends went out or of the expected deliveries arrived: the machine did not keep up. */
   lagging: boolean;
 }
 
@@ -61,7 +65,8 @@ async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSi
   await pool.setRate(0);
   await pool.disconnectAll();
   const seconds = load.elapsedMs / 1000;
-  const deliveries = Math.max(1, load.deliveries);
+  const deliveries = traffic.delivered ?? traffic.sends * size.roomSize;
+  const per = (n: number, of: number): number => n / Math.max(1, of);
   return {
     n,
     serverProcesses: (await target.processes()).length,
@@ -69,15 +74,15 @@ async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSi
     sentPerSec: round(load.sent / seconds, 1),
     deliveredPerSec: Math.round(load.deliveries / seconds),
     p99Ms: round(load.latency.quantile(0.99), 2),
-    sent: load.sent,
-    deliveries: load.deliveries,
+    loadGenDeliveries: load.deliveries,
+    deliveries,
     traffic,
-    messagesPerDelivery: round(traffic.messages / deliveries),
-    bytesPerDelivery: round(traffic.bytes / deliveries, 1),
-    messagesPerSend: round(traffic.messages / Math.max(1, load.sent), 2),
-    bytesPerSend: Math.round(traffic.bytes / Math.max(1, load.sent)),
-    ...(traffic.pushes !== undefined && { pushesPerSend: round(traffic.pushes / Math.max(1, load.sent), 2) }),
-    lagging: load.deliveries < 0.9 * load.sent * size.roomSize,
+    messagesPerDelivery: round(per(traffic.messages, deliveries)),
+    bytesPerDelivery: round(per(traffic.bytes, deliveries), 1),
+    messagesPerSend: round(per(traffic.messages, traffic.sends), 2),
+    bytesPerSend: Math.round(per(traffic.bytes, traffic.sends)),
+    ...(traffic.pushes !== undefined && { pushesPerSend: round(per(traffic.pushes, traffic.sends), 2) }),
+    lagging: load.deliveries < 0.9 * load.sent * size.roomSize || load.sent < 0.9 * sendsPerSec * seconds,
   };
 }
 
@@ -87,8 +92,9 @@ export async function runScaleOut(ctx: ScaleContext, size: ScaleSize, maxLayouts
     const point = await ctx.withTarget(n, (target) => countOne(target, ctx, size, n));
     ctx.log(
       `  n=${n} (${point.serverProcesses} server processes): delivered ${point.deliveredPerSec}/s p99 ${point.p99Ms} ms, ` +
-        `${point.messagesPerDelivery} internal messages and ${point.bytesPerDelivery} bytes per delivery` +
-        `${point.traffic.pushes === undefined ? '' : ` (${point.traffic.pushes} pushes in ${point.traffic.messages} frames)`}` +
+        `${point.messagesPerDelivery} internal messages and ${point.bytesPerDelivery} bytes per delivery, ` +
+        `${point.messagesPerSend} and ${point.bytesPerSend} per message sent` +
+        `${point.pushesPerSend === undefined ? '' : ` (${point.pushesPerSend} pushes per message)`}` +
         `${point.lagging ? ' LAG' : ''}`,
     );
     points.push(point);

@@ -61,7 +61,7 @@ export class AdapterTarget implements Target {
   /** Adapter messages between the workers and the primary, each hop once (needs `countIpc`). */
   async internalTraffic(): Promise<InternalTraffic> {
     const c = await this.ipcCounts();
-    return { messages: c.messagesOut + c.messagesIn, bytes: c.bytesOut + c.bytesIn };
+    return { messages: c.messagesOut + c.messagesIn, bytes: c.bytesOut + c.bytesIn, sends: c.chatBroadcasts };
   }
 
   startedPids(): number[] {

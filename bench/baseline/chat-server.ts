@@ -12,7 +12,8 @@ export interface ChatServer {
 
 /**
  * The chat on plain socket.io (see chat-routes.ts) listening on `host:port`; queryEntry answers with
- * this server. `adapter` and `replicate` are for the node:cluster workers of the adapter target.
+ * this server. `adapter` and `replicate` are for the node:cluster workers of the adapter target, which
+ * take websocket only: long-polling would need sticky sessions between workers.
  */
 export async function startChatServer(
   host: string,
@@ -25,7 +26,7 @@ export async function startChatServer(
     httpCompression: false,
     serveClient: false,
     maxHttpBufferSize: 65_536,
-    ...(options.adapter && { adapter: options.adapter }),
+    ...(options.adapter && { adapter: options.adapter, transports: ['websocket' as const] }),
   });
   await new Promise<void>((resolve, reject) => http.once('error', reject).listen(port, host, resolve));
   const listening = (http.address() as AddressInfo).port;

@@ -4,7 +4,7 @@
  * processes per delivered message, from the servers' counters. No peak search: every layout gets the
  * same offered rate, and a layout that did not keep up says so.
  */
-import type { LoadPool } from '../load/load-pool';
+import type { LoadPool, MergedLoad } from '../load/load-pool';
 import type { ScaleSize } from '../sizes';
 import { trafficBetween, type InternalTraffic } from '../targets/internal-traffic';
 import type { Target } from '../targets/target';
@@ -51,28 +51,49 @@ export interface ScalePoint {
 
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
+const SETTLE_POLL_MS = 300;
+const SETTLE_TIMEOUT_MS = 15_000;
+
+/** Stops sending and waits until every send is answered and deliveries stopped coming; the counts since the last reset. */
+async function settle(pool: LoadPool): Promise<MergedLoad> {
+  await pool.setRate(0);
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let last = -1;
+  for (;;) {
+    await sleep(SETTLE_POLL_MS);
+    const load = await pool.report();
+    const answered = load.acked + load.errors >= load.sent;
+    if ((answered && load.deliveries === last) || Date.now() > deadline) return load;
+    last = load.deliveries;
+  }
+}
+
 async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSize, n: number): Promise<ScalePoint> {
   const { pool } = ctx;
   requireAllEntered(await pool.enter(target.gate, usersInRooms(size.clients, size.roomSize, 'scale')));
   const sendsPerSec = size.deliveries / size.roomSize;
   await pool.setRate(sendsPerSec);
   await sleep(size.warmupMs);
-  // The counters and the load generators' window open and close together.
-  const [before] = await Promise.all([target.internalTraffic(), pool.reset()]);
+  // The counters are read with nothing in flight, so that both snapshots and the load generators'
+  // counts cover the same messages: the window's sends, their answers, pushes and deliveries.
+  await settle(pool);
+  const before = await target.internalTraffic();
+  await pool.reset();
+  await pool.setRate(sendsPerSec);
   await sleep(size.windowMs);
-  const [load, after] = await Promise.all([pool.report(), target.internalTraffic()]);
-  const traffic = trafficBetween(before, after);
-  await pool.setRate(0);
+  const sending = await pool.report();
+  const load = await settle(pool);
+  const traffic = trafficBetween(before, await target.internalTraffic());
   await pool.disconnectAll();
-  const seconds = load.elapsedMs / 1000;
+  const seconds = sending.elapsedMs / 1000;
   const deliveries = traffic.delivered ?? traffic.sends * size.roomSize;
   const per = (n: number, of: number): number => n / Math.max(1, of);
   return {
     n,
     serverProcesses: (await target.processes()).length,
     offeredSendsPerSec: round(sendsPerSec, 1),
-    sentPerSec: round(load.sent / seconds, 1),
-    deliveredPerSec: Math.round(load.deliveries / seconds),
+    sentPerSec: round(sending.sent / seconds, 1),
+    deliveredPerSec: Math.round(sending.deliveries / seconds),
     p99Ms: round(load.latency.quantile(0.99), 2),
     loadGenDeliveries: load.deliveries,
     deliveries,
@@ -82,7 +103,7 @@ async function countOne(target: CountingTarget, ctx: ScaleContext, size: ScaleSi
     messagesPerSend: round(per(traffic.messages, traffic.sends), 2),
     bytesPerSend: Math.round(per(traffic.bytes, traffic.sends)),
     ...(traffic.pushes !== undefined && { pushesPerSend: round(per(traffic.pushes, traffic.sends), 2) }),
-    lagging: load.deliveries < 0.9 * load.sent * size.roomSize || load.sent < 0.9 * sendsPerSec * seconds,
+    lagging: sending.deliveries < 0.9 * sending.sent * size.roomSize || sending.sent < 0.9 * sendsPerSec * seconds,
   };
 }
 

@@ -55,7 +55,8 @@ export function reportRows(results: Results): ReportRow[] {
   return rows;
 }
 
-export function renderReport(rows: readonly ReportRow[]): string {
+/** The table; `adapterWorkers` goes into the adapter's column title. */
+export function renderReport(rows: readonly ReportRow[], adapterWorkers: number): string {
   return renderTable<ReportRow>(
     [
       { title: 'SCENARIO', value: (r) => r.scenario },
@@ -63,7 +64,7 @@ export function renderReport(rows: readonly ReportRow[]): string {
       { title: 'UNIT', value: (r) => r.unit },
       { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
       { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
-      { title: 'ADAPTER', value: (r) => r.adapter, align: 'right' },
+      { title: `ADAPTER (${adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
       { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
       { title: 'RATIO TO ADAPTER', value: (r) => r.adapterRatio, align: 'right' },
     ],

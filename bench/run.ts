@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   }
 
   const rows = reportRows(results);
-  log(`\n${renderReport(rows)}`);
+  log(`\n${renderReport(rows, options.adapterWorkers)}`);
   const stillAlive = startedPids.filter(isAlive);
   if (stillAlive.length > 0) log(`\nstill running after the bench: ${stillAlive.join(', ')}`);
   const file = writeReport(options.results, startedAt, {

@@ -43,7 +43,7 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
   };
 
   it('prints one table with cluster, baseline, adapter and both ratios, and writes the plots', () => {
-    expect(stdout).toMatch(/SCENARIO\s+FIGURE\s+UNIT\s+CLUSTER\s+BASELINE\s+ADAPTER\s+RATIO\s+RATIO TO ADAPTER/);
+    expect(stdout).toMatch(/SCENARIO\s+FIGURE\s+UNIT\s+CLUSTER\s+BASELINE\s+ADAPTER \(3 WORKERS\)\s+RATIO\s+RATIO TO ADAPTER/);
     expect(stdout).toContain('peak delivered');
     expect(stdout).toContain('3 node:cluster workers');
     expect(readdirSync(dir).filter((f) => f.endsWith('.html'))).toHaveLength(2);

@@ -55,21 +55,26 @@ export function reportRows(results: Results): ReportRow[] {
   return rows;
 }
 
-/** The table; `adapterWorkers` goes into the adapter's column title. */
+/** The table; `adapterWorkers` goes into the adapter's column title (the scale rows say their own n). */
 export function renderReport(rows: readonly ReportRow[], adapterWorkers: number): string {
-  return renderTable<ReportRow>(
+  const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
+  const table = renderTable<ReportRow>(
     [
       { title: 'SCENARIO', value: (r) => r.scenario },
       { title: 'FIGURE', value: (r) => r.figure },
       { title: 'UNIT', value: (r) => r.unit },
       { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
       { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
-      { title: `ADAPTER (${adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
+      { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
       { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
       { title: 'RATIO TO ADAPTER', value: (r) => r.adapterRatio, align: 'right' },
     ],
     rows,
   );
+  const scaleNote = rows.some((r) => r.scenario === 'scale')
+    ? '\nscale rows: the cluster with n connectors and n chat servers, the adapter with n workers'
+    : '';
+  return `${table}${scaleNote}`;
 }
 
 /** Writes `report` to `<dir>/<prefix><timestamp>.json`; returns the file. */

@@ -4,11 +4,12 @@
  * processes per delivered message, from the servers' counters. No peak search: every layout gets the
  * same offered rate, and a layout that did not keep up says so.
  */
+import { sleep } from '../../game-server/sleep';
 import type { LoadPool, MergedLoad } from '../load/load-pool';
 import type { ScaleSize } from '../sizes';
 import { trafficBetween, type InternalTraffic } from '../targets/internal-traffic';
 import type { Target } from '../targets/target';
-import { requireAllEntered, sleep, usersInRooms, type Figure, type ScenarioResult } from './scenario';
+import { requireAllEntered, usersInRooms, type Figure, type ScenarioResult } from './scenario';
 
 /** A target that counts its internal traffic. */
 export interface CountingTarget extends Target {

@@ -32,7 +32,15 @@ export async function runAdapterPrimary(count: number): Promise<void> {
     if (isCountersRequest(message)) void sumCounters(workers, message.countersRequest).then((reply) => process.send?.(reply));
   });
 
-  const ports = await Promise.all(workers.map((w) => new Promise<number>((resolve) => w.once('listening', (a) => resolve(a.port)))));
+  const ports = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<number>((resolve, reject) => {
+          w.once('listening', (a) => resolve(a.port));
+          w.once('exit', (code) => reject(new Error(`worker ${w.process.pid} exited with ${code} before it listened`)));
+        }),
+    ),
+  );
   if (new Set(ports).size !== 1) throw new Error(`the workers listen on different ports: ${ports.join(', ')}`);
   const ready: AdapterReady = { listening: ports[0]!, workerPids: workers.map((w) => w.process.pid!) };
   process.send?.(ready);

@@ -17,7 +17,8 @@ started.catch((err: unknown) => {
   process.exit(1);
 });
 if (cluster.isWorker) {
-  // The primary is gone: so is this worker.
+  // The primary is gone (its channel closed, or a write to it failed): so is this worker.
   process.on('disconnect', () => process.exit(0));
+  cluster.worker?.on('error', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
 }

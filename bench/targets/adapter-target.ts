@@ -8,6 +8,8 @@ import type { ServerProcess, Target } from './target';
 
 const HOST = '127.0.0.1';
 const COUNTERS_TIMEOUT_MS = 10_000;
+/** Each worker loads socket.io and the chat on its own: 8 of them on a busy 2-core machine took more than 15 s. */
+const START_TIMEOUT_MS_PER_WORKER = 10_000;
 
 /**
  * socket.io + `@socket.io/cluster-adapter` on node:cluster workers (adapter/adapter-server.ts): the
@@ -25,10 +27,12 @@ export class AdapterTarget implements Target {
 
   static async start(workers: number, env: Record<string, string>, countIpc = false): Promise<AdapterTarget> {
     const script = path.join(__dirname, '../adapter/adapter-server.js');
-    const { child, ready } = await forkServer<AdapterReady>(script, [HOST, '0', String(workers)], {
-      ...env,
-      ...(countIpc && { BENCH_COUNT_IPC: '1' }),
-    });
+    const { child, ready } = await forkServer<AdapterReady>(
+      script,
+      [HOST, '0', String(workers)],
+      { ...env, ...(countIpc && { BENCH_COUNT_IPC: '1' }) },
+      START_TIMEOUT_MS_PER_WORKER * (workers + 1),
+    );
     return new AdapterTarget(child, ready.workerPids, { host: HOST, port: ready.listening });
   }
 

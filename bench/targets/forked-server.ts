@@ -1,16 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
-const START_TIMEOUT_MS = 15_000;
+const DEFAULT_START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5000;
 
 /**
  * Forks a bench server script (IPC, output inherited) and resolves with it and its first message, which
- * says it listens; a server that exits or says nothing in time is killed and the start rejects.
+ * says it listens; a server that exits or says nothing within `startTimeoutMs` is stopped and the start rejects.
  */
 export async function forkServer<Ready extends { listening: number }>(
   script: string,
   args: string[],
   env: Record<string, string>,
+  startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
 ): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(script, args, {
     env: { ...process.env, ...env },
@@ -19,7 +20,7 @@ export async function forkServer<Ready extends { listening: number }>(
   });
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script} did not start`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`${script} did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
       child.once('message', (m: Ready) => {
         clearTimeout(timer);
         resolve(m);
@@ -28,7 +29,8 @@ export async function forkServer<Ready extends { listening: number }>(
     });
     return { child, ready };
   } catch (err) {
-    child.kill('SIGKILL');
+    // SIGTERM first: the adapter's primary takes its workers down with it.
+    await stopServer(child);
     throw err;
   }
 }

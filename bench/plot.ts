@@ -1,11 +1,11 @@
-/** Latency against load, one chart per step-up scenario (cluster and baseline, p50 and p99), as one HTML page of SVG. */
+/** Latency against load, one chart per step-up scenario (every target, p50 and p99), as one HTML page of SVG. */
 import { writeFileSync } from 'node:fs';
 import type { Results } from './report';
 import type { StepResult } from './scenarios/step-up';
 import type { TargetName } from './targets/target';
 import { lineChart, type Series } from './svg-chart';
 
-const COLORS: Record<TargetName, string> = { cluster: '#1f77b4', baseline: '#d62728' };
+export const COLORS: Record<TargetName, string> = { cluster: '#1f77b4', baseline: '#d62728', adapter: '#2ca02c' };
 
 const chart = (title: string, series: Series[]): string =>
   lineChart(

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: runs the scenarios against the cluster (pm2, private home) and the single-process
- * baseline in one invocation, from load-generator processes of its own, prints one table and writes
- * it as JSON under bench/results/. Everything it starts is stopped at the end, on error and on Ctrl-C.
+ * `npm run bench`: runs the scenarios against the cluster (pm2, private home), the single-process
+ * baseline and socket.io's cluster adapter on node:cluster workers in one invocation, from
+ * load-generator processes of its own, prints one table and writes it as JSON under bench/results/.
+ * Everything it starts is stopped at the end, on error and on Ctrl-C.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +14,12 @@ import { isAlive } from './proc-stats';
 import { renderReport, reportRows, writeReport, type Results } from './report';
 import { runIdle } from './scenarios/idle';
 import { runJoinStorm } from './scenarios/join-storm';
+import { runScaleOut, type CountingTarget } from './scenarios/scale-out';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario';
 import { runStepUp } from './scenarios/step-up';
-import { SCENARIOS, SIZES, type ScenarioName, type SizeName, type Sizes } from './sizes';
+import { writeScalePlot } from './scale-plot';
+import { DEFAULT_SCENARIOS, SCENARIOS, SIZES, type ScenarioName, type SizeName, type Sizes } from './sizes';
+import { AdapterTarget } from './targets/adapter-target';
 import { BaselineTarget } from './targets/baseline-target';
 import { ClusterTarget, type ClusterLayout } from './targets/cluster-target';
 import type { Target, TargetName } from './targets/target';
@@ -35,11 +39,12 @@ const SERVER_ENV_DEFAULTS: Record<string, string> = {
 interface Options {
   size: SizeName;
   only: ScenarioName[];
-  target: 'cluster' | 'baseline' | 'both';
+  target: 'cluster' | 'baseline' | 'adapter' | 'both' | 'all';
   connectors: number;
   chats: number;
   store: 'memory' | 'redis';
   workers: number;
+  adapterWorkers: number;
   steps?: number;
   results: string;
   profile?: string;
@@ -61,15 +66,20 @@ const scenarioList = (value: string): ScenarioName[] => {
 
 function parseOptions(argv: string[]): Options {
   return new Command('bench')
-    .description('Benchmark the chat cluster against a single-process socket.io baseline')
+    .description('Benchmark the chat cluster against a single-process socket.io baseline and socket.io cluster-adapter workers')
     .addOption(new Option('--size <size>', 'quick or full').choices(['quick', 'full']).default('full'))
-    .option('--only <scenarios>', `comma-separated: ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])
-    .addOption(new Option('--target <target>', 'what to measure').choices(['cluster', 'baseline', 'both']).default('both'))
+    .option('--only <scenarios>', `comma-separated: ${SCENARIOS.join(', ')} (default: all but scale)`, scenarioList, [...DEFAULT_SCENARIOS])
+    .addOption(
+      new Option('--target <target>', 'what to measure (both: cluster and baseline; all: the three)')
+        .choices(['cluster', 'baseline', 'adapter', 'both', 'all'])
+        .default('all'),
+    )
     .option('--connectors <n>', 'connectors in the cluster', positive, 2)
     .option('--chats <n>', 'chat servers in the cluster', positive, 2)
     .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
     .option('--workers <n>', 'load-generator processes', positive, 2)
-    .option('--steps <n>', 'at most this many load steps per scenario (a smoke run)', positive)
+    .option('--adapter-workers <n>', 'node:cluster workers of the adapter target', positive, 3)
+    .option('--steps <n>', 'at most this many load steps per scenario, and layouts of scale (a smoke run)', positive)
     .option('--results <dir>', 'where the JSON goes', path.join(projectRoot(), 'bench/results'))
     .option('--profile <dir>', 'run every server with node --cpu-prof, profiles into <dir>')
     .parse(argv)
@@ -84,9 +94,40 @@ function serverEnv(options: Options): Record<string, string> {
   return env;
 }
 
-function startTarget(name: TargetName, layout: ClusterLayout, env: Record<string, string>): Promise<Target> {
-  return name === 'cluster' ? ClusterTarget.start(layout, env) : BaselineTarget.start(env);
+const TARGETS: Record<Options['target'], TargetName[]> = {
+  cluster: ['cluster'],
+  baseline: ['baseline'],
+  adapter: ['adapter'],
+  both: ['cluster', 'baseline'],
+  all: ['cluster', 'baseline', 'adapter'],
+};
+
+/** The scale-out count has no single process to scale. */
+const runsOn = (scenario: ScenarioName, target: TargetName): boolean => scenario !== 'scale' || target !== 'baseline';
+
+function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: number, env: Record<string, string>): Promise<Target> {
+  switch (name) {
+    case 'cluster':
+      return ClusterTarget.start(layout, env);
+    case 'baseline':
+      return BaselineTarget.start(env);
+    case 'adapter':
+      return AdapterTarget.start(adapterWorkers, env);
+  }
 }
+
+/** The scale-out count's targets: `n` connectors and chat servers, or `n` workers counting their IPC. */
+function startCountingTarget(name: TargetName, n: number, layout: ClusterLayout, env: Record<string, string>): Promise<CountingTarget> {
+  if (name === 'cluster') return ClusterTarget.start({ ...layout, connectors: n, chats: n }, env);
+  if (name === 'adapter') return AdapterTarget.start(n, env, true);
+  throw new Error(`the scale-out count does not run on the ${name}`);
+}
+
+const describeTarget = (name: TargetName, layout: ClusterLayout, adapterWorkers: number): string => {
+  if (name === 'cluster') return `the cluster (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)`;
+  if (name === 'adapter') return `the cluster adapter (${adapterWorkers} node:cluster workers)`;
+  return 'the baseline';
+};
 
 function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Promise<ScenarioResult> {
   switch (name) {
@@ -98,6 +139,8 @@ function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Pr
       return runJoinStorm(ctx, sizes.join);
     case 'idle':
       return runIdle(ctx, sizes.idle);
+    case 'scale':
+      throw new Error('the scale-out count starts its own targets');
   }
 }
 
@@ -108,13 +151,26 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const sizes = SIZES[options.size];
   const layout: ClusterLayout = { connectors: options.connectors, chats: options.chats, store: options.store };
-  const targets: TargetName[] = options.target === 'both' ? ['cluster', 'baseline'] : [options.target];
+  const targets = TARGETS[options.target];
   const env = serverEnv(options);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const startedPids: number[] = [];
   const loadAverages: Record<string, number[]> = { start: loadAverage() };
   let current: Target | undefined;
   let pool: LoadPool | undefined;
+
+  /** Runs `body` on a target just started, and stops it (and notes its pids) whatever happens. */
+  const withTarget = async <T extends Target, R>(start: () => Promise<T>, body: (target: T) => Promise<R>): Promise<R> => {
+    const target = await start();
+    current = target;
+    try {
+      return await body(target);
+    } finally {
+      startedPids.push(...target.startedPids());
+      await target.stop();
+      current = undefined;
+    }
+  };
 
   const cleanUp = async (): Promise<void> => {
     const target = current;
@@ -135,20 +191,34 @@ async function main(): Promise<void> {
   try {
     pool = await LoadPool.start(options.workers);
     startedPids.push(...pool.pids);
+    const loadPool = pool;
     for (const scenario of options.only) {
-      for (const name of targets) {
-        log(
-          `${scenario} on the ${name}${name === 'cluster' ? ` (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)` : ''}`,
-        );
-        current = await startTarget(name, layout, env);
-        try {
-          const ctx: ScenarioContext = { target: current, pool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) };
-          (results[scenario] ??= {})[name] = await runScenario(scenario, ctx, sizes);
-        } finally {
-          startedPids.push(...current.startedPids());
-          await current.stop();
-          current = undefined;
+      for (const name of targets.filter((t) => runsOn(scenario, t))) {
+        let result: ScenarioResult;
+        if (scenario === 'scale') {
+          log(
+            `scale on the ${name}: n = ${sizes.scale.processes.join(', ')} ${name === 'cluster' ? 'connectors and chat servers' : 'workers'}`,
+          );
+          const scaleCtx = {
+            pool: loadPool,
+            log,
+            withTarget: <R>(n: number, body: (target: CountingTarget) => Promise<R>) =>
+              withTarget(() => startCountingTarget(name, n, layout, env), body),
+          };
+          result = await runScaleOut(scaleCtx, sizes.scale, options.steps);
+        } else {
+          log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
+          result = await withTarget(
+            () => startTarget(name, layout, options.adapterWorkers, env),
+            (target) =>
+              runScenario(
+                scenario,
+                { target, pool: loadPool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) },
+                sizes,
+              ),
+          );
         }
+        (results[scenario] ??= {})[name] = result;
         loadAverages[`${scenario} ${name}`] = loadAverage();
       }
     }
@@ -157,7 +227,7 @@ async function main(): Promise<void> {
   }
 
   const rows = reportRows(results);
-  log(`\n${renderReport(rows)}`);
+  log(`\n${renderReport(rows, options.adapterWorkers)}`);
   const stillAlive = startedPids.filter(isAlive);
   if (stillAlive.length > 0) log(`\nstill running after the bench: ${stillAlive.join(', ')}`);
   const file = writeReport(options.results, startedAt, {
@@ -166,6 +236,7 @@ async function main(): Promise<void> {
     command: process.argv.slice(2),
     size: options.size,
     layout,
+    adapterWorkers: options.adapterWorkers,
     workers: options.workers,
     serverEnv: env,
     machine: { cpus: os.cpus().length, node: process.version, loadAverages },
@@ -178,6 +249,8 @@ async function main(): Promise<void> {
   const plot = file.replace(/\.json$/, '.html');
   const subtitle = `--size ${options.size}, ${startedAt.toISOString()}, load average at start ${loadAverages.start!.join(' ')}`;
   if (writePlot(plot, results, subtitle)) log(`plot: ${path.relative(process.cwd(), plot)}`);
+  const scalePlot = file.replace(/\.json$/, '-scale.html');
+  if (writeScalePlot(scalePlot, results, subtitle)) log(`scale plot: ${path.relative(process.cwd(), scalePlot)}`);
   process.exitCode = stillAlive.length > 0 ? 1 : 0;
 }
 

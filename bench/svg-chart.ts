@@ -54,7 +54,7 @@ export function lineChart(options: ChartOptions, series: Series[]): string {
   });
   const yTicks = options.yLog
     ? [0.1, 1, 10, 100, 1000, 10000].filter((t) => Math.log10(t) >= yMin && Math.log10(t) <= yMax)
-    : Array.from({ length: 6 }, (_v, i) => Math.round((yMax / 5) * i));
+    : Array.from({ length: 6 }, (_v, i) => (yMax >= 10 ? Math.round((yMax / 5) * i) : Number(((yMax / 5) * i).toFixed(2))));
   const xTicks = Array.from({ length: 6 }, (_v, i) => (xMax / 5) * i);
   const markers = (options.markers ?? []).map((m) => {
     const [x1, x2] = [x(m.x), x(m.until ?? m.x)];

@@ -1,6 +1,11 @@
+import { askMetrics } from '../../game-server/admin/admin-client';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
+import { clusterTraffic, type InternalTraffic } from './internal-traffic';
 import type { ServerProcess, Target } from './target';
+
+const METRICS_TIMEOUT_MS = 5000;
 
 export interface ClusterLayout {
   connectors: number;
@@ -47,6 +52,16 @@ export class ClusterTarget implements Target {
       this.pids.add(pid);
       return [{ name: server.id, role: server.serverType, pid, ...(server.clientPort !== undefined && { clientPort: server.clientPort }) }];
     });
+  }
+
+  /** Internal traffic so far, from every server's own counters (asked on its RPC port, as /metrics does). */
+  async internalTraffic(): Promise<InternalTraffic> {
+    const { servers } = this.cluster;
+    const options = { secret: this.cluster.env.RPC_SECRET ?? DEFAULT_RPC_SECRET, timeoutMs: METRICS_TIMEOUT_MS, name: 'bench', servers };
+    const answers = await Promise.all(servers.map((server) => askMetrics(server, options)));
+    const missing = answers.filter((a) => !a.ok).map((a) => a.server.id);
+    if (missing.length > 0) throw new Error(`no metrics from ${missing.join(', ')}`);
+    return clusterTraffic(answers.flatMap((a) => (a.ok ? [a.value] : [])));
   }
 
   startedPids(): number[] {

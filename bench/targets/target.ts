@@ -1,10 +1,10 @@
-/** What a scenario runs against: the cluster under pm2, or the single-process baseline. */
-export type TargetName = 'cluster' | 'baseline';
+/** What a scenario runs against: the cluster under pm2, the single-process baseline, or socket.io's cluster adapter. */
+export type TargetName = 'cluster' | 'baseline' | 'adapter';
 
 export interface ServerProcess {
   /** Server id (cluster) or `baseline`. */
   name: string;
-  /** `gate`, `connector`, `chat`, or `baseline` (which is all three). */
+  /** `gate`, `connector`, `chat`, `baseline` (which is all three), `adapter-primary` or `adapter-worker`. */
   role: string;
   pid: number;
   /** Client port, for frontends. */

@@ -6,6 +6,9 @@ import type { ServerInfo } from '../config/server-info';
 /** Internal requests a server makes: a `call` to a remote, or a client request `forward`ed to a backend. */
 export type RpcKind = 'call' | 'forward';
 
+/** Which way a frame went on an internal link, seen from the server that opened the link. */
+export type LinkDirection = 'in' | 'out';
+
 /** Loopback RPCs take well under a millisecond; a timeout lands in the last buckets. */
 const RPC_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -38,6 +41,8 @@ export class ServerMetrics {
   private readonly rpcRequests;
   private readonly rpcDuration;
   private readonly rpcPushes;
+  /** Frames and payload bytes on the internal links this server opened: plain numbers, read when scraped. */
+  private readonly linkTraffic = { in: { frames: 0, bytes: 0 }, out: { frames: 0, bytes: 0 } };
 
   constructor(info: ServerInfo, clients?: ClientCounts, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -85,6 +90,16 @@ export class ServerMetrics {
       labelNames: ['peer_type', 'result'],
       registers,
     });
+    this.linkCounter(
+      'rpc_link_frames_total',
+      'frames',
+      'Frames (socket.io packets) on the internal links this server opened, by direction',
+    );
+    this.linkCounter(
+      'rpc_link_bytes_total',
+      'bytes',
+      'Payload characters of those frames (bytes for ASCII), without websocket and TCP headers, by direction',
+    );
     this.messagesIn = childrenOf((...v) => messagesIn.labels(...v));
     this.messagesOut = childrenOf((...v) => messagesOut.labels(...v));
     this.errors = childrenOf((...v) => errors.labels(...v));
@@ -101,6 +116,33 @@ export class ServerMetrics {
       registers: [this.registry],
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /**
+   * One frame on an internal link this server opened (every link has one opener, so the cluster's
+   * sums count each frame once). A frame carries one request, one reply, or one batch of pushes.
+   */
+  linkFrame(direction: LinkDirection, bytes: number): void {
+    const traffic = this.linkTraffic[direction];
+    traffic.frames++;
+    traffic.bytes += bytes;
+  }
+
+  private linkCounter(name: string, field: 'frames' | 'bytes', help: string): void {
+    const traffic = this.linkTraffic;
+    const reported = { in: 0, out: 0 };
+    new Counter({
+      name,
+      help,
+      labelNames: ['direction'],
+      registers: [this.registry],
+      collect() {
+        for (const direction of ['in', 'out'] as const) {
+          this.inc({ direction }, traffic[direction][field] - reported[direction]);
+          reported[direction] = traffic[direction][field];
+        }
       },
     });
   }

@@ -1,0 +1,35 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type ServerOptions } from 'socket.io';
+import { serveChat, type MembershipChange } from './chat-routes';
+
+export interface ChatServer {
+  io: Server;
+  port: number;
+  /** Applies a membership change another process replicated here. */
+  apply: (change: MembershipChange) => void;
+}
+
+/**
+ * The chat on plain socket.io (see chat-routes.ts) listening on `host:port`; queryEntry answers with
+ * this server. `adapter` and `replicate` are for the node:cluster workers of the adapter target, which
+ * take websocket only: long-polling would need sticky sessions between workers.
+ */
+export async function startChatServer(
+  host: string,
+  port: number,
+  options: { adapter?: ServerOptions['adapter']; replicate?: (change: MembershipChange) => void } = {},
+): Promise<ChatServer> {
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  const io = new Server(http, {
+    perMessageDeflate: false,
+    httpCompression: false,
+    serveClient: false,
+    maxHttpBufferSize: 65_536,
+    ...(options.adapter && { adapter: options.adapter, transports: ['websocket' as const] }),
+  });
+  await new Promise<void>((resolve, reject) => http.once('error', reject).listen(port, host, resolve));
+  const listening = (http.address() as AddressInfo).port;
+  const { apply } = serveChat(io, { entry: () => ({ host, port: listening }), ...(options.replicate && { replicate: options.replicate }) });
+  return { io, port: listening, apply };
+}

@@ -6,6 +6,7 @@ import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcPeerEvents, RpcReply, RpcServerEvents } from './rpc-messages';
 import { closeHttp, listen, trackConnections } from '../net';
+import { coalesceFlushes, serverTransport } from './coalesce-flushes';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -51,6 +52,8 @@ export class RpcServer {
       next(new Error('unauthorized'));
     });
     io.on('connection', (socket) => {
+      const { transport, tcp } = serverTransport(socket);
+      coalesceFlushes(transport, 'send', tcp);
       const { serverId } = socket.handshake.auth as { serverId?: unknown };
       if (typeof serverId === 'string') {
         this.peers.set(serverId, socket);

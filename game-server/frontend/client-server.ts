@@ -39,6 +39,8 @@ export class ClientServer {
   private io?: Server;
   private sweep?: NodeJS.Timeout;
   private readonly writer = new PushWriter();
+  /** Rejection causes already logged, per socket; made at a socket's first rejection (most never have one). */
+  private readonly loggedCauses = new WeakMap<Socket, Set<string>>();
 
   constructor(private readonly options: ClientServerOptions) {}
 
@@ -72,9 +74,8 @@ export class ClientServer {
     void socket.leave(socket.id);
     const session = sessions.create(socket);
     const bucket = new TokenBucket(settings.RATE_LIMIT_PER_SECOND, settings.RATE_LIMIT_BURST);
-    const logged = new Set<string>();
     const answer = (route: unknown, ack: (response: ClientResponse) => void, response: ClientResponse): void => {
-      if (response.code >= 400 && response.code < 500) this.logRejection(socket, logged, route, response as ErrorResponse);
+      if (response.code >= 400 && response.code < 500) this.logRejection(socket, route, response as ErrorResponse);
       ack(response);
     };
     socket.onAny((route: unknown, ...args: unknown[]) => {
@@ -90,8 +91,10 @@ export class ClientServer {
   }
 
   /** One line per cause per connection, so a flood of bad input costs one log line, not thousands. */
-  private logRejection(socket: Socket, logged: Set<string>, route: unknown, { code, error }: ErrorResponse): void {
+  private logRejection(socket: Socket, route: unknown, { code, error }: ErrorResponse): void {
     const cause = `${code} ${error}`;
+    let logged = this.loggedCauses.get(socket);
+    if (!logged) this.loggedCauses.set(socket, (logged = new Set()));
     if (logged.has(cause) || logged.size >= LOGGED_CAUSES_PER_SOCKET) return;
     logged.add(cause);
     this.options.log.warn(

@@ -56,7 +56,9 @@ async function drive() {
   }
   const after = await memory();
   const perConnection = (field) => ((after[field] - before[field]) / CONNECTIONS / 1024).toFixed(2);
-  console.log(`${root}: ${CONNECTIONS} connections, per connection after GC: heap ${perConnection('heapUsed')} KiB, RSS ${perConnection('rss')} KiB`);
+  console.log(
+    `${root}: ${CONNECTIONS} connections, per connection after GC: heap ${perConnection('heapUsed')} KiB, RSS ${perConnection('rss')} KiB`,
+  );
   for (const client of clients) client.close();
   child.kill();
 }

@@ -15,7 +15,11 @@ const BURST = Number(process.env.B ?? 10);
 const SECONDS = Number(process.env.SECS ?? 6);
 const IN_FLIGHT = 200;
 const log = createLogger('rpc-link-cpu', 'silent');
-const request = { route: 'chat.chatHandler.send', body: { content: 'hello there', target: '*' }, session: { id: 'a', uid: 'u', frontendId: 'x', settings: { rid: 'r' } } };
+const request = {
+  route: 'chat.chatHandler.send',
+  body: { content: 'hello there', target: '*' },
+  session: { id: 'a', uid: 'u', frontendId: 'x', settings: { rid: 'r' } },
+};
 const cpuMicros = ({ user, system }) => user + system;
 
 async function serve(port) {

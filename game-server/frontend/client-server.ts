@@ -12,6 +12,7 @@ import type { RuntimeSettings } from '../settings';
 import { channelRoom } from './frontend-session';
 import { destroyConnection, outgoingBytes } from './outgoing-buffer';
 import { PushWriter } from './push-writer';
+import { releaseUpgradeRequest } from './upgrade-request';
 import type { SessionService } from './session-service';
 
 /** Runs one client request to its response (rate limit included: see game-server/pipeline/); never throws. */
@@ -40,6 +41,8 @@ export class ClientServer {
   private io?: Server;
   private sweep?: NodeJS.Timeout;
   private readonly writer = new PushWriter();
+  /** Rejection causes already logged, per socket; made at a socket's first rejection (most never have one). */
+  private readonly loggedCauses = new WeakMap<Socket, Set<string>>();
 
   constructor(private readonly options: ClientServerOptions) {}
 
@@ -57,9 +60,7 @@ export class ClientServer {
     });
     // The upgrade request (headers, socket, parser state) is not needed once the connection is open:
     // dropping it saves several KiB per client (socket.io's performance guide). `handshake.address` stays.
-    io.engine.on('connection', (conn: { request: unknown }) => {
-      conn.request = null;
-    });
+    io.engine.on('connection', releaseUpgradeRequest);
     io.on('connection', (socket) => this.accept(socket));
     this.connections = trackConnections(http);
     await listen(http, port, host);
@@ -70,10 +71,12 @@ export class ClientServer {
 
   private accept(socket: Socket): void {
     const { sessions, run } = this.options;
+    // Pushes find sockets through sessions and channel rooms, never through the room socket.io puts
+    // each socket in under its own id: leaving it saves two Sets and two map entries per connection.
+    void socket.leave(socket.id);
     const session = sessions.create(socket);
-    const logged = new Set<string>();
     const answer = (route: unknown, ack: (response: ClientResponse) => void, response: ClientResponse): void => {
-      if (response.code >= 400 && response.code < 500) this.logRejection(socket, logged, route, response as ErrorResponse);
+      if (response.code >= 400 && response.code < 500) this.logRejection(socket, route, response as ErrorResponse);
       ack(response);
     };
     socket.onAny((route: unknown, ...args: unknown[]) => {
@@ -90,8 +93,10 @@ export class ClientServer {
   }
 
   /** One line per cause per connection, so a flood of bad input costs one log line, not thousands. */
-  private logRejection(socket: Socket, logged: Set<string>, route: unknown, { code, error }: ErrorResponse): void {
+  private logRejection(socket: Socket, route: unknown, { code, error }: ErrorResponse): void {
     const cause = `${code} ${error}`;
+    let logged = this.loggedCauses.get(socket);
+    if (!logged) this.loggedCauses.set(socket, (logged = new Set()));
     if (logged.has(cause) || logged.size >= LOGGED_CAUSES_PER_SOCKET) return;
     logged.add(cause);
     this.options.log.warn(

@@ -13,6 +13,7 @@ import type {
   RpcReply,
   RpcServerEvents,
 } from './rpc-messages';
+import { clientTransport, coalesceFlushes } from './coalesce-flushes';
 
 const STARTUP_GRACE_MS = 3000;
 /** Pushes held per peer while its first link is being made; beyond this they are dropped. */
@@ -77,6 +78,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     let waitingLogged = false;
     const openedAt = Date.now();
     socket.on('connect', () => {
+      const { transport, tcp } = clientTransport(socket);
+      coalesceFlushes(transport, 'write', tcp);
       wasUp = true;
       this.down.delete(server.id);
       const held = this.held.get(server.id);

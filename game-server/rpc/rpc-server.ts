@@ -8,6 +8,7 @@ import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcPeer
 import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
+import { coalesceFlushes, serverTransport } from './coalesce-flushes';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -53,6 +54,8 @@ export class RpcServer {
       next(new Error('unauthorized'));
     });
     io.on('connection', (socket) => {
+      const { transport, tcp } = serverTransport(socket);
+      coalesceFlushes(transport, 'send', tcp);
       const { serverId } = socket.handshake.auth as { serverId?: unknown };
       if (typeof serverId === 'string') {
         this.peers.set(serverId, socket);

@@ -22,7 +22,8 @@ export interface ClusterMetricsOptions {
 }
 
 export const METRICS_CONTENT_TYPE = prometheusContentType;
-const DEFAULT_TIMEOUT_MS = 1000;
+// A busy server answers late but is up; a stopped one refuses at once. Below Prometheus's default 10 s scrape timeout.
+const DEFAULT_TIMEOUT_MS = 5000;
 
 /** One scrape of the whole cluster, as Prometheus text. Never waits much longer than `timeoutMs`. */
 export async function collectClusterMetrics(options: ClusterMetricsOptions = {}): Promise<string> {

@@ -109,16 +109,17 @@ describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, rea
   it('reports a stopped server with cluster_server_up 0, and still answers at once', async () => {
     const stopped = cluster.byType('chat')[1]!;
     await cluster.stopServer(stopped.id);
-    const started = Date.now();
     const metrics = await scrape();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(metrics.sum('cluster_server_up', { server: stopped.id })).toBe(0);
     expect(metrics.sum('cluster_server_up')).toBe(cluster.servers.length - 1);
     // Nothing but the gatherer's own series speaks for it.
     const itsFamilies = [...metrics.families.values()].filter((f) => f.samples.some((s) => s.labels.server === stopped.id));
     expect(itsFamilies.map((f) => f.name).sort()).toEqual(['cluster_scrape_duration_seconds', 'cluster_server_up']);
-    expect(await collectClusterMetrics({ servers: [stopped], secret: 'unused', timeoutMs: 300 })).toContain(
+    // A refused connection is an answer: the scrape does not wait out the timeout for it.
+    const started = Date.now();
+    expect(await collectClusterMetrics({ servers: [stopped], secret: 'unused', timeoutMs: 30_000 })).toContain(
       `cluster_server_up{server="${stopped.id}",server_type="chat"} 0`,
     );
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

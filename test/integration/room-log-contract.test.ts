@@ -136,7 +136,7 @@ describe('the redis room log against a Redis that fails', () => {
     const epoch = claim.epoch;
     await redis.pause();
     await redis.resume();
-    const result = await appendWhenBack(() => roomLog.append(claim, draft('ann')));
+    const result = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann')));
     expect(result).toMatchObject({ restarted: true, message: { seq: 1 } });
     expect(claim.epoch).not.toBe(epoch);
   });
@@ -152,7 +152,7 @@ describe('the redis room log against a Redis that fails', () => {
     expect((failure as AppError).code).toBe(503);
     expect(Date.now() - started).toBeLessThan(1500);
     await redis.resume();
-    const result = await appendWhenBack(() => roomLog.append(claim, draft('ann')));
+    const result = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann')));
     expect(result.message.seq).toBe(1);
   });
 });
@@ -160,7 +160,8 @@ describe('the redis room log against a Redis that fails', () => {
 describe('the redis room log closing', () => {
   it('closes at once while it is between reconnection attempts (Redis gone)', async () => {
     const roomLog: RoomLog = new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 200, log });
-    await roomLog.claim(newRid(), null);
+    // The first call also opens the connection: on a busy machine that alone may take longer than 200 ms.
+    await retryWhileUnavailable(() => roomLog.claim(newRid(), null));
     await redis.pause();
     try {
       await expect(roomLog.claim(newRid(), null)).rejects.toBeInstanceOf(AppError);
@@ -172,8 +173,8 @@ describe('the redis room log closing', () => {
   });
 });
 
-/** Retries `call` while ioredis reconnects (it answers 503 until then), for at most 10 s. */
-async function appendWhenBack<T>(call: () => Promise<T>): Promise<T> {
+/** Retries `call` while ioredis connects or reconnects (it answers 503 until then), for at most 10 s. */
+async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {

@@ -211,13 +211,18 @@ export class Application {
     this.remoteDispatcher.register(token.name, impl);
   }
 
-  /** Typed calls to the remote `token` names: `.route(session)` picks the server like a request would. */
+  /**
+   * Typed calls to the remote `token` names: `.route(session)` picks the server like a request would,
+   * `.toServer(id)` names it, `.toPeer(server)` takes one that may have left the list (a removed server
+   * still holding state); `timeoutMs` replaces RPC_TIMEOUT_MS for these calls.
+   */
   rpc<T>({ name: service, serverType }: RemoteToken<T>): {
     route(session: Session): RemoteCaller<T>;
     toServer(id: string): RemoteCaller<T>;
+    toPeer(server: ServerInfo, options?: { timeoutMs?: number }): RemoteCaller<T>;
   } {
-    const callOn = (server: ServerInfo): RemoteCaller<T> =>
-      remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }));
+    const callOn = (server: ServerInfo, timeoutMs?: number): RemoteCaller<T> =>
+      remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }, timeoutMs));
     return {
       route: (session) => callOn(this.pickServer(serverType, session)),
       toServer: (id) => {
@@ -225,6 +230,7 @@ export class Application {
         if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${id}`);
         return callOn(server);
       },
+      toPeer: (server, options = {}) => callOn(server, options.timeoutMs),
     };
   }
 

@@ -1,4 +1,4 @@
-/** Turns a remote's interface into async callers: `app.rpc<ChatRemote>('chat', 'chatRemote').route(session).add(...)`. */
+/** Turns a remote's interface into async callers: `app.rpc(Remotes.chat).route(session).add(...)`. */
 export type RemoteCaller<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };

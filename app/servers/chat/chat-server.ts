@@ -1,5 +1,5 @@
 import type { Application } from '../../../game-server';
-import { Push, Remotes, type RoomState } from '../../protocol';
+import { Push, Remotes } from '../../protocol';
 import type { ChatRoutes } from '../../routes/client-routes';
 import type { ChatSettings } from '../../settings';
 import { requestSchemas } from '../../validation';
@@ -37,8 +37,5 @@ export function configureChatServer(app: Application, routes: ChatRoutes, settin
 
 /** Asks a peer for a room with a short timeout: a peer that does not answer in time is taken not to hold it. */
 function takeRoomFrom(app: Application): TakeRoom {
-  return (peer, rid) =>
-    app.rpcClient
-      .call(peer, { service: Remotes.chat.name, method: 'takeRoom', args: [rid] }, TAKE_TIMEOUT_MS)
-      .then((state) => state as RoomState | null);
+  return (peer, rid) => app.rpc(Remotes.chat).toPeer(peer, { timeoutMs: TAKE_TIMEOUT_MS }).takeRoom(rid);
 }

@@ -1,6 +1,5 @@
 import type { Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
-import type { SessionSnapshot } from '../rpc/rpc-messages';
 import type { Session } from './session';
 
 /** Channel names live in socket.io's room namespace next to socket ids, so they get a prefix. */
@@ -61,9 +60,5 @@ export class FrontendSession<S extends object = Record<string, unknown>> impleme
 
   leave(channel: string): void {
     void this.socket.leave(channelRoom(channel));
-  }
-
-  snapshot(): SessionSnapshot {
-    return { id: this.id, uid: this.boundUid, frontendId: this.frontendId, settings: { ...this.values } };
   }
 }

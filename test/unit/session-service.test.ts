@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io';
 import { FrontendSession, channelRoom } from '../../game-server/frontend/frontend-session';
 import { sessionFromSnapshot } from '../../game-server/frontend/session';
 import { SessionService } from '../../game-server/frontend/session-service';
+import { sessionSnapshot } from '../../game-server/pipeline/session-snapshot';
 
 interface ChatLike {
   rid: string;
@@ -139,7 +140,7 @@ describe('FrontendSession', () => {
     const session = service().create(socket('s1'));
     session.bind('ann*lobby');
     session.set('rid', 'lobby');
-    const snapshot = session.snapshot();
+    const snapshot = sessionSnapshot(session);
     session.set('rid', 'elsewhere');
     expect(snapshot).toEqual({ id: 's1', uid: 'ann*lobby', frontendId: 'connector-1', settings: { rid: 'lobby' } });
   });
@@ -159,7 +160,7 @@ describe('sessionFromSnapshot', () => {
     const session = service().create(socket('s1'));
     session.bind('ann*lobby');
     session.set('username', 'ann');
-    const copy = sessionFromSnapshot<ChatLike>(session.snapshot());
+    const copy = sessionFromSnapshot<ChatLike>(sessionSnapshot(session));
     expect(copy).toEqual({ id: 's1', uid: 'ann*lobby', frontendId: 'connector-1', settings: { username: 'ann' } });
   });
 

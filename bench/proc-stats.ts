@@ -1,8 +1,12 @@
 /** Resident memory and CPU time of a process, from /proc (Linux). */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 export { isRunning as isAlive } from '../game-server/cli/private-pm2-cluster';
+
+/** The machine's cores: the servers and the load generator share them. */
+export const CORES = os.availableParallelism();
 
 let ticksPerSecond: number | undefined;
 

@@ -46,6 +46,7 @@ interface Options {
   workers: number;
   adapterWorkers: number;
   steps?: number;
+  lightLoad?: number;
   results: string;
   profile?: string;
 }
@@ -80,6 +81,7 @@ function parseOptions(argv: string[]): Options {
     .option('--workers <n>', 'load-generator processes', positive, 2)
     .option('--adapter-workers <n>', 'node:cluster workers of the adapter target', positive, 3)
     .option('--steps <n>', 'at most this many load steps per scenario, and layouts of scale (a smoke run)', positive)
+    .option('--light-load <deliveries>', "offered deliveries/s of the light-load measurement (default: a tenth of the first target's peak)", positive)
     .option('--results <dir>', 'where the JSON goes', path.join(projectRoot(), 'bench/results'))
     .option('--profile <dir>', 'run every server with node --cpu-prof, profiles into <dir>')
     .parse(argv)
@@ -143,6 +145,10 @@ function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Pr
       throw new Error('the scale-out count starts its own targets');
   }
 }
+
+/** The light load every later target of a scenario is measured at: the one its first target was measured at. */
+const lightLoadOf = (done: Results[ScenarioName]): number | undefined =>
+  Object.values(done ?? {})[0]?.figures.find((f) => f.name === 'light load offered')?.value;
 
 const loadAverage = (): number[] => os.loadavg().map((n) => Number(n.toFixed(2)));
 
@@ -208,12 +214,19 @@ async function main(): Promise<void> {
           result = await runScaleOut(scaleCtx, sizes.scale, options.steps);
         } else {
           log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
+          const lightLoadDeliveries = options.lightLoad ?? lightLoadOf(results[scenario]);
           result = await withTarget(
             () => startTarget(name, layout, options.adapterWorkers, env),
             (target) =>
               runScenario(
                 scenario,
-                { target, pool: loadPool, log, ...(options.steps !== undefined && { maxSteps: options.steps }) },
+                {
+                  target,
+                  pool: loadPool,
+                  log,
+                  ...(options.steps !== undefined && { maxSteps: options.steps }),
+                  ...(lightLoadDeliveries !== undefined && { lightLoadDeliveries }),
+                },
                 sizes,
               ),
           );

@@ -19,8 +19,7 @@ async function serve() {
   const [port] = await freePorts(1);
   const sessions = new SessionService('connector-1');
   let entered = 0;
-  const run = async (_route, _body, { id }) => {
-    const session = sessions.get(id);
+  const run = async ({ session }) => {
     const room = `room-${entered % ROOMS}`;
     session.bind(`user-${entered++}*${room}`);
     session.set('rid', room);

@@ -9,6 +9,11 @@ export interface ScenarioContext {
   log: (line: string) => void;
   /** Caps the number of load steps (the smoke test runs a couple). */
   maxSteps?: number;
+  /**
+   * Offered deliveries/s of the step-up scenarios' light-load measurement: a tenth of the first target's
+   * peak in this run, so that every target is measured at the same load. Unset: a tenth of its own peak.
+   */
+  lightLoadDeliveries?: number;
 }
 
 /** One figure of a scenario on one target. */

@@ -1,9 +1,10 @@
 /**
  * The chat and big-room scenarios: users in rooms send at a steady, stepped-up rate until delivery
  * lags; the peak is the most deliveries a second of a step that kept up, and latency is measured
- * again at half that peak. One `onChat` received is one delivery.
+ * again at half that peak and at light load (a tenth of the peak), on servers warmed by the steps.
+ * One `onChat` received is one delivery.
  */
-import { cpuMs } from '../proc-stats';
+import { CORES, cpuMs } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
 import { requireAllEntered, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
@@ -18,6 +19,8 @@ const MAX_ERROR_SHARE = 0.01;
 const DRAIN_TIMEOUT_MS = 15_000;
 /** Lagging steps measured a second time, per scenario. */
 const MAX_RETRIES = 2;
+/** Light load: this share of the peak (or `ctx.lightLoadDeliveries`). */
+const LIGHT_LOAD_SHARE = 0.1;
 
 export interface StepResult {
   offeredSendsPerSec: number;
@@ -60,7 +63,6 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     load.sent < MIN_SENT_SHARE * sendsPerSec * seconds ||
     !(p99 <= MAX_P99_MS) ||
     load.errors > MAX_ERROR_SHARE * load.sent;
-  const cores = 2;
   return {
     offeredSendsPerSec: round(sendsPerSec),
     sentPerSec: round(load.sent / seconds),
@@ -71,8 +73,8 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     errors: load.errors,
     ...(load.firstError !== undefined && { firstError: load.firstError }),
     serverCpuUsPerDelivery: round((serverCpu * 1000) / Math.max(1, load.deliveries)),
-    loadGenCpuShare: round(load.cpuMs / load.elapsedMs / cores, 3),
-    serverCpuShare: round(serverCpu / load.elapsedMs / cores, 3),
+    loadGenCpuShare: round(load.cpuMs / load.elapsedMs / CORES, 3),
+    serverCpuShare: round(serverCpu / load.elapsedMs / CORES, 3),
     processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
     lagging,
   };
@@ -142,6 +144,12 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
     ctx.log(`  at 50% of peak, again: ${describe(half)}`);
   }
+  // The first steps run on servers just started (code not yet optimised, heaps still growing); this
+  // measures the same light load once every process has run the whole path for a while.
+  await drain(ctx);
+  const lightDeliveries = ctx.lightLoadDeliveries ?? peak * LIGHT_LOAD_SHARE;
+  const light = await measure(ctx, size, lightDeliveries / size.roomSize);
+  ctx.log(`  light load (${Math.round(lightDeliveries)} deliveries/s offered): ${describe(light)}`);
   await ctx.pool.setRate(0);
   await ctx.pool.disconnectAll();
   const figures: Figure[] = [
@@ -151,10 +159,13 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     { name: 'max at 50% of peak', unit: 'ms', value: half.maxMs },
     { name: 'server CPU per delivery at 50%', unit: 'µs', value: half.serverCpuUsPerDelivery },
     { name: 'server CPU per delivery at peak', unit: 'µs', value: peakStep.serverCpuUsPerDelivery },
-    { name: 'load generator CPU at 50%', unit: '% of 2 cores', value: round(half.loadGenCpuShare * 100, 1) },
+    { name: 'load generator CPU at 50%', unit: `% of ${CORES} cores`, value: round(half.loadGenCpuShare * 100, 1) },
+    { name: 'light load offered', unit: 'msg/s', value: Math.round(lightDeliveries) },
+    { name: 'p50 at light load', unit: 'ms', value: light.p50Ms },
+    { name: 'p99 at light load', unit: 'ms', value: light.p99Ms },
   ];
   return {
     figures,
-    details: { clients: size.clients, roomSize: size.roomSize, peakFoundWithoutLag: kept.length > 0, steps, atHalfPeak: half },
+    details: { clients: size.clients, roomSize: size.roomSize, peakFoundWithoutLag: kept.length > 0, steps, atHalfPeak: half, atLightLoad: light },
   };
 }

@@ -12,6 +12,7 @@ import type { RuntimeSettings } from '../settings';
 import { channelRoom } from './frontend-session';
 import { destroyConnection, outgoingBytes } from './outgoing-buffer';
 import { PushWriter } from './push-writer';
+import { trimHandshake } from './trim-handshake';
 import { releaseUpgradeRequest } from './upgrade-request';
 import type { SessionService } from './session-service';
 
@@ -74,6 +75,7 @@ export class ClientServer {
     // Pushes find sockets through sessions and channel rooms, never through the room socket.io puts
     // each socket in under its own id: leaving it saves two Sets and two map entries per connection.
     void socket.leave(socket.id);
+    trimHandshake(socket);
     const session = sessions.create(socket);
     const answer = (route: unknown, ack: (response: ClientResponse) => void, response: ClientResponse): void => {
       if (response.code >= 400 && response.code < 500) this.logRejection(socket, route, response as ErrorResponse);

@@ -62,10 +62,24 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
     expect(p99.adapter).toBeGreaterThan(0);
   });
 
+  it("measures every target's light load at the same offered rate: a tenth of the cluster's peak", () => {
+    const peak = row('chat', 'peak delivered');
+    const offered = row('chat', 'light load offered');
+    expect(offered.cluster).toBeCloseTo(peak.cluster! / 10, -1);
+    expect(offered.baseline).toBe(offered.cluster);
+    expect(offered.adapter).toBe(offered.cluster);
+    const p99 = row('chat', 'p99 at light load');
+    for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(p99[target]).toBeGreaterThan(0);
+  });
+
   it('enters every user of the join storm on the three targets', () => {
     const enters = row('join', 'enters');
     for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(enters[target]).toBeGreaterThan(0);
     expect(row('join', 'failed enters')).toMatchObject({ cluster: 0, baseline: 0, adapter: 0 });
+    // Where an enter's CPU went, from /proc: every target's servers and the load generator did work.
+    for (const figure of ['server CPU per enter', 'load generator CPU per enter', 'machine busy during the storm']) {
+      for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(row('join', figure)[target]).toBeGreaterThan(0);
+    }
   });
 
   it("counts the scale-out's internal traffic from the servers' counters, per layout", () => {

@@ -20,6 +20,9 @@ export interface ReportRow {
   ratio?: number;
   /** cluster / adapter. */
   adapterRatio?: number;
+  /** With --repeat: the figure's cluster / baseline and cluster / adapter ratio in each run, in order. */
+  ratioRuns?: (number | undefined)[];
+  adapterRatioRuns?: (number | undefined)[];
 }
 
 const ratioOf = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -55,6 +58,48 @@ export function reportRows(results: Results): ReportRow[] {
   return rows;
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : Number(((sorted[mid - 1]! + sorted[mid]!) / 2).toFixed(3));
+};
+
+/**
+ * Several runs of the same scenarios and targets as one: each figure is its median over the runs, and
+ * `details` keeps every run's. (A figure missing from a run is the median of the runs that have it.)
+ */
+export function medianResults(runs: readonly Results[]): Results {
+  if (runs.length === 1) return runs[0]!;
+  const merged: Results = {};
+  for (const [scenario, byTarget] of Object.entries(runs[0]!) as [ScenarioName, Partial<Record<TargetName, ScenarioResult>>][]) {
+    for (const target of Object.keys(byTarget) as TargetName[]) {
+      const each = runs.flatMap((run) => run[scenario]?.[target] ?? []);
+      const figures = each[0]!.figures.map((f) => ({
+        ...f,
+        value: median(each.flatMap((r) => r.figures.find((g) => g.name === f.name)?.value ?? [])),
+      }));
+      (merged[scenario] ??= {})[target] = { figures, details: { runs: each.map((r) => r.details) } };
+    }
+  }
+  return merged;
+}
+
+/** The median runs' rows, each with its ratios in every run (what the spread between runs was). */
+export function repeatedRows(runs: readonly Results[]): ReportRow[] {
+  const rows = reportRows(medianResults(runs));
+  if (runs.length === 1) return rows;
+  const perRun = runs.map(reportRows);
+  const same = (row: ReportRow) => (r: ReportRow) => r.scenario === row.scenario && r.figure === row.figure;
+  return rows.map((row) => ({
+    ...row,
+    ratioRuns: perRun.map((run) => run.find(same(row))?.ratio),
+    adapterRatioRuns: perRun.map((run) => run.find(same(row))?.adapterRatio),
+  }));
+}
+
+const listed = (values: (number | undefined)[] | undefined): string | undefined =>
+  values?.some((v) => v !== undefined) ? values.map((v) => v ?? '-').join(' ') : undefined;
+
 /** The table; `adapterWorkers` goes into the adapter's column title (the scale rows say their own n). */
 export function renderReport(rows: readonly ReportRow[], adapterWorkers: number): string {
   const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
@@ -68,6 +113,12 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
       { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
       { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
       { title: 'RATIO TO ADAPTER', value: (r) => r.adapterRatio, align: 'right' },
+      ...(rows.some((r) => r.ratioRuns)
+        ? [
+            { title: 'RATIO, EACH RUN', value: (r: ReportRow) => listed(r.ratioRuns) },
+            { title: 'TO ADAPTER, EACH RUN', value: (r: ReportRow) => listed(r.adapterRatioRuns) },
+          ]
+        : []),
     ],
     rows,
   );

@@ -11,7 +11,7 @@ import { projectRoot } from '../game-server/project-root';
 import { LoadPool } from './load/load-pool';
 import { writePlot } from './plot';
 import { isAlive } from './proc-stats';
-import { renderReport, reportRows, writeReport, type Results } from './report';
+import { medianResults, renderReport, repeatedRows, writeReport, type Results } from './report';
 import { runIdle } from './scenarios/idle';
 import { runJoinStorm } from './scenarios/join-storm';
 import { runScaleOut, type CountingTarget } from './scenarios/scale-out';
@@ -46,7 +46,8 @@ interface Options {
   workers: number;
   adapterWorkers: number;
   steps?: number;
-  lightLoad?: number;
+  referencePeak?: number;
+  repeat: number;
   results: string;
   profile?: string;
 }
@@ -81,7 +82,12 @@ function parseOptions(argv: string[]): Options {
     .option('--workers <n>', 'load-generator processes', positive, 2)
     .option('--adapter-workers <n>', 'node:cluster workers of the adapter target', positive, 3)
     .option('--steps <n>', 'at most this many load steps per scenario, and layouts of scale (a smoke run)', positive)
-    .option('--light-load <deliveries>', "offered deliveries/s of the light-load measurement (default: a tenth of the first target's peak)", positive)
+    .option(
+      '--reference-peak <deliveries>',
+      "the peak the step-up scenarios measure every target at half and a tenth of (default: the first target's)",
+      positive,
+    )
+    .option('--repeat <n>', 'run the scenarios on the targets this many times, alternating; the table shows medians', positive, 1)
     .option('--results <dir>', 'where the JSON goes', path.join(projectRoot(), 'bench/results'))
     .option('--profile <dir>', 'run every server with node --cpu-prof, profiles into <dir>')
     .parse(argv)
@@ -146,9 +152,9 @@ function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Pr
   }
 }
 
-/** The light load every later target of a scenario is measured at: the one its first target was measured at. */
-const lightLoadOf = (done: Results[ScenarioName]): number | undefined =>
-  Object.values(done ?? {})[0]?.figures.find((f) => f.name === 'light load offered')?.value;
+/** The peak the later targets of a scenario are measured against: the one its first target reached. */
+const referencePeakOf = (done: Results[ScenarioName]): number | undefined =>
+  Object.values(done ?? {})[0]?.figures.find((f) => f.name === 'reference peak (first target)')?.value;
 
 const loadAverage = (): number[] => os.loadavg().map((n) => Number(n.toFixed(2)));
 
@@ -193,53 +199,59 @@ async function main(): Promise<void> {
   log(
     `bench --size ${options.size}: ${options.only.join(', ')} on ${targets.join(' and ')}; load average ${loadAverages.start!.join(' ')}`,
   );
-  const results: Results = {};
+  const runs: Results[] = [];
   try {
     pool = await LoadPool.start(options.workers);
     startedPids.push(...pool.pids);
     const loadPool = pool;
-    for (const scenario of options.only) {
-      for (const name of targets.filter((t) => runsOn(scenario, t))) {
-        let result: ScenarioResult;
-        if (scenario === 'scale') {
-          log(
-            `scale on the ${name}: n = ${sizes.scale.processes.join(', ')} ${name === 'cluster' ? 'connectors and chat servers' : 'workers'}`,
-          );
-          const scaleCtx = {
-            pool: loadPool,
-            log,
-            withTarget: <R>(n: number, body: (target: CountingTarget) => Promise<R>) =>
-              withTarget(() => startCountingTarget(name, n, layout, env), body),
-          };
-          result = await runScaleOut(scaleCtx, sizes.scale, options.steps);
-        } else {
-          log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
-          const lightLoadDeliveries = options.lightLoad ?? lightLoadOf(results[scenario]);
-          result = await withTarget(
-            () => startTarget(name, layout, options.adapterWorkers, env),
-            (target) =>
-              runScenario(
-                scenario,
-                {
-                  target,
-                  pool: loadPool,
-                  log,
-                  ...(options.steps !== undefined && { maxSteps: options.steps }),
-                  ...(lightLoadDeliveries !== undefined && { lightLoadDeliveries }),
-                },
-                sizes,
-              ),
-          );
+    for (let run = 1; run <= options.repeat; run++) {
+      if (options.repeat > 1) log(`run ${run} of ${options.repeat}`);
+      const results: Results = {};
+      runs.push(results);
+      for (const scenario of options.only) {
+        for (const name of targets.filter((t) => runsOn(scenario, t))) {
+          let result: ScenarioResult;
+          if (scenario === 'scale') {
+            log(
+              `scale on the ${name}: n = ${sizes.scale.processes.join(', ')} ${name === 'cluster' ? 'connectors and chat servers' : 'workers'}`,
+            );
+            const scaleCtx = {
+              pool: loadPool,
+              log,
+              withTarget: <R>(n: number, body: (target: CountingTarget) => Promise<R>) =>
+                withTarget(() => startCountingTarget(name, n, layout, env), body),
+            };
+            result = await runScaleOut(scaleCtx, sizes.scale, options.steps);
+          } else {
+            log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
+            const referencePeak = options.referencePeak ?? referencePeakOf(results[scenario]);
+            result = await withTarget(
+              () => startTarget(name, layout, options.adapterWorkers, env),
+              (target) =>
+                runScenario(
+                  scenario,
+                  {
+                    target,
+                    pool: loadPool,
+                    log,
+                    ...(options.steps !== undefined && { maxSteps: options.steps }),
+                    ...(referencePeak !== undefined && { referencePeak }),
+                  },
+                  sizes,
+                ),
+            );
+          }
+          (results[scenario] ??= {})[name] = result;
+          loadAverages[`${scenario} ${name}${options.repeat > 1 ? `, run ${run}` : ''}`] = loadAverage();
         }
-        (results[scenario] ??= {})[name] = result;
-        loadAverages[`${scenario} ${name}`] = loadAverage();
       }
     }
   } finally {
     await cleanUp();
   }
 
-  const rows = reportRows(results);
+  const results = medianResults(runs);
+  const rows = repeatedRows(runs);
   log(`\n${renderReport(rows, options.adapterWorkers)}`);
   const stillAlive = startedPids.filter(isAlive);
   if (stillAlive.length > 0) log(`\nstill running after the bench: ${stillAlive.join(', ')}`);
@@ -261,9 +273,11 @@ async function main(): Promise<void> {
   log(`\nresults: ${path.relative(process.cwd(), file)}`);
   const plot = file.replace(/\.json$/, '.html');
   const subtitle = `--size ${options.size}, ${startedAt.toISOString()}, load average at start ${loadAverages.start!.join(' ')}`;
-  if (writePlot(plot, results, subtitle)) log(`plot: ${path.relative(process.cwd(), plot)}`);
+  // The plot draws the steps of one run: the first.
+  if (writePlot(plot, runs[0] ?? {}, options.repeat > 1 ? `${subtitle}, run 1 of ${options.repeat}` : subtitle))
+    log(`plot: ${path.relative(process.cwd(), plot)}`);
   const scalePlot = file.replace(/\.json$/, '-scale.html');
-  if (writeScalePlot(scalePlot, results, subtitle)) log(`scale plot: ${path.relative(process.cwd(), scalePlot)}`);
+  if (writeScalePlot(scalePlot, runs[0] ?? {}, subtitle)) log(`scale plot: ${path.relative(process.cwd(), scalePlot)}`);
   process.exitCode = stillAlive.length > 0 ? 1 : 0;
 }
 

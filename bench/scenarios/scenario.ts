@@ -10,10 +10,10 @@ export interface ScenarioContext {
   /** Caps the number of load steps (the smoke test runs a couple). */
   maxSteps?: number;
   /**
-   * Offered deliveries/s of the step-up scenarios' light-load measurement: a tenth of the first target's
-   * peak in this run, so that every target is measured at the same load. Unset: a tenth of its own peak.
+   * The peak (deliveries/s) the first target of this run reached in this scenario: the later targets are
+   * measured at half of it and at a tenth of it too, so that every target is compared at the same load.
    */
-  lightLoadDeliveries?: number;
+  referencePeak?: number;
 }
 
 /** One figure of a scenario on one target. */

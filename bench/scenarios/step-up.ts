@@ -1,8 +1,9 @@
 /**
  * The chat and big-room scenarios: users in rooms send at a steady, stepped-up rate until delivery
  * lags; the peak is the most deliveries a second of a step that kept up, and latency is measured
- * again at half that peak and at light load (a tenth of the peak), on servers warmed by the steps.
- * One `onChat` received is one delivery.
+ * again at half that peak, and at half and a tenth of the reference peak (the first target's, so that
+ * every target is measured at the same loads) on servers warmed by the steps. One `onChat` received is
+ * one delivery.
  */
 import { CORES, cpuMs } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
@@ -19,7 +20,7 @@ const MAX_ERROR_SHARE = 0.01;
 const DRAIN_TIMEOUT_MS = 15_000;
 /** Lagging steps measured a second time, per scenario. */
 const MAX_RETRIES = 2;
-/** Light load: this share of the peak (or `ctx.lightLoadDeliveries`). */
+/** Light load: this share of the reference peak. */
 const LIGHT_LOAD_SHARE = 0.1;
 
 export interface StepResult {
@@ -144,10 +145,18 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
     ctx.log(`  at 50% of peak, again: ${describe(half)}`);
   }
+  const reference = ctx.referencePeak ?? peak;
+  let atReferenceHalf = half;
+  if (ctx.referencePeak !== undefined) {
+    // The first target's half peak may be past this one's peak: then it lags, which is the finding.
+    await drain(ctx);
+    atReferenceHalf = await measure(ctx, size, (reference * 0.5) / size.roomSize);
+    ctx.log(`  at 50% of the reference peak (${Math.round(reference * 0.5)} deliveries/s offered): ${describe(atReferenceHalf)}`);
+  }
   // The first steps run on servers just started (code not yet optimised, heaps still growing); this
   // measures the same light load once every process has run the whole path for a while.
   await drain(ctx);
-  const lightDeliveries = ctx.lightLoadDeliveries ?? peak * LIGHT_LOAD_SHARE;
+  const lightDeliveries = reference * LIGHT_LOAD_SHARE;
   const light = await measure(ctx, size, lightDeliveries / size.roomSize);
   ctx.log(`  light load (${Math.round(lightDeliveries)} deliveries/s offered): ${describe(light)}`);
   await ctx.pool.setRate(0);
@@ -160,12 +169,23 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
     { name: 'server CPU per delivery at 50%', unit: 'µs', value: half.serverCpuUsPerDelivery },
     { name: 'server CPU per delivery at peak', unit: 'µs', value: peakStep.serverCpuUsPerDelivery },
     { name: 'load generator CPU at 50%', unit: `% of ${CORES} cores`, value: round(half.loadGenCpuShare * 100, 1) },
+    { name: 'reference peak (first target)', unit: 'msg/s', value: reference },
+    { name: 'p99 at 50% of the reference peak', unit: 'ms', value: atReferenceHalf.p99Ms },
+    { name: 'delivered at 50% of the reference peak', unit: 'msg/s', value: atReferenceHalf.deliveredPerSec },
     { name: 'light load offered', unit: 'msg/s', value: Math.round(lightDeliveries) },
     { name: 'p50 at light load', unit: 'ms', value: light.p50Ms },
     { name: 'p99 at light load', unit: 'ms', value: light.p99Ms },
   ];
   return {
     figures,
-    details: { clients: size.clients, roomSize: size.roomSize, peakFoundWithoutLag: kept.length > 0, steps, atHalfPeak: half, atLightLoad: light },
+    details: {
+      clients: size.clients,
+      roomSize: size.roomSize,
+      peakFoundWithoutLag: kept.length > 0,
+      steps,
+      atHalfPeak: half,
+      atReferenceHalf,
+      atLightLoad: light,
+    },
   };
 }

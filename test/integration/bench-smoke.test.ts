@@ -62,8 +62,12 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
     expect(p99.adapter).toBeGreaterThan(0);
   });
 
-  it("measures every target's light load at the same offered rate: a tenth of the cluster's peak", () => {
+  it("measures every target at half and a tenth of the cluster's peak, the same offered loads", () => {
     const peak = row('chat', 'peak delivered');
+    const reference = row('chat', 'reference peak (first target)');
+    expect(reference).toMatchObject({ cluster: peak.cluster, baseline: peak.cluster, adapter: peak.cluster });
+    const atHalf = row('chat', 'p99 at 50% of the reference peak');
+    for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(atHalf[target]).toBeGreaterThan(0);
     const offered = row('chat', 'light load offered');
     expect(offered.cluster).toBeCloseTo(peak.cluster! / 10, -1);
     expect(offered.baseline).toBe(offered.cluster);

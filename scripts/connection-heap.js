@@ -32,14 +32,7 @@ async function serveClientServer(port, settings) {
 async function serveBare(port, settings) {
   const { Server } = require(require.resolve('socket.io', { paths: [root] }));
   const http = createServer();
-  const io = new Server(http, {
-    perMessageDeflate: false,
-    httpCompression: false,
-    serveClient: false,
-    maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
-    pingInterval: settings.CLIENT_PING_INTERVAL_MS,
-    pingTimeout: settings.CLIENT_PING_TIMEOUT_MS,
-  });
+  const io = new Server(http, dist('game-server/frontend/client-server.js').socketIoOptions(settings));
   io.on('connection', (socket) => socket.onAny((_route, _body, ack) => ack({ code: 200 })));
   await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve));
 }
@@ -78,14 +71,17 @@ async function measure(kind) {
   const after = await memory();
   const perConnection = (field) => ((after[field] - before[field]) / CONNECTIONS / 1024).toFixed(2);
   const name = kind === 'bare' ? 'bare socket.io, same options' : 'ClientServer (connector)';
-  console.log(`${name}: ${CONNECTIONS} connections, per connection after GC: heap ${perConnection('heapUsed')} KiB, RSS ${perConnection('rss')} KiB`);
+  console.log(
+    `${name}: ${CONNECTIONS} connections, per connection after GC: heap ${perConnection('heapUsed')} KiB, RSS ${perConnection('rss')} KiB`,
+  );
   for (const client of clients) client.close();
   child.kill();
 }
 
 if (process.argv[3] === 'serve') void serve(process.argv[4]);
-else void (async () => {
-  console.log(root);
-  await measure('client-server');
-  await measure('bare');
-})();
+else
+  void (async () => {
+    console.log(root);
+    await measure('client-server');
+    await measure('bare');
+  })();

@@ -1,6 +1,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ErrorResponse } from '../errors';
 import type { Logger } from '../logger';
 import { closeHttp } from '../net/close-http';
@@ -29,6 +29,19 @@ export interface ClientServerOptions {
 }
 
 const SLOW_CLIENT_CHECK_MS = 500;
+
+/** The socket.io server's options for client connections (also what scripts/connection-heap.js compares against). */
+export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOptions> {
+  return {
+    perMessageDeflate: false,
+    httpCompression: false,
+    serveClient: false,
+    maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
+    pingInterval: settings.CLIENT_PING_INTERVAL_MS,
+    pingTimeout: settings.CLIENT_PING_TIMEOUT_MS,
+    cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
+  };
+}
 /** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
 const LOGGED_CAUSES_PER_SOCKET = 8;
 
@@ -50,15 +63,7 @@ export class ClientServer {
   async start(): Promise<void> {
     const { host, port, settings } = this.options;
     const http = createServer((_req, res) => res.writeHead(404).end());
-    const io = new Server(http, {
-      perMessageDeflate: false,
-      httpCompression: false,
-      serveClient: false,
-      maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
-      pingInterval: settings.CLIENT_PING_INTERVAL_MS,
-      pingTimeout: settings.CLIENT_PING_TIMEOUT_MS,
-      cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
-    });
+    const io = new Server(http, socketIoOptions(settings));
     // The upgrade request (headers, socket, parser state) is not needed once the connection is open:
     // dropping it saves several KiB per client (socket.io's performance guide). `handshake.address` stays.
     io.engine.on('connection', releaseUpgradeRequest);

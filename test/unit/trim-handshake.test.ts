@@ -1,45 +1,27 @@
-import { once } from 'node:events';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server, type Socket } from 'socket.io';
-import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import type { Socket } from 'socket.io';
 import { trimHandshake } from '../../game-server/frontend/trim-handshake';
+import { LoopbackSocketIo } from '../helpers/loopback-socket-io';
 
 // A real socket.io server on loopback: the unit is what socket.io keeps per accepted connection.
 describe('trimHandshake', () => {
-  let http: HttpServer;
-  let io: Server;
-  let client: ClientSocket | undefined;
+  let server: LoopbackSocketIo;
 
   beforeEach(async () => {
-    http = createServer();
-    io = new Server(http, { transports: ['websocket'] });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
+    server = await LoopbackSocketIo.start();
   });
 
-  afterEach(async () => {
-    client?.disconnect();
-    await io.close();
-  });
+  afterEach(() => server.close());
 
   it('drops the headers, query, auth, url and time socket.io copied, keeps the address, and the socket still works', async () => {
     const accepted = new Promise<{ before: Socket['handshake']; socket: Socket }>((resolve) => {
-      io.on('connection', (socket) => {
+      server.io.on('connection', (socket) => {
         const before = { ...socket.handshake };
         trimHandshake(socket);
         socket.on('echo', (body: unknown, ack: (reply: unknown) => void) => ack(body));
         resolve({ before, socket });
       });
     });
-    const { port } = http.address() as AddressInfo;
-    client = connectClient(`http://127.0.0.1:${port}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: 'secret-token' },
-      query: { room: 'lobby' },
-    });
+    const client = server.connect({ auth: { token: 'secret-token' }, query: { room: 'lobby' } });
     const { before, socket } = await accepted;
     // What there was to drop: the test means nothing if socket.io stops copying these.
     expect(before.auth).toEqual({ token: 'secret-token' });

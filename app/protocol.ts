@@ -252,12 +252,12 @@ export interface ModerationSnapshot {
 export type EnterPosition = LogPosition & { lastId?: number };
 
 /**
- * The chat server's remote. `frontendId` is the calling connector's id. `redirected` is set when
- * one chat server passes a call on to the room's new owner, so it is never passed on twice.
+ * The chat server's remote. `frontendId` is the calling connector's id. A call for a room that moved
+ * to another chat server is passed on there by the runtime (see RemoteDispatcher).
  */
 export interface ChatRemote {
-  add(uid: string, frontendId: string, rid: string, position: EnterPosition, redirected?: boolean): Promise<EnterResult>;
-  kick(uid: string, frontendId: string, rid: string, redirected?: boolean): Promise<void>;
+  add(uid: string, frontendId: string, rid: string, position: EnterPosition): Promise<EnterResult>;
+  kick(uid: string, frontendId: string, rid: string): Promise<void>;
   /**
    * A connector re-announces its users whose rooms live here (after a link came up or the servers
    * list changed). `authoritative`: the list is all of them, so members of that connector missing
@@ -271,9 +271,9 @@ export interface ChatRemote {
    * the server API's `POST /api/rooms/:rid/messages`. 404 when nobody is in the room and its log does
    * not outlive it (memory store).
    */
-  publish(rid: string, from: string, content: string, redirected?: boolean): Promise<SendResult>;
+  publish(rid: string, from: string, content: string): Promise<SendResult>;
   /** A room as the server API shows it: members, recent public history, bans and mutes. */
-  roomInfo(rid: string, redirected?: boolean): Promise<RoomInfo>;
+  roomInfo(rid: string): Promise<RoomInfo>;
 }
 
 /** Moderation verbs of `npm run admin` and the server API. */
@@ -311,7 +311,7 @@ export interface ModerationEntry {
 
 /** The chat server's moderation remote (`npm run admin`, the server API); called on the room's chat server. */
 export interface ModerationRemote {
-  moderate(action: ModerationAction, redirected?: boolean): Promise<ModerationResult>;
+  moderate(action: ModerationAction): Promise<ModerationResult>;
 }
 
 /** The connector's remote: what a chat server asks of the connector holding a user. */

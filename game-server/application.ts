@@ -6,7 +6,7 @@ import { AppError, Code } from './errors';
 import { ClientServer } from './frontend/client-server';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
-import type { RemoteToken } from './contract/remote-token';
+import type { RemoteImpl, RemoteToken } from './contract/remote-token';
 import type { RouteDef, RouteHandler } from './contract/route-def';
 import { Registry, type Handler, type RemoteMethod } from './handler-registry';
 import type { RequestRunner } from './pipeline/pipeline';
@@ -68,7 +68,11 @@ export class Application {
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
-    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics);
+    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics, (serverId, call) => {
+      const server = this.getServerById(serverId);
+      if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
+      return this.rpcClient.call(server, call);
+    });
     this.remotes = this.remoteDispatcher.remotes;
     this.remoteDispatcher.register(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
@@ -207,7 +211,7 @@ export class Application {
   }
 
   /** Serves the remote `token` names with `impl`: internal calls from peer servers only, never from clients. */
-  remote<T extends object>(token: RemoteToken<T>, impl: T): void {
+  remote<T extends object>(token: RemoteToken<T>, impl: RemoteImpl<T>): void {
     this.remoteDispatcher.register(token.name, impl);
   }
 

@@ -7,7 +7,7 @@ export type { Session } from './frontend/session';
 export type { FrontendSession } from './frontend/frontend-session';
 export type { HandlerContext } from './handler-registry';
 export type { RouteDef, RouteHandler } from './contract/route-def';
-export type { RemoteToken } from './contract/remote-token';
+export type { RemoteContext, RemoteImpl, RemoteToken } from './contract/remote-token';
 export { Moved } from './contract/moved';
 export type { RouteFunction } from './router/router';
 export { dispatch } from './router/dispatch';

@@ -1,4 +1,5 @@
 import type { ServerInfo } from '../config/server-info';
+import type { RemoteContext } from '../contract/remote-token';
 import type { Remote } from '../handler-registry';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import type { MetricsSnapshot, StatusQuery, SystemStatus } from './admin-messages';
@@ -10,14 +11,15 @@ import type { StatusBoard } from './status-board';
  */
 export function createSystemRemote(status: StatusBoard, metrics: ServerMetrics, cluster: ServersList): Remote {
   return {
-    status: (query?: StatusQuery): Promise<SystemStatus> => status.read({ details: query?.details === true }),
-    metrics: (): Promise<MetricsSnapshot> => metrics.snapshot(),
+    status: (_context: RemoteContext, query?: StatusQuery): Promise<SystemStatus> => status.read({ details: query?.details === true }),
+    metrics: (_context: RemoteContext): Promise<MetricsSnapshot> => metrics.snapshot(),
     /** Switches to the servers list now in config/servers.json (`npm run scale`); answers once done. */
-    reload: () => cluster.reloadServers(),
+    reload: (_context: RemoteContext) => cluster.reloadServers(),
     /** The servers list this server runs with now (before a reload: the previous one). */
-    servers: (): ServerInfo[] => cluster.allServers(),
+    servers: (_context: RemoteContext): ServerInfo[] => cluster.allServers(),
     /** `__system.<method>(...args)` of a server without an internal port, passed on over the link it opened to this one. */
-    relay: (targetId: string, method: string, args: unknown[]): Promise<unknown> => cluster.relaySystemCall(targetId, method, args),
+    relay: (_context: RemoteContext, targetId: string, method: string, args: unknown[]): Promise<unknown> =>
+      cluster.relaySystemCall(targetId, method, args),
   };
 }
 

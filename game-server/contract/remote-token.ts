@@ -9,3 +9,14 @@ export interface RemoteToken<T> {
   /** The remote's interface: never set, only read by the compiler. */
   readonly methods?: T;
 }
+
+/** How an internal call reached its remote. */
+export interface RemoteContext {
+  /** Another server of this type passed the call on (its remote threw `Moved`): it is served here, not passed again. */
+  readonly redirected: boolean;
+}
+
+/** A remote's implementation: the methods of its interface `T`, each with the call's context first. */
+export type RemoteImpl<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (context: RemoteContext, ...args: A) => R : never;
+};

@@ -13,6 +13,8 @@ export interface RemoteCall {
   service: string;
   method: string;
   args: unknown[];
+  /** A peer's remote threw `Moved` and that peer passed the call on here: it is not passed on again. */
+  redirected?: boolean;
 }
 
 export type RpcReply = { ok: true; value: unknown } | { ok: false; code: ErrorCode; error: string };

@@ -4,7 +4,6 @@ import { createLogger } from '../../game-server/logger';
 import { ChannelService } from '../../game-server/services/channel-service';
 import type { RoomState } from '../../app/protocol';
 import { MemoryModerationStore } from '../../app/servers/chat/moderation/moderation-store';
-import { forwardWhenMoved } from '../../app/servers/chat/remote/forward-when-moved';
 import { RoomDirectory, type RoomDirectoryHost, type TakeRoom } from '../../app/servers/chat/room-directory';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RoomRegistry } from '../../app/servers/chat/room-registry';
@@ -96,16 +95,5 @@ describe('a room directory', () => {
     } finally {
       jest.useRealTimers();
     }
-  });
-});
-
-describe('a remote call whose room moved', () => {
-  it('runs on the room server once, and answers 503 when it moved again there', async () => {
-    const there = jest.fn(async (serverId: string) => `answered by ${serverId}`);
-    const moved = () => Promise.reject(new Moved('chat-server-2'));
-    expect(await forwardWhenMoved(false, moved, there)).toBe('answered by chat-server-2');
-    await expect(forwardWhenMoved(true, moved, there)).rejects.toMatchObject({ code: 503 });
-    expect(await forwardWhenMoved(false, async () => 'here', there)).toBe('here');
-    expect(there).toHaveBeenCalledTimes(1);
   });
 });

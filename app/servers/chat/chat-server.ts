@@ -24,7 +24,7 @@ export function configureChatServer(app: Application, routes: ChatRoutes, settin
   const schemas = requestSchemas(settings);
   handleChat(app, routes, directory, moderator, settings.HISTORY_SIZE);
   app.remote(Remotes.chat, createChatRemote(app, rooms, directory, moderator, settings.HISTORY_SIZE));
-  app.remote(Remotes.moderation, createModerationRemote(app, directory, moderator, schemas));
+  app.remote(Remotes.moderation, createModerationRemote(directory, moderator, schemas));
 
   // Pushes to a connector are dropped while the link to it is down: its members learn each log's head and catch up.
   app.onLinkUp((server) => {

@@ -1,9 +1,8 @@
-import { AppError, Code, type Application } from '../../../../game-server';
-import { EVERYONE, Push, Remotes, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
+import { AppError, Code, type Application, type RemoteImpl } from '../../../../game-server';
+import { EVERYONE, Push, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
 import { historyReply } from '../history-reply';
 import type { Moderator } from '../moderation/moderator';
 import { LogClaimLost } from '../room-log/room-log';
-import { forwardWhenMoved } from './forward-when-moved';
 import type { RoomDirectory } from '../room-directory';
 import type { RoomRegistry } from '../room-registry';
 
@@ -17,48 +16,37 @@ export function createChatRemote(
   directory: RoomDirectory,
   moderator: Moderator,
   historySize: number,
-): ChatRemote {
-  const other = app.rpc(Remotes.chat);
+): RemoteImpl<ChatRemote> {
   return {
-    add: (uid, frontendId, rid, position, redirected = false) =>
-      forwardWhenMoved(
-        redirected,
-        async () => {
-          const room = await directory.locate(rid, { redirected }, true);
-          if (!room) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
-          const username = usernameOf(uid);
-          await moderator.checkEnter(rid, username);
-          const holder = room.channel.frontendOf(uid);
-          if (holder !== undefined) {
-            // A member whose connector is gone is the ghost of a crashed connector: the user is back.
-            // (The same connector never adds a uid twice: it holds one session per uid.)
-            if (holder !== frontendId && app.isServerUp(holder)) {
-              throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
-            }
-          } else {
-            // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
-            const event: UserEvent = { user: username };
-            room.channel.pushMessage(Push.add, event, uid);
-          }
-          room.channel.add(uid, frontendId);
-          const { messages, ...log } = await historyReply(room, username, position, historySize);
-          return { users: room.users(), history: messages, ...log };
-        },
-        (serverId) => other.toServer(serverId).add(uid, frontendId, rid, position, true),
-      ),
+    async add(context, uid, frontendId, rid, position) {
+      const room = await directory.locate(rid, context, true);
+      if (!room) throw new AppError(Code.SERVER_ERROR, 'the room could not be created');
+      const username = usernameOf(uid);
+      await moderator.checkEnter(rid, username);
+      const holder = room.channel.frontendOf(uid);
+      if (holder !== undefined) {
+        // A member whose connector is gone is the ghost of a crashed connector: the user is back.
+        // (The same connector never adds a uid twice: it holds one session per uid.)
+        if (holder !== frontendId && app.isServerUp(holder)) {
+          throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
+        }
+      } else {
+        // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
+        const event: UserEvent = { user: username };
+        room.channel.pushMessage(Push.add, event, uid);
+      }
+      room.channel.add(uid, frontendId);
+      const { messages, ...log } = await historyReply(room, username, position, historySize);
+      return { users: room.users(), history: messages, ...log };
+    },
 
-    kick: (uid, frontendId, rid, redirected = false) =>
-      forwardWhenMoved(
-        redirected,
-        async () => {
-          const room = await directory.locate(rid, { redirected }, false);
-          // Only the connector that added a member may remove it.
-          if (room && room.channel.frontendOf(uid) === frontendId) rooms.leave(room, uid);
-        },
-        (serverId) => other.toServer(serverId).kick(uid, frontendId, rid, true),
-      ),
+    async kick(context, uid, frontendId, rid) {
+      const room = await directory.locate(rid, context, false);
+      // Only the connector that added a member may remove it.
+      if (room && room.channel.frontendOf(uid) === frontendId) rooms.leave(room, uid);
+    },
 
-    async resync(frontendId, members, authoritative) {
+    async resync(_context, frontendId, members, authoritative) {
       let joined = 0;
       const touched = new Set<string>();
       for (const { uid, rid } of members) {
@@ -80,52 +68,42 @@ export function createChatRemote(
       return { rooms: joined };
     },
 
-    async takeRoom(rid) {
+    async takeRoom(_context, rid) {
       const state = await rooms.take(rid);
       if (state) app.log.info({ rid, members: state.members.length }, 'room handed over');
       return state;
     },
 
-    publish: (rid, from, content, redirected = false): Promise<SendResult> =>
-      forwardWhenMoved(
-        redirected,
-        async () => {
-          // A shared log outlives the room: publishing into an empty room is kept. A memory log would go with it.
-          const room = await directory.locate(rid, { redirected }, rooms.log.kind === 'redis');
-          if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
-          try {
-            const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
-            return { id: message.id, seq: message.seq };
-          } catch (err) {
-            // Another chat server claimed the room's log (it moved while this one held it): it publishes.
-            if (err instanceof LogClaimLost) directory.lost(room);
-            throw err;
-          } finally {
-            rooms.removeIfEmpty(room);
-          }
-        },
-        (serverId) => other.toServer(serverId).publish(rid, from, content, true),
-      ),
+    async publish(context, rid, from, content): Promise<SendResult> {
+      // A shared log outlives the room: publishing into an empty room is kept. A memory log would go with it.
+      const room = await directory.locate(rid, context, rooms.log.kind === 'redis');
+      if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
+      try {
+        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
+        return { id: message.id, seq: message.seq };
+      } catch (err) {
+        // Another chat server claimed the room's log (it moved while this one held it): it publishes.
+        if (err instanceof LogClaimLost) directory.lost(room);
+        throw err;
+      } finally {
+        rooms.removeIfEmpty(room);
+      }
+    },
 
-    roomInfo: (rid, redirected = false): Promise<RoomInfo> =>
-      forwardWhenMoved(
-        redirected,
-        async () => {
-          const room = await directory.locate(rid, { redirected }, false);
-          const read = room ? await room.read(0, historySize) : await rooms.log.read(rid, 0, historySize);
-          const [bans, mutes] = await Promise.all([moderator.store.list(rid, 'ban'), moderator.store.list(rid, 'mute')]);
-          return {
-            rid,
-            server: app.serverId,
-            members: room ? room.users() : [],
-            history: read.messages.filter((m) => m.target === EVERYONE),
-            epoch: read.epoch,
-            lastSeq: read.lastSeq,
-            bans,
-            mutes,
-          };
-        },
-        (serverId) => other.toServer(serverId).roomInfo(rid, true),
-      ),
+    async roomInfo(context, rid): Promise<RoomInfo> {
+      const room = await directory.locate(rid, context, false);
+      const read = room ? await room.read(0, historySize) : await rooms.log.read(rid, 0, historySize);
+      const [bans, mutes] = await Promise.all([moderator.store.list(rid, 'ban'), moderator.store.list(rid, 'mute')]);
+      return {
+        rid,
+        server: app.serverId,
+        members: room ? room.users() : [],
+        history: read.messages.filter((m) => m.target === EVERYONE),
+        epoch: read.epoch,
+        lastSeq: read.lastSeq,
+        bans,
+        mutes,
+      };
+    },
   };
 }

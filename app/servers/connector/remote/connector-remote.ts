@@ -1,11 +1,11 @@
-import type { Application } from '../../../../game-server';
+import type { Application, RemoteImpl } from '../../../../game-server';
 import { Push, type ConnectorRemote } from '../../../protocol';
 import { memberOf } from '../../../routes/member-session';
 
 /** What chat servers ask of this connector about the users it holds. */
-export function createConnectorRemote(app: Application): ConnectorRemote {
+export function createConnectorRemote(app: Application): RemoteImpl<ConnectorRemote> {
   return {
-    async kick(uid, event) {
+    async kick(_context, uid, event) {
       const session = app.sessions.getByUid(uid);
       if (!session) return false;
       const member = memberOf(session);

@@ -8,8 +8,8 @@ import { askRemote } from '../../game-server/admin/admin-client';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
-import { dispatch } from '../../game-server/router/dispatch';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
+import { roomServer } from '../routes/room-server';
 import { Remotes, type ModerationAction, type ModerationRemote, type ModerationResult, type ModerationVerb } from '../protocol';
 import { loadChatSettings } from '../settings';
 import { MAX_MINUTES, parseRequest, requestSchemas } from '../validation';
@@ -84,7 +84,7 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   const chats = servers.filter((s) => s.serverType === 'chat');
   if (chats.length === 0) fail(EXIT_USAGE, 'the servers list has no chat server');
   // The room's chat server; if the room moved, it passes the action on to where the room is now.
-  const owner = dispatch(action.rid, chats);
+  const owner = roomServer(action.rid, chats);
   const method: keyof ModerationRemote = 'moderate';
   const answer = await askRemote<ModerationResult>(owner, Remotes.moderation.name, method, [action], {
     secret,

@@ -5,7 +5,7 @@ import { AppError, Code } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
 import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-caller';
-import { dispatch } from '../../game-server/router/dispatch';
+import { roomServer } from '../../app/routes/room-server';
 
 export interface ClusterRpcOptions {
   /** RPC_SECRET. */
@@ -27,7 +27,7 @@ export class ClusterRpc {
   roomServer(rid: string): ServerInfo {
     const chats = this.options.servers().get('chat') ?? [];
     if (chats.length === 0) throw new AppError(Code.UNAVAILABLE, 'no chat server is configured');
-    return dispatch(rid, chats);
+    return roomServer(rid, chats);
   }
 
   /** Typed calls to the remote `token` names, on `server`. */

@@ -1,5 +1,6 @@
-import { dispatch, Moved, type Application, type ServerInfo } from '../../../game-server';
+import { Moved, type Application, type ServerInfo } from '../../../game-server';
 import type { RoomState } from '../../protocol';
+import { roomServer } from '../../routes/room-server';
 import type { Room } from './room';
 import type { RoomRegistry } from './room-registry';
 import { mergeRoomStates } from './room-state';
@@ -78,7 +79,7 @@ export class RoomDirectory {
   }
 
   owner(rid: string): ServerInfo {
-    return dispatch(rid, this.host.getServersByType('chat'));
+    return roomServer(rid, this.host.getServersByType('chat'));
   }
 
   /**

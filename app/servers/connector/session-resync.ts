@@ -1,6 +1,7 @@
-import { dispatch, type Application, type ServerInfo, type ServerMap } from '../../../game-server';
+import type { Application, ServerInfo, ServerMap } from '../../../game-server';
 import { Remotes, type MemberRef } from '../../protocol';
 import { memberOf } from '../../routes/member-session';
+import { roomServer } from '../../routes/room-server';
 
 /**
  * Connectors are the source of truth for who is in which room; chat servers' rooms are derived.
@@ -22,7 +23,7 @@ export function keepChatServersInSync(app: Application): void {
         uid,
         settings: { rid },
       } = member;
-      const owner = dispatch(rid, chats).id;
+      const owner = roomServer(rid, chats).id;
       const list = byOwner.get(owner) ?? [];
       list.push({ uid, rid });
       byOwner.set(owner, list);
@@ -48,7 +49,7 @@ export function keepChatServersInSync(app: Application): void {
     const after = current.get('chat') ?? [];
     const moved = new Map<string, MemberRef[]>();
     for (const [owner, members] of membersByOwner(after)) {
-      const movers = before.length === 0 ? members : members.filter((m) => dispatch(m.rid, before).id !== owner);
+      const movers = before.length === 0 ? members : members.filter((m) => roomServer(m.rid, before).id !== owner);
       if (movers.length > 0) moved.set(owner, movers);
     }
     await Promise.all([...moved].map(([owner, members]) => send(owner, members, false)));

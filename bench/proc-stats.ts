@@ -25,6 +25,13 @@ export function rssBytes(pid: number): number | undefined {
   }
 }
 
+/** `body`'s result, and the CPU time (ms) each of `pids` spent while it ran. */
+export async function cpuDuring<T>(pids: readonly number[], body: () => Promise<T>): Promise<{ result: T; ms: number[] }> {
+  const before = pids.map(cpuMs);
+  const result = await body();
+  return { result, ms: pids.map((pid, i) => cpuMs(pid) - before[i]!) };
+}
+
 /** User + system CPU time in ms, or 0 if the process is gone. */
 export function cpuMs(pid: number): number {
   try {

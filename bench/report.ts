@@ -84,9 +84,9 @@ export function medianResults(runs: readonly Results[]): Results {
   return merged;
 }
 
-/** The median runs' rows, each with its ratios in every run (what the spread between runs was). */
-export function repeatedRows(runs: readonly Results[]): ReportRow[] {
-  const rows = reportRows(medianResults(runs));
+/** The rows of `merged` (the runs' `medianResults`), each with its ratios in every run (what the spread between runs was). */
+export function repeatedRows(merged: Results, runs: readonly Results[]): ReportRow[] {
+  const rows = reportRows(merged);
   if (runs.length === 1) return rows;
   const perRun = runs.map(reportRows);
   const same = (row: ReportRow) => (r: ReportRow) => r.scenario === row.scenario && r.figure === row.figure;

@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   }
 
   const results = medianResults(runs);
-  const rows = repeatedRows(runs);
+  const rows = repeatedRows(results, runs);
   log(`\n${renderReport(rows, options.adapterWorkers)}`);
   const stillAlive = startedPids.filter(isAlive);
   if (stillAlive.length > 0) log(`\nstill running after the bench: ${stillAlive.join(', ')}`);

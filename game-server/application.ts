@@ -68,11 +68,9 @@ export class Application {
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
     this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
-    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics, (serverId, call) => {
-      const server = this.getServerById(serverId);
-      if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${serverId}`);
-      return this.rpcClient.call(server, call);
-    });
+    this.remoteDispatcher = new RemoteDispatcher(log, this.metrics, (serverId, call) =>
+      this.rpcClient.call(this.knownServer(serverId), call),
+    );
     this.remotes = this.remoteDispatcher.remotes;
     this.remoteDispatcher.register(SYSTEM_REMOTE, createSystemRemote(this.statusBoard, this.metrics, this));
     this.rpcClient = new MeteredRpcClient(this.metrics, {
@@ -142,6 +140,13 @@ export class Application {
 
   getServerById(id: string): ServerInfo | undefined {
     return this.directory.byId(id);
+  }
+
+  /** The server `id` of the current list, or 503 (it left, or never was). */
+  private knownServer(id: string): ServerInfo {
+    const server = this.getServerById(id);
+    if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${id}`);
+    return server;
   }
 
   allServers(): ServerInfo[] {
@@ -229,11 +234,7 @@ export class Application {
       remoteCaller<T>((method, args) => this.rpcClient.call(server, { service, method, args }, timeoutMs));
     return {
       route: (session) => callOn(this.pickServer(serverType, session)),
-      toServer: (id) => {
-        const server = this.getServerById(id);
-        if (!server) throw new AppError(Code.UNAVAILABLE, `no server ${id}`);
-        return callOn(server);
-      },
+      toServer: (id) => callOn(this.knownServer(id)),
       toPeer: (server, options = {}) => callOn(server, options.timeoutMs),
     };
   }

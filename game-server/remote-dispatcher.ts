@@ -39,11 +39,12 @@ export class RemoteDispatcher {
     }
   }
 
-  private async invoke({ service, method, args, redirected = false }: RemoteCall): Promise<unknown> {
+  private async invoke({ service, method, args, redirected: flag }: RemoteCall): Promise<unknown> {
     const fn = this.remotes.lookup(service, method);
     const list = Array.isArray(args) ? args : [];
+    const redirected = flag === true;
     try {
-      return await fn({ redirected: redirected === true }, ...list);
+      return await fn({ redirected }, ...list);
     } catch (err) {
       if (!(err instanceof Moved)) throw err;
       if (redirected) throw new AppError(Code.UNAVAILABLE, 'what this call needs is moving; try again');

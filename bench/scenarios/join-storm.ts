@@ -1,14 +1,7 @@
 /** Join storm: users through gate, connector and enter, as fast as they complete (bounded concurrency per load worker). */
-import { CORES, cpuMs } from '../proc-stats';
+import { CORES, cpuDuring } from '../proc-stats';
 import type { Sizes } from '../sizes';
 import { usersInRooms, type ScenarioContext, type ScenarioResult } from './scenario';
-
-/** CPU time of each pid over `body`, in ms. */
-async function cpuDuring<T>(pids: number[], body: () => Promise<T>): Promise<{ result: T; ms: number[] }> {
-  const before = pids.map(cpuMs);
-  const result = await body();
-  return { result, ms: pids.map((pid, i) => cpuMs(pid) - before[i]!) };
-}
 
 export async function runJoinStorm(ctx: ScenarioContext, size: Sizes['join']): Promise<ScenarioResult> {
   const processes = await ctx.target.processes();

@@ -5,7 +5,7 @@
  * every target is measured at the same loads) on servers warmed by the steps. One `onChat` received is
  * one delivery.
  */
-import { CORES, cpuMs } from '../proc-stats';
+import { CORES, cpuDuring } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
 import { requireAllEntered, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
@@ -51,10 +51,10 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   await pool.setRate(sendsPerSec);
   await sleep(size.warmupMs);
   await pool.reset();
-  const cpuBefore = pids.map(cpuMs);
-  await sleep(size.windowMs);
-  const load = await pool.report();
-  const perProcess = pids.map((pid, i) => cpuMs(pid) - cpuBefore[i]!);
+  const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
+    await sleep(size.windowMs);
+    return pool.report();
+  });
   const serverCpu = perProcess.reduce((n, ms) => n + ms, 0);
   const seconds = load.elapsedMs / 1000;
   const expected = load.sent * size.roomSize;

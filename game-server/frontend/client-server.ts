@@ -30,6 +30,9 @@ export interface ClientServerOptions {
 
 const SLOW_CLIENT_CHECK_MS = 500;
 
+/** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
+const LOGGED_CAUSES_PER_SOCKET = 8;
+
 /** The socket.io server's options for client connections (also what scripts/connection-heap.js compares against). */
 export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOptions> {
   return {
@@ -42,8 +45,6 @@ export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOption
     cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
   };
 }
-/** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
-const LOGGED_CAUSES_PER_SOCKET = 8;
 
 /**
  * The socket.io server clients connect to: one session per socket, every event a request, a token

@@ -25,15 +25,15 @@ describe('bench --repeat: medians and the ratio of every run', () => {
 
   it('leaves a single run as it is', () => {
     expect(medianResults([runs[0]!])).toBe(runs[0]);
-    expect(repeatedRows([runs[0]!])[0]).not.toHaveProperty('ratioRuns');
+    expect(repeatedRows(runs[0]!, [runs[0]!])[0]).not.toHaveProperty('ratioRuns');
   });
 
   it('gives the ratios of the medians, and each run ratio in order, in the table too', () => {
-    const [row] = repeatedRows(runs);
+    const [row] = repeatedRows(medianResults(runs), runs);
     expect(row).toMatchObject({ cluster: 100, baseline: 70, adapter: 80, ratio: 1.43, adapterRatio: 1.25 });
     expect(row!.ratioRuns).toEqual([2, 2, 1]);
     expect(row!.adapterRatioRuns).toEqual([1.25, 2.33, 1]);
-    const table = renderReport(repeatedRows(runs), 3);
+    const table = renderReport(repeatedRows(medianResults(runs), runs), 3);
     expect(table).toMatch(/RATIO, EACH RUN\s+TO ADAPTER, EACH RUN/);
     expect(table).toContain('2 2 1');
     expect(table).toContain('1.25 2.33 1');

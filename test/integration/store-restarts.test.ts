@@ -38,7 +38,7 @@ async function enterWhenBack(
 async function sendOk(client: ChatClient, text: string): Promise<number> {
   const reply = await client.send(text);
   if (reply.code !== 200) throw new Error(`${client.username} send "${text}": ${JSON.stringify(reply)}`);
-  return (reply as SendResult & { code: 200 }).seq;
+  return reply.seq;
 }
 
 const seqsOf = (messages: readonly ChatMessage[]): number[] => messages.map((m) => m.seq);

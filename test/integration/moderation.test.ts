@@ -215,7 +215,7 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
 
         // Short ones, written as the chat server writes them: they run out by the real clock, and Redis drops them.
         const moderation = new RedisModerationStore(connection);
-        const until = Date.now() + 6000;
+        const until = Date.now() + 10_000;
         await moderation.set(rid, 'ban', { username: 'zoe', until });
         await moderation.set(rid, 'mute', { username: 'max', until });
         await expect(ChatClient.enter(cluster.gate, 'zoe', rid)).rejects.toThrow(/"code":403,"error":"you are banned/);

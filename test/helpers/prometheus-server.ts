@@ -45,6 +45,38 @@ export function scrapeConfigFor(target: string, interval: string): string {
   return config;
 }
 
+const NOT_METRICS = new Set(['and', 'or', 'unless', 'bool', 'offset']);
+
+/**
+ * The metric names a PromQL expression reads (the plain expressions of our alerts and dashboard: no
+ * subqueries or `@`), found by dropping strings, label matchers, ranges and label lists, then functions.
+ */
+export function metricNamesIn(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = [...bare.matchAll(/(?<![\w$.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)].map((m) => m[1]!);
+  return [...new Set(names.filter((name) => !NOT_METRICS.has(name)))];
+}
+
+/** The `expr:` of each rule in docs/monitoring/alerts.yml (each on one line there). */
+export function alertExpressions(): string[] {
+  const rules = readFileSync(path.join(MONITORING_DIR, 'alerts.yml'), 'utf8');
+  return [...rules.matchAll(/^\s*expr:\s*(.+)$/gm)].map((m) => m[1]!.trim());
+}
+
+/** The PromQL of every panel of docs/monitoring/grafana-dashboard.json, with Grafana's variables as given. */
+export function dashboardExpressions(variables: Record<string, string>): string[] {
+  const dashboard = JSON.parse(readFileSync(path.join(MONITORING_DIR, 'grafana-dashboard.json'), 'utf8')) as {
+    panels: { targets?: { expr: string }[] }[];
+  };
+  return dashboard.panels
+    .flatMap((panel) => panel.targets ?? [])
+    .map((target) => target.expr.replace(/\$(\w+)/g, (variable, name: string) => variables[name] ?? variable));
+}
+
 export class PrometheusServer {
   private readonly log: string[] = [];
 
@@ -79,8 +111,8 @@ export class PrometheusServer {
       server.log.push(...chunk.toString().split('\n').filter(Boolean));
       if (server.log.length > LOG_LINES_KEPT) server.log.splice(0, server.log.length - LOG_LINES_KEPT);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     try {
       await waitUntil(
         async () => {
@@ -106,7 +138,7 @@ export class PrometheusServer {
 
   /** An instant query over the HTTP API (/api/v1/query); throws unless it answers a vector. */
   async query(promql: string): Promise<VectorSample[]> {
-    const res = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: promql })}`);
+    const res = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: promql }).toString()}`);
     const body = (await res.json()) as {
       status: string;
       error?: string;
@@ -116,6 +148,12 @@ export class PrometheusServer {
       throw new Error(`query ${promql}: ${res.status} ${body.error ?? JSON.stringify(body.data?.resultType)}`);
     }
     return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  /** Every metric name Prometheus has series of. */
+  async metricNames(): Promise<string[]> {
+    const res = await fetch(`${this.url}/api/v1/label/__name__/values`);
+    return ((await res.json()) as { data: string[] }).data;
   }
 
   /** The names of the alerting rules Prometheus loaded. */

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
+import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { TestCluster } from '../helpers/cluster';
-import { MONITORING_DIR, PrometheusServer, scrapeConfigFor } from '../helpers/prometheus-server';
+import {
+  alertExpressions,
+  dashboardExpressions,
+  metricNamesIn,
+  MONITORING_DIR,
+  PrometheusServer,
+  scrapeConfigFor,
+} from '../helpers/prometheus-server';
 import { roomsSpreadOver } from '../helpers/rooms';
 import { runProcess } from '../helpers/status-cli';
 import { waitUntil } from '../helpers/wait';
@@ -10,7 +18,9 @@ import { waitUntil } from '../helpers/wait';
 const MESSAGE_RATE = 'sum by (server) (rate(chat_messages_published_total{server_type="chat"}[10s]))';
 const ALERTS = ['ClusterMetricsDown', 'ChatServerDown', 'NoMessagesPublished', 'RequestLatencyHigh', 'RedisStoreErrors'];
 
-describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real processes)', () => {
+// The chat servers keep their rooms in Redis, so that the store's series (chat_redis_*) are there too.
+describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real processes on the Redis store)', () => {
+  let redis: PrivateRedisServer;
   let cluster: TestCluster;
   let prometheus: PrometheusServer;
 
@@ -27,7 +37,8 @@ describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real
   };
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ connectors: 2, chats: 2, web: true });
+    redis = await PrivateRedisServer.start();
+    cluster = await TestCluster.start({ connectors: 2, chats: 2, web: true, env: { HISTORY_STORE: 'redis', REDIS_URL: redis.url } });
     prometheus = await PrometheusServer.start(scrapeConfigFor(`127.0.0.1:${cluster.webPort}`, '1s'));
   });
 
@@ -36,6 +47,7 @@ describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real
     if ((globalThis as { __testFailed?: boolean }).__testFailed && prometheus) process.stderr.write(`\n${prometheus.recentLog()}\n`);
     await prometheus?.stop();
     await cluster?.stop();
+    await redis?.stop();
   });
 
   it('finds the docs scrape config and alert rules valid with promtool, and their alert unit tests pass', async () => {
@@ -87,5 +99,35 @@ describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real
       200,
     );
     for (const client of clients) client.close();
+  });
+
+  it('has series for every metric the alert rules and the Grafana dashboard use, and answers every dashboard query', async () => {
+    // An error reply, so that request_errors_total has a series.
+    const [rid] = roomsSpreadOver(cluster.byType('chat'), 1, 'prometheus-errors').values().next().value!;
+    const cat = await ChatClient.enter(cluster.gate, 'cat', rid!);
+    expect(await cat.send('x'.repeat(2001))).toMatchObject({ code: 400 });
+    cat.close();
+
+    const dashboard = dashboardExpressions({ __rate_interval: '10s', server: '.*' });
+    const alerts = alertExpressions();
+    expect(alerts).toHaveLength(ALERTS.length);
+    const used = [...new Set([...alerts, ...dashboard].flatMap(metricNamesIn))].sort();
+    expect(used).toEqual(
+      expect.arrayContaining(['chat_messages_published_total', 'chat_redis_errors_total', 'rpc_request_duration_seconds_bucket']),
+    );
+    const missing = async () => {
+      const known = new Set(await prometheus.metricNames());
+      return used.filter((name) => !known.has(name));
+    };
+    await waitUntil(
+      async () => (await missing()).length === 0,
+      20_000,
+      'Prometheus had no series of some metrics in use',
+      async () => JSON.stringify(await missing()),
+    );
+    for (const expr of dashboard) await prometheus.query(expr);
+    // The Redis store answered: its error share is 0 on every chat server, not missing.
+    const redisErrors = await prometheus.query('increase(chat_redis_errors_total[5m]) / increase(chat_redis_calls_total[5m])');
+    expect(redisErrors.map((s) => [s.metric.server, s.value]).sort()).toEqual(cluster.byType('chat').map((s) => [s.id, 0]));
   });
 });

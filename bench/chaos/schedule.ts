@@ -3,7 +3,16 @@
  * targets, pauses and hold times, whatever the machine does (only when each fault starts depends on
  * how long the previous one took).
  */
-export const FAULT_KINDS = ['kill-chat', 'kill-connector', 'kill-gate', 'restart', 'scale-out', 'scale-in', 'partition'] as const;
+export const FAULT_KINDS = [
+  'kill-chat',
+  'kill-connector',
+  'kill-gate',
+  'graceful-restart',
+  'reload',
+  'scale-out',
+  'scale-in',
+  'partition',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The servers a run starts with, by id (as in generateLayout: gate-server-1, connector-server-N, chat-server-N). */
@@ -14,7 +23,7 @@ export interface StartLayout {
 
 export interface PlannedFault {
   kind: FaultKind;
-  /** A server id; for scale-out and scale-in the ids added or removed, joined by `+`. */
+  /** A server id; for scale-out and scale-in the ids added or removed, joined by `+`; for reload, ecosystem.config.js. */
   target: string;
   /** The pause before it starts, after the previous fault ended (ms). */
   pauseMs: number;
@@ -42,7 +51,7 @@ export interface ScheduleOptions {
 }
 
 /**
- * Draws `count` faults. The first seven are every kind once in a seeded order (scale-in after
+ * Draws `count` faults. The first eight are every kind once in a seeded order (scale-in after
  * scale-out), so that even a short run meets most kinds; the rest are drawn at random. Targets come
  * from the servers there are at that point: a scale-out adds a chat server, a connector or both
  * (`chat-server-<n+1>`, ...), and the next scale-in removes what it added.
@@ -83,8 +92,12 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
       case 'kill-gate':
         target = 'gate-server-1';
         break;
-      case 'restart':
+      case 'graceful-restart':
         target = pick(['gate-server-1', ...connectors, ...chats]);
+        break;
+      case 'reload':
+        // pm2 reload of the whole ecosystem: every server.
+        target = 'ecosystem.config.js';
         break;
       case 'partition':
         target = pick([...connectors, ...chats]);

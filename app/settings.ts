@@ -9,6 +9,22 @@ const chatSchema = z.object({
   /** Where room logs live: this chat server's memory, or Redis (shared, survives any process). */
   HISTORY_STORE: z.enum(['memory', 'redis'], { error: 'HISTORY_STORE must be memory or redis' }).default('memory'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Where a chat server on the memory store writes its rooms when it stops cleanly and reads them back
+   * when it starts (relative to the project root).
+   */
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Whether that file is fsynced before it replaces the last one: survives a power cut, not only a restart. */
+  SNAPSHOT_FSYNC: z
+    .enum(['0', '1', 'true', 'false'], { error: 'SNAPSHOT_FSYNC must be 1 or 0' })
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
+  /** The largest rooms file written or read; rooms past it start with a new log. */
+  SNAPSHOT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
   /** A Redis call that takes longer answers 503 instead of holding the room. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /**

@@ -24,7 +24,7 @@ import { ChannelService } from './services/channel-service';
 import { ServerDirectory, type ServersChange } from './server-directory';
 import type { RuntimeSettings } from './settings';
 
-type StopHook = () => Promise<void> | void;
+type LifecycleHook = () => Promise<void> | void;
 type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<void> | void;
 
 /** One server of the cluster: its config, registries and the components it starts and stops. */
@@ -42,7 +42,8 @@ export class Application {
   /** None on a server without an internal `port` (a gate, say): it only opens links of its own. */
   private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
-  private readonly stopHooks: StopHook[] = [];
+  private readonly startHooks: LifecycleHook[] = [];
+  private readonly stopHooks: LifecycleHook[] = [];
   private readonly linkedTypes = new Set<string>();
   /** The servers list: by type and id, ever seen, up or down, reloads. */
   readonly directory: ServerDirectory;
@@ -251,8 +252,13 @@ export class Application {
     this.statusBoard.add(provider);
   }
 
+  /** Runs before the server listens: nothing reaches it until every such hook is done (e.g. state read back from disk). */
+  beforeStart(hook: LifecycleHook): void {
+    this.startHooks.push(hook);
+  }
+
   /** Runs before the RPC links close on stop, e.g. to tell backends that this server's users left. */
-  beforeStop(hook: StopHook): void {
+  beforeStop(hook: LifecycleHook): void {
     this.stopHooks.push(hook);
   }
 
@@ -271,6 +277,7 @@ export class Application {
   }
 
   async start(): Promise<void> {
+    for (const hook of this.startHooks) await hook();
     await this.rpcServer?.start();
     await this.clientServer?.start();
     this.connectPeers();

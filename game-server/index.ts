@@ -13,5 +13,6 @@ export type { RouteFunction } from './router/router';
 export { dispatch } from './router/dispatch';
 export type { Channel } from './services/channel-service';
 export { parseEnv, loadDotenv } from './settings';
+export { projectRoot } from './project-root';
 export { runServer } from './run-server';
 export type { Logger } from './logger';

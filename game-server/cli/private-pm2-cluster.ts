@@ -76,6 +76,8 @@ export class PrivatePm2Cluster {
       PM2_HOME: path.join(dir, 'pm2'),
       SERVERS_CONFIG: path.join(dir, 'servers.json'),
       DOTENV_PATH: path.join(dir, '.env'),
+      // Chat servers' rooms files (memory store) stay with this cluster and go with its folder.
+      DATA_DIR: path.join(dir, 'data'),
       ...(options.clusterHost && { CLUSTER_HOST: options.clusterHost }),
       ...options.env,
     };

@@ -114,6 +114,7 @@ export class TestCluster {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       DOTENV_PATH: path.join(this.dir, '.env'),
+      DATA_DIR: path.join(this.dir, 'data'),
       ...this.env,
       ...extra,
       SERVERS_CONFIG: this.configFile,

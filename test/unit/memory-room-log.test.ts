@@ -138,6 +138,28 @@ describe('MemoryRoomLog', () => {
     expect(again).toMatchObject({ epoch: claim.epoch, lastSeq: 1 });
   });
 
+  it('continues a log restored from the rooms file: same epoch, the next seq, repeats still found', async () => {
+    const before = new MemoryRoomLog(5);
+    const claim = await before.claim('r', null);
+    const sent = await before.append(claim, draft('ann', 'c1'));
+    await before.append(claim, draft());
+    const after = new MemoryRoomLog(5);
+    after.restore('r', before.release('r')!);
+    expect(after.rids()).toEqual(['r']);
+    const again = await after.claim('r', null);
+    expect(again).toMatchObject({ epoch: claim.epoch, lastSeq: 2 });
+    expect(await after.append(again, draft('ann', 'c1'))).toMatchObject({ duplicate: true, message: sent.message });
+    expect((await after.append(again, draft())).message.seq).toBe(3);
+  });
+
+  it('lets a restored log give way to one a peer hands over (the room lived elsewhere since), but not a claimed one', async () => {
+    const log = new MemoryRoomLog(5);
+    log.restore('r', { epoch: 'old', lastSeq: 7, entries: [] });
+    expect(await log.claim('r', { epoch: 'newer', lastSeq: 3, entries: [] })).toMatchObject({ epoch: 'newer', lastSeq: 3 });
+    log.restore('r', { epoch: 'old', lastSeq: 7, entries: [] });
+    expect(await log.claim('r', null)).toMatchObject({ epoch: 'newer', lastSeq: 3 });
+  });
+
   it('gives separate rooms separate seqs and epochs, and forgets everything on close', async () => {
     const log = new MemoryRoomLog(5);
     const a = await log.claim('a', null);

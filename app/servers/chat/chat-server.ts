@@ -11,6 +11,7 @@ import { createChatRemote } from './remote/chat-remote';
 import { createModerationRemote } from './remote/moderation-remote';
 import { RoomDirectory, type TakeRoom } from './room-directory';
 import { RoomRegistry } from './room-registry';
+import { keepRoomsAcrossRestart } from './rooms-file/keep-rooms-across-restart';
 
 /** How long a chat server waits for a peer to hand a room over. */
 const TAKE_TIMEOUT_MS = 1000;
@@ -31,6 +32,7 @@ export function configureChatServer(app: Application, routes: ChatRoutes, settin
     if (server.serverType !== 'connector') return;
     for (const room of rooms.all()) room.channel.pushToFrontend(server.id, Push.seq, room.head());
   });
+  if (stores.memory) keepRoomsAcrossRestart(app, rooms, directory, stores.memory, settings);
   app.beforeStop(() => stores.close());
   registerChatStats(app, rooms);
 }

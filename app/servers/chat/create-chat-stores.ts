@@ -11,6 +11,8 @@ import type { RoomLog } from './room-log/room-log';
 export interface ChatStores {
   log: RoomLog;
   moderation: ModerationStore;
+  /** The memory stores, whose rooms a clean stop writes to the rooms file; absent for a shared store. */
+  memory?: { log: MemoryRoomLog; moderation: MemoryModerationStore };
   close(): Promise<void>;
 }
 
@@ -24,6 +26,6 @@ export function createChatStores(settings: ChatSettings, log: Logger): ChatStore
       close: () => connection.close(),
     };
   }
-  const roomLog = new MemoryRoomLog(settings.HISTORY_SIZE);
-  return { log: roomLog, moderation: new MemoryModerationStore(), close: () => roomLog.close() };
+  const memory = { log: new MemoryRoomLog(settings.HISTORY_SIZE), moderation: new MemoryModerationStore() };
+  return { ...memory, memory, close: () => memory.log.close() };
 }

@@ -1,4 +1,4 @@
-import { Moved, type Application, type ServerInfo } from '../../../game-server';
+import { AppError, Code, Moved, type Application, type ServerInfo } from '../../../game-server';
 import type { RoomState } from '../../protocol';
 import { roomServer } from '../../routes/room-server';
 import type { Room } from './room';
@@ -46,6 +46,8 @@ export class RoomDirectory {
   private readonly resynced = new Set<string>();
   private ready = false;
   private readonly whenReady: Promise<void>;
+  /** Set when this server stops: its rooms are on their way to the rooms file, and nothing may reach them. */
+  private closed = false;
 
   constructor(
     private readonly host: RoomDirectoryHost,
@@ -89,6 +91,7 @@ export class RoomDirectory {
    */
   async locate(rid: string, { redirected }: Arrival, create: boolean): Promise<Room | undefined> {
     if (!this.ready) await this.whenReady;
+    this.refuseIfClosed();
     const local = this.rooms.get(rid);
     if (local) return local;
     const owner = this.owner(rid);
@@ -104,6 +107,7 @@ export class RoomDirectory {
 
   /** The room, taken over from the chat servers that hold it, or created (if `create`). */
   async obtain(rid: string, create: boolean): Promise<Room | undefined> {
+    this.refuseIfClosed();
     const local = this.rooms.get(rid);
     if (local) return local;
     let pending = this.pending.get(rid);
@@ -113,6 +117,16 @@ export class RoomDirectory {
     }
     const room = await pending;
     return room ?? (create ? await this.rooms.create(rid) : undefined);
+  }
+
+  /** From now on every request for a room answers 503 (this server is stopping); resolves once no room is on its way here. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.pending.values()]);
+  }
+
+  private refuseIfClosed(): void {
+    if (this.closed) throw new AppError(Code.UNAVAILABLE, `${this.host.serverId} is restarting; try again`);
   }
 
   /**

@@ -52,9 +52,11 @@ export class RoomRegistry {
   async take(rid: string): Promise<RoomState | null> {
     const room = this.rooms.get(rid);
     if (!room) {
-      // Emptied a moment ago: only its log (if kept here) goes.
-      const log = this.creating.has(rid) ? null : this.log.release(rid);
-      return log && { rid, lastId: 0, members: [], log };
+      // Emptied a moment ago (or read back from the rooms file): only its log and bans, if kept here, go.
+      if (this.creating.has(rid)) return null;
+      const log = this.log.release(rid);
+      const moderation = this.moderation.release(rid);
+      return log || moderation ? { rid, lastId: 0, members: [], log, ...(moderation && { moderation }) } : null;
     }
     this.rooms.delete(rid);
     this.app.channels.destroyChannel(rid);
@@ -101,8 +103,13 @@ export class RoomRegistry {
     if (room.channel.size > 0 || this.rooms.get(room.rid) !== room) return;
     this.rooms.delete(room.rid);
     this.app.channels.destroyChannel(room.rid);
+    this.releaseLogLater(room.rid);
+  }
+
+  /** Drops the log of `rid` in a while, unless the room is held here again by then. */
+  releaseLogLater(rid: string): void {
     setTimeout(() => {
-      if (!this.rooms.has(room.rid) && !this.creating.has(room.rid)) this.log.release(room.rid);
+      if (!this.rooms.has(rid) && !this.creating.has(rid)) this.log.release(rid);
     }, EMPTY_ROOM_LOG_KEPT_MS).unref();
   }
 

@@ -80,6 +80,11 @@ export class MemoryModerationStore implements ModerationStore {
     for (const entry of snapshot.mutes) void this.set(rid, 'mute', entry);
   }
 
+  /** Every room with a ban or mute here. */
+  rids(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   private prune(rid: string): void {
     const room = this.rooms.get(rid);
     if (room && room.ban.size === 0 && room.mute.size === 0) this.rooms.delete(rid);

@@ -15,6 +15,7 @@ import {
 class MemoryLog {
   readonly ring: Ring<LoggedMessage>;
   private readonly byKey = new Map<string, ChatMessage>();
+  /** Claims made on this log in this process; 0 for one only restored from the rooms file. */
   fence = 0;
 
   constructor(
@@ -47,7 +48,8 @@ export class MemoryRoomLog implements RoomLog {
 
   async claim(rid: string, snapshot: RoomLogSnapshot | null): Promise<LogClaim> {
     let log = this.logs.get(rid);
-    if (!log) {
+    // A log read back from the rooms file gives way to one handed over: the room lived elsewhere since.
+    if (!log || (snapshot && log.fence === 0)) {
       log = snapshot
         ? new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries)
         : new MemoryLog(this.capacity, newEpoch(), 0, []);
@@ -55,6 +57,16 @@ export class MemoryRoomLog implements RoomLog {
     }
     log.fence++;
     return { rid, fence: log.fence, epoch: log.epoch, lastSeq: log.lastSeq };
+  }
+
+  /** A log read back from this server's rooms file (see rooms-file/): the room's, unless a peer hands one over. */
+  restore(rid: string, snapshot: RoomLogSnapshot): void {
+    if (!this.logs.has(rid)) this.logs.set(rid, new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries));
+  }
+
+  /** Every room whose log is here, held or kept. */
+  rids(): string[] {
+    return [...this.logs.keys()];
   }
 
   async append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {

@@ -1,6 +1,7 @@
 /**
  * What a chaos run's clients saw, judged: messages answered 200 that a member of the room never got
- * (lost), got twice or out of seq order, and which losses the memory store is allowed by design.
+ * (lost), pushed twice or out of seq order, which losses the memory store is allowed by design, and
+ * who was told recovered:false after which fault.
  */
 import type { FaultRecord } from './faults';
 import type { SendRecord } from './traffic';
@@ -22,7 +23,8 @@ export const LOSS_RULE =
   'lost: a message answered 200 that a member of its room never got. With --store memory, a loss is counted as lostWithLog ' +
   '(and does not fail the run) only when the run killed -9 the chat server that owned the room, the message was answered by ' +
   `that process (in the ${LOG_LOSS_WINDOW_MS / 1000} s before the kill or until pm2 had a new one), and the member was told recovered:false after the kill. ` +
-  'With --store redis every loss fails the run.';
+  'With --store redis every loss fails the run. A member told recovered:false fails it too, unless (memory store) the run had killed -9 ' +
+  "its room's chat server before.";
 
 export interface LossEvidence {
   member: string;

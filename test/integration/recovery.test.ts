@@ -105,7 +105,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     const failedHere = records.filter((r) => affected.has(r.rid) && r.code !== 200);
     const recoveryMs = Math.max(...recovered) - restartedAt;
     process.stdout.write(
-      `[${store}] chat server kill -9: pm2 had it back in ${restartedAt - killedAt} ms; ${affected.size} rooms on it; ` +
+      `[${store}] chat server kill -9: back in ${restartedAt - killedAt} ms (its pm2 daemon held until a send was answered); ${affected.size} rooms on it; ` +
         `${failedHere.length} sends refused there (codes ${[...new Set(failedHere.map((r) => r.code))].join(',') || 'none'}, ` +
         `slowest answer ${Math.max(0, ...failedHere.map((r) => r.ms))} ms); ${failedElsewhere.length} refused in other rooms; ` +
         `every member reachable again ${recoveryMs} ms after the restart; a send while it was down: ${probe.code} in ${probe.ms} ms; ` +

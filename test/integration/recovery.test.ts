@@ -6,8 +6,7 @@ import { sleep } from '../../game-server/sleep';
 import { closeAllSockets, queryEntry } from '../helpers/chat-client';
 import { waitForPort, waitForPortClosed } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
-import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
-import { waitUntil } from '../helpers/wait';
+import { answered, enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const RPC_TIMEOUT_MS = 1000;
 const REDIS_TIMEOUT_MS = 400;
@@ -22,12 +21,6 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
   const testsStartedAt = Date.now();
   /** The chaos run's verdict on every message so far, once nothing more is coming (10 s at most). */
   const verdict = (): Promise<Verdict> => waitForVerdict(clients, kills, store, testsStartedAt, 10_000);
-  /** Waits until `n` more messages were answered 200: traffic flows. */
-  const flowing = async (n: number): Promise<void> => {
-    const accepted = (): number => clients.reduce((sum, c) => sum + c.accepted.length, 0);
-    const before = accepted();
-    await waitUntil(() => accepted() >= before + n, 10_000, `${n} messages answered 200`);
-  };
 
   beforeAll(async () => {
     cluster = await Pm2Cluster.startOn(store, {
@@ -69,7 +62,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     const daemon = cluster.daemonPid()!;
 
     const traffic = startTraffic(clients, 100);
-    await flowing(20);
+    await answered(clients, 20);
     // pm2 has a killed server back within a few hundred ms, often before a send has waited RPC_TIMEOUT_MS
     // for it: its daemon is held (SIGSTOP) until a send into one of the dead server's rooms was answered.
     process.kill(daemon, 'SIGSTOP');
@@ -143,7 +136,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     const lostBefore = clients.map((c) => c.lostNotices);
 
     const traffic = startTraffic(clients, 100);
-    await flowing(20);
+    await answered(clients, 20);
     await cluster.kill9(victim.id);
     const killedAt = Date.now();
     while (onVictim.some((c) => c.reentries === reentriesBefore.get(c) || c.port === victim.clientPort) && Date.now() - killedAt < 10_000) {
@@ -151,7 +144,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
     }
     await Promise.all(onVictim.map((c) => c.settled()));
     const reenteredMs = Date.now() - killedAt;
-    await flowing(20);
+    await answered(clients, 20);
     const records = await traffic.stop();
     const judged = await verdict();
 
@@ -169,7 +162,7 @@ describe.each(['memory', 'redis'] as const)('recovery under traffic with the %s 
   it('the gate: users in rooms chat on, and newcomers are placed again once pm2 has it back', async () => {
     const gate = cluster.servers.find((s) => s.serverType === 'gate')!;
     const traffic = startTraffic(clients, 100);
-    await flowing(20);
+    await answered(clients, 20);
     const oldPid = await cluster.kill9(gate.id);
     await cluster.waitForRestart(gate.id, oldPid);
     await waitForPort(gate.host, gate.clientPort!, 10_000);

@@ -3,8 +3,7 @@ import { dispatch } from '../../game-server/router/dispatch';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
-import { waitUntil } from '../helpers/wait';
+import { answered, enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const ROOMS = 12;
 const NAMES = ['amy', 'bo', 'cy'];
@@ -63,22 +62,15 @@ describe.each(['memory', 'redis'] as const)(
       missing: string[];
     }
 
-    /** Waits until `n` more messages were answered 200: traffic flows. */
-    async function flowing(n: number): Promise<void> {
-      const accepted = (): number => clients.reduce((sum, c) => sum + c.accepted.length, 0);
-      const before = accepted();
-      await waitUntil(() => accepted() >= before + n, 10_000, `${n} messages answered 200`);
-    }
-
     async function scaleUnderTraffic(servers: ServerInfo[]): Promise<ScaleResult> {
       const traffic = startTraffic(clients, 150);
-      await flowing(50);
+      await answered(clients, 50);
       const pushesBefore = clients.reduce((n, c) => n + c.pushes, 0);
       cluster.writeServers(servers);
       const started = Date.now();
       const output = await cluster.scale();
       const seconds = (Date.now() - started) / 1000;
-      await flowing(50);
+      await answered(clients, 50);
       const records = await traffic.stop();
       // The order is checked on the pushes as they came off the wire: there were some, during the move too.
       expect(clients.reduce((n, c) => n + c.pushes, 0)).toBeGreaterThan(pushesBefore + 100);

@@ -7,6 +7,7 @@ import type { RemoteToken } from '../game-server/contract/remote-token';
 export const Route = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
+  refresh: 'connector.entryHandler.refresh',
   send: 'chat.chatHandler.send',
   history: 'chat.chatHandler.history',
 } as const;
@@ -17,6 +18,7 @@ export const Push = {
   leave: 'onLeave',
   seq: 'onSeq',
   kick: 'onKick',
+  tokenExpiring: 'onTokenExpiring',
 } as const;
 
 /** `target` for a message to the whole room. */
@@ -81,6 +83,29 @@ export interface EnterResult {
   epoch: string;
   lastSeq: number;
   recovered: boolean;
+}
+
+/**
+ * `connector.entryHandler.refresh` (with AUTH_SECRET): a new token for the same user, before the one
+ * the connection entered with expires. Checked as enter checks it (401, 403 for another user name).
+ */
+export interface RefreshRequest {
+  token: string;
+}
+export interface RefreshResult {
+  /** When the new token expires, ms since epoch: the connection is closed then unless refreshed again. */
+  expiresAt: number;
+  /** Rooms the new token does not allow: the connection was taken out of them (and closed, having no room left). */
+  left: string[];
+}
+
+/**
+ * `onTokenExpiring` (with AUTH_SECRET): the connection's token expires at `expiresAt` (ms since epoch),
+ * 30 s from now or sooner. Unless `connector.entryHandler.refresh` brings a new one by then, the
+ * connection gets `onKick` with reason "token expired" and is closed.
+ */
+export interface TokenExpiringEvent {
+  expiresAt: number;
 }
 
 export interface HistoryRequest {
@@ -148,6 +173,9 @@ export interface KickEvent {
   until?: number;
 }
 
+/** `onKick`'s reason when the connection's token expired without a refresh: a client signs in again and re-enters. */
+export const TOKEN_EXPIRED = 'token expired';
+
 /** The claims of a sign-in token: a JWT signed HS256 with AUTH_SECRET. */
 export interface TokenClaims {
   /** The user name the token is for. */
@@ -182,6 +210,7 @@ const spec = <Req, Res, N extends SessionNeed>(route: string, session: N): Route
 export const ClientRoutes = {
   queryEntry: spec<QueryEntryRequest, QueryEntryResult, 'none'>(Route.queryEntry, 'none'),
   enter: spec<EnterRequest, EnterResult, 'connection'>(Route.enter, 'connection'),
+  refresh: spec<RefreshRequest, RefreshResult, 'connection'>(Route.refresh, 'connection'),
   send: spec<SendRequest, SendResult, 'member'>(Route.send, 'member'),
   history: spec<HistoryRequest, HistoryResult, 'member'>(Route.history, 'member'),
 };
@@ -191,6 +220,7 @@ type Ack<T> = (reply: Reply<T>) => void;
 export interface ClientToServerEvents {
   [Route.queryEntry]: (request: QueryEntryRequest, ack: Ack<QueryEntryResult>) => void;
   [Route.enter]: (request: EnterRequest, ack: Ack<EnterResult>) => void;
+  [Route.refresh]: (request: RefreshRequest, ack: Ack<RefreshResult>) => void;
   [Route.send]: (request: SendRequest, ack: Ack<SendResult>) => void;
   [Route.history]: (request: HistoryRequest, ack: Ack<HistoryResult>) => void;
 }
@@ -201,6 +231,7 @@ export interface ServerToClientEvents {
   [Push.leave]: (event: UserEvent) => void;
   [Push.seq]: (event: SeqEvent) => void;
   [Push.kick]: (event: KickEvent) => void;
+  [Push.tokenExpiring]: (event: TokenExpiringEvent) => void;
 }
 
 /** What a connector keeps in each client's session. */

@@ -41,6 +41,7 @@ export function requestSchemas(settings: ChatSettings) {
     .refine((v) => v.trim().length > 0, 'content must not be empty')
     .refine((v) => length(v) <= settings.MESSAGE_MAX_LENGTH, `content must be at most ${settings.MESSAGE_MAX_LENGTH} characters`);
   const reason = visibleText('reason', REASON_MAX_LENGTH);
+  const token = z.string({ error: 'token must be a string' }).max(8192, 'token must be at most 8192 characters');
   return {
     queryEntry: z.object({ uid: visibleText('uid', settings.USERNAME_MAX_LENGTH) }),
     enter: z.object({
@@ -49,8 +50,9 @@ export function requestSchemas(settings: ChatSettings) {
       lastId: seqNumber('lastId').optional(),
       lastSeq: seqNumber('lastSeq').optional(),
       epoch: epoch.optional(),
-      token: z.string({ error: 'token must be a string' }).max(8192, 'token must be at most 8192 characters').optional(),
+      token: token.optional(),
     }),
+    refresh: z.object({ token }),
     history: z.object({
       rid,
       afterSeq: seqNumber('afterSeq').optional(),

@@ -15,6 +15,8 @@ const keyOf = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 export interface Grant {
   username: string;
   rooms?: readonly string[];
+  /** When the token expires, ms since epoch. */
+  expiresAt: number;
 }
 
 /** Checks a token's signature, algorithm and expiry; throws 401 with the reason when it is not good. */
@@ -33,18 +35,30 @@ export async function verifyToken(secret: string, token: string | undefined): Pr
     if (err instanceof errors.JWTClaimValidationFailed) throw new AppError(Code.UNAUTHORIZED, `the token is not valid: ${err.message}`);
     throw new AppError(Code.UNAUTHORIZED, 'the token is not valid');
   }
-  const { sub, rooms } = payload;
+  const { sub, rooms, exp } = payload;
   if (typeof sub !== 'string' || sub === '') throw new AppError(Code.UNAUTHORIZED, 'the token is not valid: "sub" must be a user name');
   if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((r) => typeof r === 'string'))) {
     throw new AppError(Code.UNAUTHORIZED, 'the token is not valid: "rooms" must be a list of room ids');
   }
-  return { username: sub, ...(rooms !== undefined && { rooms: rooms }) };
+  // jose checked `exp` (required, a number).
+  return { username: sub, expiresAt: (exp as number) * 1000, ...(rooms !== undefined && { rooms: rooms }) };
+}
+
+/** Whether the grant lets its user into `rid`. */
+export const allowsRoom = (grant: Grant, rid: string): boolean => !grant.rooms || grant.rooms.includes(rid);
+
+/** Why a grant does not let its user into `rid` (onKick's reason, 403's error). */
+export const roomNotAllowed = (rid: string): string => `the token does not allow room "${rid}"`;
+
+/** Throws 403 unless the grant is for `username`. */
+export function checkUser(grant: Grant, username: string): void {
+  if (grant.username !== username) throw new AppError(Code.FORBIDDEN, 'the token is for another user name');
 }
 
 /** Throws 403 unless the grant is for `username` and lets it into `rid`. */
 export function checkGrant(grant: Grant, username: string, rid: string): void {
-  if (grant.username !== username) throw new AppError(Code.FORBIDDEN, 'the token is for another user name');
-  if (grant.rooms && !grant.rooms.includes(rid)) throw new AppError(Code.FORBIDDEN, `the token does not allow room "${rid}"`);
+  checkUser(grant, username);
+  if (!allowsRoom(grant, rid)) throw new AppError(Code.FORBIDDEN, roomNotAllowed(rid));
 }
 
 /** A token for `username`, valid `ttlSeconds`, optionally only for `rooms`. */

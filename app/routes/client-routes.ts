@@ -39,6 +39,7 @@ export function clientRoutes(app: Application, settings: ChatSettings): ChatRout
   return {
     queryEntry: bind(ClientRoutes.queryEntry, schemas.queryEntry),
     enter: bind(ClientRoutes.enter, schemas.enter),
+    refresh: bind(ClientRoutes.refresh, schemas.refresh),
     send: bind(ClientRoutes.send, schemas.send),
     history: bind(ClientRoutes.history, schemas.history),
   };

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Route, type ChatMessage, type EnterResult, type SendResult } from '../../app/protocol';
+import { Route, type ChatMessage, type EnterResult } from '../../app/protocol';
 import { dispatch } from '../../game-server/router/dispatch';
 import { listeningPort, type ServerInfo } from '../../game-server/config/server-info';
 import { sleep } from '../../game-server/sleep';

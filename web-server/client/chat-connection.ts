@@ -18,6 +18,7 @@ import type {
   SendResult,
   ServerToClientEvents,
   TokenResponse,
+  TOKEN_EXPIRED as TOKEN_EXPIRED_VALUE,
 } from '../../app/protocol';
 
 // socket.io.min.js, served by the web server from the socket.io-client package, defines `io`.
@@ -29,10 +30,12 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 const ROUTE = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
+  refresh: 'connector.entryHandler.refresh',
   send: 'chat.chatHandler.send',
   history: 'chat.chatHandler.history',
 } as const satisfies Record<string, keyof ClientToServerEvents>;
 export const EVERYONE: typeof EVERYONE_VALUE = '*';
+const TOKEN_EXPIRED: typeof TOKEN_EXPIRED_VALUE = 'token expired';
 
 const CONNECT_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -175,6 +178,16 @@ export class ChatConnection {
     return back;
   }
 
+  private async refreshToken(socket: ChatSocket): Promise<void> {
+    try {
+      const token = await fetchToken(this.username);
+      if (token === undefined) return;
+      await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.refresh, { token });
+    } catch {
+      // Not refreshed: the connector closes the connection at expiry, and re-entry signs in again.
+    }
+  }
+
   private async enterOnce(reentry: boolean): Promise<void> {
     const config = await fetchConfig();
     // A new token at each entry: the last one may have expired while the connection was up.
@@ -188,10 +201,13 @@ export class ChatConnection {
     socket.on('onChat', (message) => this.follower.chat(message));
     socket.on('onSeq', (event) => this.follower.seq(event));
     socket.on('onAdd', ({ user }) => deliver(() => this.events.userAdded(user)));
+    // The token runs out in 30 s: a new one from the web server, before the connector closes the connection.
+    socket.on('onTokenExpiring', () => void this.refreshToken(socket));
     socket.on('onLeave', ({ user }) => deliver(() => this.events.userLeft(user)));
     // The connection closes right after: no re-entry (a banned user would only be refused).
     socket.on('onKick', (event) => {
-      if (this.closed) return;
+      // Not a moderator's doing: the disconnect that follows re-enters with a new token.
+      if (this.closed || event.reason === TOKEN_EXPIRED) return;
       this.closed = true;
       this.follower.close();
       this.socket = undefined;

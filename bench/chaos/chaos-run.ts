@@ -110,9 +110,7 @@ export class ChaosRun {
     let endAt = startedAt + options.durationS * 1000;
     const records: FaultRecord[] = [];
     const count = Math.ceil(options.durationS / (options.pauseS / 2)) + FAULT_KINDS.length;
-    const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count }).filter((f) =>
-      options.kinds.includes(f.kind),
-    );
+    const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count, kinds: options.kinds });
     const notYetRun = new Set(options.kinds);
     for (const fault of schedule) {
       const mustGoOn = options.everyKind === true && notYetRun.size > 0;

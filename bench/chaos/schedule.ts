@@ -48,6 +48,8 @@ export interface ScheduleOptions {
   meanPauseMs: number;
   /** How many faults to draw (the run executes those that fit in its time). */
   count: number;
+  /** The kinds to draw from (default: all); scale-in only with scale-out. */
+  kinds?: readonly FaultKind[];
 }
 
 /**
@@ -56,7 +58,11 @@ export interface ScheduleOptions {
  * from the servers there are at that point: a scale-out adds a chat server, a connector or both
  * (`chat-server-<n+1>`, ...), and the next scale-in removes what it added.
  */
-export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, count }: ScheduleOptions): PlannedFault[] {
+export function drawSchedule(
+  seed: number,
+  layout: StartLayout,
+  { meanPauseMs, count, kinds = FAULT_KINDS }: ScheduleOptions,
+): PlannedFault[] {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const chats = Array.from({ length: layout.chats }, (_, i) => `chat-server-${i + 1}`);
@@ -65,8 +71,12 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
   let nextChat = layout.chats + 1;
   let nextConnector = layout.connectors + 1;
 
-  const deck = shuffle([...FAULT_KINDS], random);
-  if (deck.indexOf('scale-in') < deck.indexOf('scale-out')) {
+  // Only the kinds asked for: a scale-out left out must not add servers that later faults would target.
+  const deck = shuffle(
+    FAULT_KINDS.filter((k) => kinds.includes(k)),
+    random,
+  );
+  if (deck.includes('scale-in') && deck.indexOf('scale-in') < deck.indexOf('scale-out')) {
     const [i, o] = [deck.indexOf('scale-in'), deck.indexOf('scale-out')];
     [deck[i], deck[o]] = [deck[o]!, deck[i]!];
   }
@@ -76,7 +86,9 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
     let kind: FaultKind;
     if (n < deck.length) kind = deck[n]!;
     else {
-      const allowed = FAULT_KINDS.filter((k) => (added.length > 0 ? k !== 'scale-out' : k !== 'scale-in'));
+      const allowed = FAULT_KINDS.filter((k) => kinds.includes(k) && (added.length > 0 ? k !== 'scale-out' : k !== 'scale-in'));
+      // Only scale-out, done once: nothing more to draw.
+      if (allowed.length === 0) break;
       kind = pick(allowed);
     }
     const pauseMs = Math.round(meanPauseMs * (0.5 + random()));

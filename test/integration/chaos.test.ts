@@ -119,7 +119,7 @@ describe('npm run chaos with every kind of fault on the Redis room log', () => {
   });
 });
 
-// Seed 4 draws a graceful restart of chat-server-1, then a reload, then the kill -9 of chat-server-2: every
+// Seed 19 draws a graceful restart of chat-server-1, then a reload, then the kill -9 of chat-server-2: every
 // recovered:false before the kill would be a log the memory store lost where it must keep it.
 describe('npm run chaos on the memory room log: graceful restart and reload keep every room, kill -9 tells its members', () => {
   const ARGS = [

@@ -19,6 +19,16 @@ describe('the chaos fault schedule', () => {
     }
   });
 
+  it('draws only the kinds asked for, on servers there are: none a scale-out left out would have added', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const faults = drawSchedule(seed, layout, { ...options, kinds: ['graceful-restart', 'reload', 'kill-chat'] });
+      expect(faults).toHaveLength(options.count);
+      expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(['graceful-restart', 'reload', 'kill-chat']));
+      for (const f of faults) expect(f.target).toMatch(/^(gate-server-1|connector-server-[123]|chat-server-[123]|ecosystem\.config\.js)$/);
+    }
+    expect(drawSchedule(1, layout, { ...options, kinds: ['scale-out'] }).map((f) => f.kind)).toEqual(['scale-out']);
+  });
+
   it('targets only servers there are at that point, and scales in what it scaled out', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const present = new Set([

@@ -126,7 +126,7 @@ describe('npm run chaos on the memory room log: graceful restart and reload keep
     '--duration',
     '15',
     '--seed',
-    '4',
+    '19',
     '--store',
     'memory',
     '--faults',

@@ -132,16 +132,14 @@ describe('the chaos verdict', () => {
 
   it('fails the run (exit code 1) on a loss, a repeat or a reordered push, and passes it (0) when there is none', () => {
     const clean = (): VerifyingClient[] => {
+      const texts = ['m1', 'm2'];
       const sender = member(
         's',
         'r',
-        ['m1', 'm2'],
-        [
-          { text: 'm1', at: T0 },
-          { text: 'm2', at: T0 + 10 },
-        ],
+        texts,
+        texts.map((text, i) => ({ text, at: T0 + i })),
       );
-      const v1 = member('v1', 'r', ['m1', 'm2']);
+      const v1 = member('v1', 'r', texts);
       pushed(v1, [1, 2]);
       return [sender, v1];
     };

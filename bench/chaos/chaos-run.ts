@@ -8,7 +8,7 @@ import { FaultRunner, type FaultRecord } from './faults';
 import { drawSchedule, FAULT_KINDS, type FaultKind } from './schedule';
 import { Timeline } from './timeline';
 import { enterRooms, sentAt, startTraffic, type SendRecord } from './traffic';
-import { judge, longestOutage, refusalsByCode, type Outage, type Store, type Verdict } from './verdict';
+import { judge, longestOutage, refusalsByCode, waitForVerdict, type Outage, type Store, type Verdict } from './verdict';
 import type { VerifyingClient } from './verifying-client';
 import { sleep } from '../../game-server/sleep';
 
@@ -26,10 +26,13 @@ export interface ChaosOptions {
   /** Mean pause between faults, s. */
   pauseS: number;
   kinds: FaultKind[];
+  /** Go on past `durationS` until every kind of `kinds` has run once (a busy machine makes faults slower). */
+  everyKind?: boolean;
 }
 
 export interface ChaosResult extends Verdict {
-  faults: Omit<FaultRecord, 'startedAt' | 'endedAt' | 'upAt'>[];
+  /** What each fault did, and how many members were told recovered:false from its start until the next one. */
+  faults: (Omit<FaultRecord, 'startedAt' | 'endedAt' | 'upAt'> & { recoveredFalse: number })[];
   sends: number;
   refusals: Record<string, number>;
   longestNoAnswer?: Outage;
@@ -80,6 +83,9 @@ export class ChaosRun {
     await this.cluster.launch();
     const upAt = Date.now();
     const rids = Array.from({ length: options.rooms }, (_, i) => `chaos-room-${i}`);
+    this.faults = new FaultRunner(this.cluster, rids);
+    await this.faults.notePids();
+    log(`cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s: pids ${this.startedPids().join(' ')}`);
 
     const timeline = new Timeline();
     const names = [...Array.from({ length: options.members }, (_, i) => `v${i + 1}`), 'sender'];
@@ -91,33 +97,32 @@ export class ChaosRun {
     const perRoom = await Promise.all(rids.map((rid) => enterRooms(this.cluster!.gate, [rid], names, clientOptions)));
     this.clients.push(...perRoom.flat());
     log(
-      `cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s; ${this.clients.length} clients in ${rids.length} rooms ` +
-        `(${options.members} verifying members and a sender each) after ${((Date.now() - upAt) / 1000).toFixed(1)} s more`,
+      `${this.clients.length} clients in ${rids.length} rooms (${options.members} verifying members and a sender each) ` +
+        `after ${((Date.now() - upAt) / 1000).toFixed(1)} s more`,
     );
 
     // The run's clock (fault times, the plot) starts with the traffic.
     const startedAt = Date.now();
     timeline.begin(startedAt);
-    this.faults = new FaultRunner(this.cluster, rids, startedAt);
-    await this.faults.notePids();
+    this.faults.begin(startedAt);
     const senders = this.clients.filter((c) => c.username === 'sender');
     const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
-    const endAt = startedAt + options.durationS * 1000;
+    let endAt = startedAt + options.durationS * 1000;
     const records: FaultRecord[] = [];
     const count = Math.ceil(options.durationS / (options.pauseS / 2)) + FAULT_KINDS.length;
-    const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count }).filter((f) =>
-      options.kinds.includes(f.kind),
-    );
+    const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count, kinds: options.kinds });
+    const notYetRun = new Set(options.kinds);
     for (const fault of schedule) {
-      if (this.stopping || Date.now() + fault.pauseMs > endAt - QUIET_S * 1000) break;
+      const mustGoOn = options.everyKind === true && notYetRun.size > 0;
+      if (this.stopping || (!mustGoOn && Date.now() + fault.pauseMs > endAt - QUIET_S * 1000)) break;
       await sleep(fault.pauseMs);
       const record = await this.faults.run(fault);
       records.push(record);
-      log(
-        `${record.at.toFixed(1).padStart(6)} s  ${record.kind.padEnd(14)} ${record.target.padEnd(34)} ${record.tookMs} ms` +
-          (record.error ? `  FAILED: ${record.error}` : ''),
-      );
+      notYetRun.delete(record.kind);
+      log(describeFault(record));
     }
+    // The last fault is over QUIET_S before the traffic stops, also when the run went on for every kind.
+    endAt = Math.max(endAt, Date.now() + QUIET_S * 1000);
     await new Promise((r) => setTimeout(r, Math.max(0, endAt - Date.now())));
     const sends: SendRecord[] = await traffic.stop();
     for (const s of sends) timeline.answered(s.code, s.at, s.at + s.ms);
@@ -136,7 +141,10 @@ export class ChaosRun {
     const reentryMs = this.clients.flatMap((c) => c.reentryMs);
     return {
       ...verdict,
-      faults: records.map(({ startedAt: _s, endedAt: _e, upAt: _u, ...rest }) => rest),
+      faults: records.map(({ startedAt: _s, endedAt: _e, upAt: _u, ...rest }, i) => ({
+        ...rest,
+        recoveredFalse: verdict.lostNoticesByFault[i]!,
+      })),
       sends: sends.length,
       refusals: refusalsByCode(sends),
       longestNoAnswer: longestOutage(sends, startedAt),
@@ -154,7 +162,6 @@ export class ChaosRun {
    * (or SETTLE_MS); returns the clients not back in their room.
    */
   private async settle(faults: FaultRecord[], startedAt: number): Promise<string[]> {
-    const deadline = Date.now() + SETTLE_MS;
     const back = new Set<VerifyingClient>();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -169,9 +176,7 @@ export class ChaosRun {
       new Promise((r) => (timer = setTimeout(r, SETTLE_MS))),
     ]);
     clearTimeout(timer);
-    while (Date.now() < deadline && judge(this.clients, faults, this.options.store, startedAt).lostDeliveries > 0) {
-      await sleep(100);
-    }
+    await waitForVerdict(this.clients, faults, this.options.store, startedAt, SETTLE_MS);
     return this.clients.filter((c) => !back.has(c)).map((c) => `${c.username}@${c.rid}`);
   }
 
@@ -193,4 +198,15 @@ export class ChaosRun {
     await this.cluster?.stop();
     await this.redis?.stop();
   }
+}
+
+/** One line of the run's log for a fault: when, what, how long, and the pids it changed. */
+function describeFault(record: FaultRecord): string {
+  const pids =
+    record.restarted?.map((r) => `${r.pid}->${r.newPid ?? '?'}`).join(' ') ??
+    (record.pid !== undefined ? `pid ${record.pid}${record.newPid !== undefined ? ` -> ${record.newPid}` : ''}` : '');
+  return (
+    `${record.at.toFixed(1).padStart(6)} s  ${record.kind.padEnd(16)} ${record.target.padEnd(34)} ${String(record.tookMs).padStart(6)} ms  ${pids}` +
+    (record.error ? `  FAILED: ${record.error}` : '')
+  );
 }

@@ -14,14 +14,16 @@ export interface FaultRecord {
   at: number;
   /** How long carrying it out took, until the server was back (or the scale done), ms. */
   tookMs: number;
-  /** kill-* and restart: the pid that went, and the one pm2 started. */
+  /** kill-*, graceful-restart and partition: the pid that went (or froze), and the one pm2 started. */
   pid?: number;
   newPid?: number;
+  /** reload: every server's pid before and after. */
+  restarted?: { id: string; pid: number; newPid?: number }[];
   /** partition: how long the server was cut off, ms. */
   holdMs?: number;
   /** kill-*: when pm2 started the new process (ms since the epoch); not in the JSON. */
   upAt?: number;
-  /** kill-chat, restart and partition of a chat server: the run's rooms it owned. */
+  /** kill-chat, graceful-restart and partition of a chat server: the run's rooms it owned; reload: every room. */
   rooms?: string[];
   /** Absolute times (ms since the epoch) it started and ended; not in the JSON. */
   startedAt: number;
@@ -41,12 +43,18 @@ export class FaultRunner {
   private readonly frozen = new Set<number>();
   /** Every pid of a server seen during the run, to check at the end that none outlives it. */
   readonly pids = new Set<number>();
+  /** When the run's traffic started (fault times count from it); set by `begin`. */
+  private runStartedAt = Date.now();
 
   constructor(
     private readonly cluster: PrivatePm2Cluster,
     private readonly rids: readonly string[],
-    private readonly runStartedAt: number,
   ) {}
+
+  /** The traffic starts: fault times count from now. */
+  begin(startedAt: number): void {
+    this.runStartedAt = startedAt;
+  }
 
   async run(fault: PlannedFault): Promise<FaultRecord> {
     const startedAt = Date.now();
@@ -86,12 +94,27 @@ export class FaultRunner {
         record.upAt = proc?.startedAt;
         return;
       }
-      case 'restart': {
+      case 'graceful-restart': {
         record.pid = await this.pidOf(fault.target);
-        // pm2 restart answers once the new process runs.
+        // pm2 restart (SIGINT, then a new process) answers once the new process runs.
         await this.cluster.pm2('restart', fault.target);
         await waitForPort(...this.address(fault.target), RESTART_TIMEOUT_MS);
         record.newPid = (await this.cluster.list()).find((p) => p.name === fault.target)?.pid;
+        return;
+      }
+      case 'reload': {
+        // Every server restarted in turn, as an operator's `pm2 reload ecosystem.config.js` does.
+        record.rooms = [...this.rids];
+        const before = await this.cluster.list();
+        for (const proc of before) if (proc.pid) this.pids.add(proc.pid);
+        await this.cluster.pm2('reload', 'ecosystem.config.js');
+        await Promise.all(this.cluster.servers.map((s) => waitForPort(s.host, listeningPort(s), RESTART_TIMEOUT_MS)));
+        const after = await this.cluster.list();
+        record.restarted = this.cluster.servers.map(({ id }) => ({
+          id,
+          pid: before.find((p) => p.name === id)?.pid ?? 0,
+          newPid: after.find((p) => p.name === id)?.pid,
+        }));
         return;
       }
       case 'partition': {

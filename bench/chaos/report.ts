@@ -2,16 +2,35 @@
 import { renderTable } from '../../app/cli/text-table';
 import type { ChaosResult } from './chaos-run';
 
-/** Passed: nothing lost (beyond what the memory store loses by design), duplicated or reordered, every fault carried out, nothing left running. */
+/**
+ * Passed: nothing lost (beyond what the memory store loses by design), duplicated or reordered, no
+ * member told recovered:false but after a kill -9 of its room's log, every fault carried out, nothing
+ * left running.
+ */
 export function failures(result: ChaosResult, stillAlive: readonly number[]): string[] {
   const reasons: string[] = [];
   if (result.lost > 0) reasons.push(`${result.lost} messages lost`);
   if (result.duplicated > 0) reasons.push(`${result.duplicated} deliveries twice`);
   if (result.outOfOrder > 0) reasons.push(`${result.outOfOrder} deliveries out of seq order`);
+  if (result.unexplainedNotices > 0) reasons.push(`${result.unexplainedNotices} members told recovered:false with no kill -9 of their log`);
   const failed = result.faults.filter((f) => f.error);
   if (failed.length > 0) reasons.push(`${failed.length} faults could not be carried out`);
   if (stillAlive.length > 0) reasons.push(`still running: ${stillAlive.join(', ')}`);
   return reasons;
+}
+
+/** The run's last line and its exit code: 0 only when there is no reason to fail. */
+export function outcome(reasons: readonly string[]): { line: string; exitCode: 0 | 1 } {
+  return reasons.length === 0
+    ? { line: 'passed: nothing lost, duplicated or reordered', exitCode: 0 }
+    : { line: `FAILED: ${reasons.join('; ')}`, exitCode: 1 };
+}
+
+/** recovered:false notices by the kind of fault that came before them: `kill-chat 9, reload 0`. */
+function noticesByKind(faults: ChaosResult['faults']): string {
+  const byKind = new Map<string, number>();
+  for (const f of faults) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + f.recoveredFalse);
+  return [...byKind].map(([kind, n]) => `${kind} ${n}`).join(', ') || 'no faults';
 }
 
 export function renderChaosReport(result: ChaosResult): string {
@@ -32,6 +51,8 @@ export function renderChaosReport(result: ChaosResult): string {
     ['duplicated', result.duplicated],
     ['out of order', result.outOfOrder],
     ['members told recovered:false', result.lostNotices],
+    ['  after each kind of fault', noticesByKind(result.faults)],
+    ['  with no kill -9 of their log', result.unexplainedNotices],
     [
       'longest time a room answered no 200',
       result.longestNoAnswer && `${result.longestNoAnswer.ms} ms (${result.longestNoAnswer.rid}, from ${result.longestNoAnswer.from} s)`,

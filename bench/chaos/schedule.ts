@@ -3,7 +3,16 @@
  * targets, pauses and hold times, whatever the machine does (only when each fault starts depends on
  * how long the previous one took).
  */
-export const FAULT_KINDS = ['kill-chat', 'kill-connector', 'kill-gate', 'restart', 'scale-out', 'scale-in', 'partition'] as const;
+export const FAULT_KINDS = [
+  'kill-chat',
+  'kill-connector',
+  'kill-gate',
+  'graceful-restart',
+  'reload',
+  'scale-out',
+  'scale-in',
+  'partition',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The servers a run starts with, by id (as in generateLayout: gate-server-1, connector-server-N, chat-server-N). */
@@ -14,7 +23,7 @@ export interface StartLayout {
 
 export interface PlannedFault {
   kind: FaultKind;
-  /** A server id; for scale-out and scale-in the ids added or removed, joined by `+`. */
+  /** A server id; for scale-out and scale-in the ids added or removed, joined by `+`; for reload, ecosystem.config.js. */
   target: string;
   /** The pause before it starts, after the previous fault ended (ms). */
   pauseMs: number;
@@ -39,15 +48,21 @@ export interface ScheduleOptions {
   meanPauseMs: number;
   /** How many faults to draw (the run executes those that fit in its time). */
   count: number;
+  /** The kinds to draw from (default: all); scale-in only with scale-out. */
+  kinds?: readonly FaultKind[];
 }
 
 /**
- * Draws `count` faults. The first seven are every kind once in a seeded order (scale-in after
+ * Draws `count` faults. The first eight are every kind once in a seeded order (scale-in after
  * scale-out), so that even a short run meets most kinds; the rest are drawn at random. Targets come
  * from the servers there are at that point: a scale-out adds a chat server, a connector or both
  * (`chat-server-<n+1>`, ...), and the next scale-in removes what it added.
  */
-export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, count }: ScheduleOptions): PlannedFault[] {
+export function drawSchedule(
+  seed: number,
+  layout: StartLayout,
+  { meanPauseMs, count, kinds = FAULT_KINDS }: ScheduleOptions,
+): PlannedFault[] {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const chats = Array.from({ length: layout.chats }, (_, i) => `chat-server-${i + 1}`);
@@ -56,8 +71,12 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
   let nextChat = layout.chats + 1;
   let nextConnector = layout.connectors + 1;
 
-  const deck = shuffle([...FAULT_KINDS], random);
-  if (deck.indexOf('scale-in') < deck.indexOf('scale-out')) {
+  // Only the kinds asked for: a scale-out left out must not add servers that later faults would target.
+  const deck = shuffle(
+    FAULT_KINDS.filter((k) => kinds.includes(k)),
+    random,
+  );
+  if (deck.includes('scale-in') && deck.indexOf('scale-in') < deck.indexOf('scale-out')) {
     const [i, o] = [deck.indexOf('scale-in'), deck.indexOf('scale-out')];
     [deck[i], deck[o]] = [deck[o]!, deck[i]!];
   }
@@ -67,7 +86,9 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
     let kind: FaultKind;
     if (n < deck.length) kind = deck[n]!;
     else {
-      const allowed = FAULT_KINDS.filter((k) => (added.length > 0 ? k !== 'scale-out' : k !== 'scale-in'));
+      const allowed = FAULT_KINDS.filter((k) => kinds.includes(k) && (added.length > 0 ? k !== 'scale-out' : k !== 'scale-in'));
+      // Only scale-out, done once: nothing more to draw.
+      if (allowed.length === 0) break;
       kind = pick(allowed);
     }
     const pauseMs = Math.round(meanPauseMs * (0.5 + random()));
@@ -83,8 +104,12 @@ export function drawSchedule(seed: number, layout: StartLayout, { meanPauseMs, c
       case 'kill-gate':
         target = 'gate-server-1';
         break;
-      case 'restart':
+      case 'graceful-restart':
         target = pick(['gate-server-1', ...connectors, ...chats]);
+        break;
+      case 'reload':
+        // pm2 reload of the whole ecosystem: every server.
+        target = 'ecosystem.config.js';
         break;
       case 'partition':
         target = pick([...connectors, ...chats]);

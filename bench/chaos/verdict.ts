@@ -1,9 +1,11 @@
 /**
  * What a chaos run's clients saw, judged: messages answered 200 that a member of the room never got
- * (lost), got twice or out of seq order, and which losses the memory store is allowed by design.
+ * (lost), pushed twice or out of seq order, which losses the memory store is allowed by design, and
+ * who was told recovered:false after which fault.
  */
 import type { FaultRecord } from './faults';
 import type { SendRecord } from './traffic';
+import { sleep } from '../../game-server/sleep';
 import { missingMessages, type MissingDelivery, type VerifyingClient, type Violation } from './verifying-client';
 
 export type Store = 'memory' | 'redis';
@@ -21,7 +23,8 @@ export const LOSS_RULE =
   'lost: a message answered 200 that a member of its room never got. With --store memory, a loss is counted as lostWithLog ' +
   '(and does not fail the run) only when the run killed -9 the chat server that owned the room, the message was answered by ' +
   `that process (in the ${LOG_LOSS_WINDOW_MS / 1000} s before the kill or until pm2 had a new one), and the member was told recovered:false after the kill. ` +
-  'With --store redis every loss fails the run.';
+  'With --store redis every loss fails the run. A member told recovered:false fails it too, unless (memory store) the run had killed -9 ' +
+  "its room's chat server before.";
 
 export interface LossEvidence {
   member: string;
@@ -49,27 +52,52 @@ export interface Verdict {
   lostWithLogDeliveries: number;
   duplicated: number;
   outOfOrder: number;
-  /** Members told recovered:false, with how often. */
+  /** How often members were told recovered:false. */
   lostNotices: number;
+  /** The same, by fault (in the order of `faults`): those told from its start until the next fault started. */
+  lostNoticesByFault: number[];
+  /** Told recovered:false with no kill -9 of its room's chat server on the memory store before it: a log was lost that must not be. */
+  unexplainedNotices: number;
   lossRule: string;
-  evidence: { lost: LossEvidence[]; lostWithLog: LossEvidence[]; duplicated: ViolationEvidence[]; outOfOrder: ViolationEvidence[] };
+  evidence: {
+    lost: LossEvidence[];
+    lostWithLog: LossEvidence[];
+    duplicated: ViolationEvidence[];
+    outOfOrder: ViolationEvidence[];
+    unexplainedNotices: NoticeEvidence[];
+  };
+}
+
+export interface NoticeEvidence {
+  member: string;
+  rid: string;
+  /** Seconds into the run when the member was told recovered:false. */
+  at: number;
 }
 
 const EVIDENCE_KEPT = 20;
 
+/** The faults that lose a room's log by design: a kill -9 of its chat server on the memory store. */
+function logKills(faults: readonly FaultRecord[], store: Store, rid: string): FaultRecord[] {
+  return store === 'memory' ? faults.filter((f) => f.kind === 'kill-chat' && !f.error && (f.rooms ?? []).includes(rid)) : [];
+}
+
 export function judge(clients: readonly VerifyingClient[], faults: readonly FaultRecord[], store: Store, startedAt: number): Verdict {
   const missing = missingMessages(clients);
   const excused = (m: MissingDelivery): boolean =>
-    store === 'memory' &&
-    faults.some(
+    logKills(faults, store, m.member.rid).some(
       (f) =>
-        f.kind === 'kill-chat' &&
-        !f.error &&
-        (f.rooms ?? []).includes(m.member.rid) &&
         m.answeredAt >= f.startedAt - LOG_LOSS_WINDOW_MS &&
         m.answeredAt < (f.upAt ?? f.endedAt) &&
         m.member.lostNoticeTimes.some((t) => t >= f.startedAt),
     );
+  const notices = clients.flatMap((member) => member.lostNoticeTimes.map((t) => ({ member, t })));
+  const unexplained = notices.filter(({ member, t }) => !logKills(faults, store, member.rid).some((f) => t >= f.startedAt));
+  const byStart = [...faults].sort((a, b) => a.startedAt - b.startedAt);
+  const noticesDuring = (f: FaultRecord): number => {
+    const next = byStart.find((g) => g.startedAt > f.startedAt)?.startedAt ?? Infinity;
+    return notices.filter(({ t }) => t >= f.startedAt && t < next).length;
+  };
   const withLog = missing.filter(excused);
   const lost = missing.filter((m) => !excused(m));
   const evidence = (list: MissingDelivery[]): LossEvidence[] =>
@@ -92,15 +120,40 @@ export function judge(clients: readonly VerifyingClient[], faults: readonly Faul
     lostWithLogDeliveries: withLog.length,
     duplicated: ofKind('duplicate').length,
     outOfOrder: ofKind('order').length,
-    lostNotices: clients.reduce((n, c) => n + c.lostNotices, 0),
+    lostNotices: notices.length,
+    lostNoticesByFault: faults.map(noticesDuring),
+    unexplainedNotices: unexplained.length,
     lossRule: LOSS_RULE,
     evidence: {
       lost: evidence(lost),
       lostWithLog: evidence(withLog),
       duplicated: ofKind('duplicate').slice(0, EVIDENCE_KEPT),
       outOfOrder: ofKind('order').slice(0, EVIDENCE_KEPT),
+      unexplainedNotices: unexplained
+        .slice(0, EVIDENCE_KEPT)
+        .map(({ member, t }) => ({ member: member.username, rid: member.rid, at: (t - startedAt) / 1000 })),
     },
   };
+}
+
+/**
+ * Waits until no member misses a message answered 200 but those the rule excuses (or `timeoutMs`);
+ * returns the verdict then.
+ */
+export async function waitForVerdict(
+  clients: readonly VerifyingClient[],
+  faults: readonly FaultRecord[],
+  store: Store,
+  startedAt: number,
+  timeoutMs: number,
+): Promise<Verdict> {
+  const deadline = Date.now() + timeoutMs;
+  let verdict = judge(clients, faults, store, startedAt);
+  while (verdict.lostDeliveries > 0 && Date.now() < deadline) {
+    await sleep(100);
+    verdict = judge(clients, faults, store, startedAt);
+  }
+  return verdict;
 }
 
 /** Refused sends by code; `none` for a send that got no answer at all (15 s, resent meanwhile). */

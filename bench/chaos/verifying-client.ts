@@ -1,18 +1,24 @@
 import { RoomLogFollower } from '../../app/client/room-log-follower';
 import { Route, type ChatMessage, type EnterResult, type HistoryResult, type Reply, type SendResult } from '../../app/protocol';
 import { connect, queryEntry, request, type ClientSocket } from './client-socket';
+import { PushOrder, type PushBreach } from './push-order';
 import { sleep } from '../../game-server/sleep';
 
 /** How long a client that dropped keeps trying to get back in. */
 const REENTRY_TIMEOUT_MS = 45_000;
-/** A message delivered twice, or out of seq order, within one epoch of the room's log. */
+/**
+ * A breach of exactly once, in order. On the wire (`pushes`): one socket got a seq pushed twice, or
+ * one at or below the seq pushed before it, within an epoch of the room's log (see PushOrder). In the
+ * `log`: one send was appended twice to one epoch (its text has two seqs).
+ */
 export interface Violation {
   kind: 'duplicate' | 'order';
+  where: 'pushes' | 'log';
   member: string;
   rid: string;
   epoch: string;
   seq: number;
-  /** For `order`: the seq delivered just before. */
+  /** The seq pushed (or, in the log, delivered) just before. */
   after?: number;
   text: string;
 }
@@ -33,16 +39,18 @@ export interface VerifyingClientOptions {
 }
 
 export function describeViolation(v: Violation): string {
+  if (v.where === 'log') return `${v.member}@${v.rid} got "${v.text}" twice, as seq ${v.after} and ${v.seq} of one log`;
   return v.kind === 'order'
-    ? `${v.member}@${v.rid} got seq ${v.seq} after ${v.after} ("${v.text}")`
-    : `${v.member}@${v.rid} got "${v.text}" twice`;
+    ? `${v.member}@${v.rid} was pushed seq ${v.seq} after ${v.after} ("${v.text}")`
+    : `${v.member}@${v.rid} was pushed seq ${v.seq} twice on one socket ("${v.text}")`;
 }
 
 /**
  * A user that behaves like the browser client: it follows its room's log (RoomLogFollower: every
  * message once, in seq order, gaps filled from history); when its connection drops it goes back
  * through the gate and re-enters with `lastSeq` and `epoch`; a send that got no answer is sent again
- * after the re-entry with the same `clientMsgId`. Records every message and every breach of the order.
+ * after the re-entry with the same `clientMsgId`. Records every message, and every breach of the order
+ * as the pushes came off the wire (the follower would hide it: it reorders and drops repeats).
  * The tests (as ResilientClient) and the chaos harness (bench/chaos) share it.
  */
 export class VerifyingClient {
@@ -60,18 +68,23 @@ export class VerifyingClient {
   readonly failures: string[] = [];
   /** Client port of the connector this client is on now. */
   port = 0;
+  /** `onChat` pushes received, on every socket. */
+  pushes = 0;
   private socket?: ClientSocket;
+  /** The order of the pushes on the current socket. */
+  private wire?: PushOrder;
   private closed = false;
   private entering?: Promise<void>;
   private sends = 0;
-  private last?: { epoch: string; seq: number };
-  private readonly epochOf = new Map<string, string>();
+  /** Message text -> where the log holds it (an epoch and a seq). */
+  private readonly placeOf = new Map<string, { epoch: string; seq: number }>();
   private readonly follower = new RoomLogFollower({
     fetchHistory: async (afterSeq, epoch) => {
-      const socket = this.socket;
+      const { socket, wire } = this;
       if (!socket?.connected) throw new Error('not connected');
       const reply = await request<HistoryResult>(socket, Route.history, { rid: this.rid, afterSeq, ...(epoch !== undefined && { epoch }) });
       if (reply.code !== 200) throw new Error(`history: ${JSON.stringify(reply)}`);
+      wire?.epochIs(reply.epoch);
       return reply;
     },
     deliver: (message) => this.remember(message),
@@ -114,8 +127,17 @@ export class VerifyingClient {
     const entry = await queryEntry(this.gate, this.username);
     if (entry.code !== 200) throw new Error(`queryEntry: ${JSON.stringify(entry)}`);
     const socket = await connect(entry.host, entry.port);
-    socket.on('onChat', (message) => this.follower.chat(message));
-    socket.on('onSeq', (event) => this.follower.seq(event));
+    // Checked as they come, before the follower: it reorders held pushes and drops repeats.
+    const wire = new PushOrder((breach) => this.breach(breach));
+    socket.on('onChat', (message) => {
+      this.pushes++;
+      wire.push(message);
+      this.follower.chat(message);
+    });
+    socket.on('onSeq', (event) => {
+      wire.epochIs(event.epoch);
+      this.follower.seq(event);
+    });
     let reply: Reply<EnterResult>;
     try {
       reply = await request<EnterResult>(socket, Route.enter, { username: this.username, rid: this.rid, ...this.follower.position() });
@@ -128,7 +150,9 @@ export class VerifyingClient {
       socket.disconnect();
       throw new Error(`enter: ${JSON.stringify(reply)}`);
     }
+    wire.epochIs(reply.epoch);
     this.socket = socket;
+    this.wire = wire;
     this.port = entry.port;
     socket.once('disconnect', () => {
       if (this.closed) return;
@@ -140,15 +164,28 @@ export class VerifyingClient {
     this.follower.entered({ messages: reply.history, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered });
   }
 
+  /** A breach of the order on the wire of this client's socket. */
+  breach(b: PushBreach): void {
+    this.violations.push({ ...b, where: 'pushes', member: this.username, rid: this.rid });
+  }
+
   private remember(message: ChatMessage): void {
     const epoch = this.follower.position().epoch ?? '';
-    const at = { member: this.username, rid: this.rid, epoch, seq: message.seq, text: message.msg };
-    if (this.last?.epoch === epoch && message.seq <= this.last.seq) this.violations.push({ kind: 'order', ...at, after: this.last.seq });
-    // The same text twice in one log: delivered twice, or a repeated send (same clientMsgId) appended again.
-    if (this.epochOf.get(message.msg) === epoch) this.violations.push({ kind: 'duplicate', ...at });
+    // The same text at two seqs of one log: a repeated send (same clientMsgId) appended again.
+    const before = this.placeOf.get(message.msg);
+    if (before?.epoch === epoch && before.seq !== message.seq)
+      this.violations.push({
+        kind: 'duplicate',
+        where: 'log',
+        member: this.username,
+        rid: this.rid,
+        epoch,
+        seq: message.seq,
+        after: before.seq,
+        text: message.msg,
+      });
     this.seen.set(message.msg, message);
-    this.epochOf.set(message.msg, epoch);
-    this.last = { epoch, seq: message.seq };
+    this.placeOf.set(message.msg, { epoch, seq: message.seq });
     this.options.onDeliver?.(message, this);
   }
 

@@ -1,10 +1,9 @@
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
-import { sleep } from '../../game-server/sleep';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { freePorts } from '../helpers/free-port';
 import { Pm2Cluster, type Pm2Process } from '../helpers/pm2-cluster';
-import { enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
+import { answered, enterRooms, orderViolations, ResilientClient, startTraffic, waitForDeliveries } from '../helpers/resilient-client';
 
 const ROOMS = 12;
 const NAMES = ['amy', 'bo', 'cy'];
@@ -65,13 +64,16 @@ describe.each(['memory', 'redis'] as const)(
 
     async function scaleUnderTraffic(servers: ServerInfo[]): Promise<ScaleResult> {
       const traffic = startTraffic(clients, 150);
-      await sleep(600);
+      await answered(clients, 50);
+      const pushesBefore = clients.reduce((n, c) => n + c.pushes, 0);
       cluster.writeServers(servers);
       const started = Date.now();
       const output = await cluster.scale();
       const seconds = (Date.now() - started) / 1000;
-      await sleep(800);
+      await answered(clients, 50);
       const records = await traffic.stop();
+      // The order is checked on the pushes as they came off the wire: there were some, during the move too.
+      expect(clients.reduce((n, c) => n + c.pushes, 0)).toBeGreaterThan(pushesBefore + 100);
       const accepted = records.filter((r) => r.code === 200).length;
       const refused = records.length - accepted;
       const missing = await waitForDeliveries(clients, 10_000);

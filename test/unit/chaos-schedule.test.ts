@@ -9,7 +9,7 @@ describe('the chaos fault schedule', () => {
     expect(drawSchedule(8, layout, options)).not.toEqual(drawSchedule(7, layout, options));
   });
 
-  it('meets every kind in its first seven faults, scale-in after scale-out', () => {
+  it('meets every kind in its first eight faults, scale-in after scale-out', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const kinds = drawSchedule(seed, layout, options)
         .slice(0, FAULT_KINDS.length)
@@ -17,6 +17,16 @@ describe('the chaos fault schedule', () => {
       expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
       expect(kinds.indexOf('scale-in')).toBeGreaterThan(kinds.indexOf('scale-out'));
     }
+  });
+
+  it('draws only the kinds asked for, on servers there are: none a scale-out left out would have added', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const faults = drawSchedule(seed, layout, { ...options, kinds: ['graceful-restart', 'reload', 'kill-chat'] });
+      expect(faults).toHaveLength(options.count);
+      expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(['graceful-restart', 'reload', 'kill-chat']));
+      for (const f of faults) expect(f.target).toMatch(/^(gate-server-1|connector-server-[123]|chat-server-[123]|ecosystem\.config\.js)$/);
+    }
+    expect(drawSchedule(1, layout, { ...options, kinds: ['scale-out'] }).map((f) => f.kind)).toEqual(['scale-out']);
   });
 
   it('targets only servers there are at that point, and scales in what it scaled out', () => {
@@ -42,6 +52,8 @@ describe('the chaos fault schedule', () => {
           expect(ids).toEqual(added);
           ids.forEach((id) => present.delete(id));
           added = [];
+        } else if (fault.kind === 'reload') {
+          expect(fault.target).toBe('ecosystem.config.js');
         } else {
           expect(ids).toHaveLength(1);
           expect(present.has(fault.target)).toBe(true);

@@ -1,5 +1,8 @@
+import type { ChaosResult } from '../../bench/chaos/chaos-run';
 import type { FaultRecord } from '../../bench/chaos/faults';
-import { judge, longestOutage } from '../../bench/chaos/verdict';
+import { PushOrder } from '../../bench/chaos/push-order';
+import { failures, outcome, renderChaosReport } from '../../bench/chaos/report';
+import { judge, longestOutage, type Store } from '../../bench/chaos/verdict';
 import { VerifyingClient } from '../../bench/chaos/verifying-client';
 import type { ChatMessage } from '../../app/protocol';
 
@@ -21,6 +24,13 @@ function member(
   return client;
 }
 
+/** Pushes on one socket of `client`, as they came off the wire (seq n has id 1000 + n). */
+function pushed(client: VerifyingClient, seqs: number[]): void {
+  const wire = new PushOrder((b) => client.breach(b));
+  wire.epochIs('e1');
+  for (const seq of seqs) wire.push({ id: 1000 + seq, seq, msg: `m${seq}`, from: 's', target: '*', time: 0 });
+}
+
 const killChat = (rooms: string[], at: number, upAt: number): FaultRecord => ({
   kind: 'kill-chat',
   target: 'chat-server-1',
@@ -31,6 +41,37 @@ const killChat = (rooms: string[], at: number, upAt: number): FaultRecord => ({
   endedAt: upAt + 200,
   upAt,
 });
+
+const fault = (kind: FaultRecord['kind'], at: number, rooms: string[] = []): FaultRecord => ({
+  kind,
+  target: 'chat-server-1',
+  at: (at - T0) / 1000,
+  tookMs: 500,
+  rooms,
+  startedAt: at,
+  endedAt: at + 500,
+});
+
+/** The run's exit code, the way run.ts comes to it: judge, then failures, then outcome. */
+function exitCodeOf(clients: VerifyingClient[], faults: FaultRecord[], store: Store): { exitCode: 0 | 1; line: string; table: string } {
+  const verdict = judge(clients, faults, store, T0);
+  const result: ChaosResult = {
+    ...verdict,
+    faults: faults.map(({ startedAt: _s, endedAt: _e, upAt: _u, ...rest }, i) => ({
+      ...rest,
+      recoveredFalse: verdict.lostNoticesByFault[i]!,
+    })),
+    sends: 0,
+    refusals: {},
+    reentries: { count: 0 },
+    notBack: [],
+    latencyMs: { p50: 0, p99: 0, max: 0 },
+    answerMs: { p50: 0, p99: 0, max: 0 },
+    timeline: [],
+    startedPids: [],
+  };
+  return { ...outcome(failures(result, [])), table: renderChaosReport(result) };
+}
 
 describe('the chaos verdict', () => {
   it('counts a message answered 200 that a member never got as lost', () => {
@@ -71,6 +112,70 @@ describe('the chaos verdict', () => {
     expect(judge([late, told()], [fault], 'memory', T0)).toMatchObject({ lost: 1 });
     const early = member('s', 'r', ['a'], [{ text: 'a', at: T0 + 1000 }]);
     expect(judge([early, told()], [fault], 'memory', T0)).toMatchObject({ lost: 1 });
+  });
+
+  it('counts a seq pushed twice to one socket, and one pushed after a later one, as they came off the wire', () => {
+    const sender = member('s', 'r', ['m1', 'm2', 'm3'], [{ text: 'm1', at: T0 }]);
+    const twice = member('v1', 'r', ['m1', 'm2', 'm3']);
+    pushed(twice, [1, 2, 2, 3]);
+    const reordered = member('v2', 'r', ['m1', 'm2', 'm3']);
+    pushed(reordered, [1, 3, 2]);
+    // A re-entry is a new socket: the same seqs pushed again there are no repeat.
+    const reentered = member('v3', 'r', ['m1', 'm2', 'm3']);
+    pushed(reentered, [1, 2]);
+    pushed(reentered, [2, 3]);
+    const verdict = judge([sender, twice, reordered, reentered], [], 'redis', T0);
+    expect(verdict).toMatchObject({ lost: 0, duplicated: 1, outOfOrder: 1 });
+    expect(verdict.evidence.duplicated).toEqual([expect.objectContaining({ member: 'v1', seq: 2, where: 'pushes' })]);
+    expect(verdict.evidence.outOfOrder).toEqual([expect.objectContaining({ member: 'v2', seq: 2, after: 3 })]);
+  });
+
+  it('fails the run (exit code 1) on a loss, a repeat or a reordered push, and passes it (0) when there is none', () => {
+    const clean = (): VerifyingClient[] => {
+      const texts = ['m1', 'm2'];
+      const sender = member(
+        's',
+        'r',
+        texts,
+        texts.map((text, i) => ({ text, at: T0 + i })),
+      );
+      const v1 = member('v1', 'r', texts);
+      pushed(v1, [1, 2]);
+      return [sender, v1];
+    };
+    expect(exitCodeOf(clean(), [], 'redis')).toMatchObject({ exitCode: 0, line: 'passed: nothing lost, duplicated or reordered' });
+
+    const [sender, v1] = clean();
+    v1!.seen.delete('m2');
+    expect(exitCodeOf([sender!, v1!], [], 'redis')).toMatchObject({ exitCode: 1, line: 'FAILED: 1 messages lost' });
+
+    const [s2, twice] = clean();
+    pushed(twice!, [1, 1]);
+    expect(exitCodeOf([s2!, twice!], [], 'redis')).toMatchObject({ exitCode: 1, line: 'FAILED: 1 deliveries twice' });
+
+    const [s3, reordered] = clean();
+    pushed(reordered!, [2, 1]);
+    expect(exitCodeOf([s3!, reordered!], [], 'redis')).toMatchObject({ exitCode: 1, line: 'FAILED: 1 deliveries out of seq order' });
+  });
+
+  it("counts recovered:false per fault, and fails the run on one that no kill -9 of the room's memory log explains", () => {
+    const sender = member('s', 'r', [], [], [T0 + 1100]);
+    const v1 = member('v1', 'r', [], [], [T0 + 1200, T0 + 5100]);
+    const other = member('v1', 'q', [], [], [T0 + 5200]);
+    const faults = [
+      killChat(['r'], T0 + 1000, T0 + 1050),
+      fault('graceful-restart', T0 + 3000, ['r']),
+      fault('reload', T0 + 5000, ['r', 'q']),
+    ];
+    const verdict = judge([sender, v1, other], faults, 'memory', T0);
+    expect(verdict).toMatchObject({ lostNotices: 4, lostNoticesByFault: [2, 0, 2], unexplainedNotices: 1 });
+    // Room r's log was killed at 1 s: its members' notices after that are explained; room q's is not.
+    expect(verdict.evidence.unexplainedNotices).toEqual([{ member: 'v1', rid: 'q', at: 5.2 }]);
+    const { exitCode, line, table } = exitCodeOf([sender, v1, other], faults, 'memory');
+    expect({ exitCode, line }).toEqual({ exitCode: 1, line: 'FAILED: 1 members told recovered:false with no kill -9 of their log' });
+    expect(table).toMatch(/after each kind of fault\s+kill-chat 2, graceful-restart 0, reload 2/);
+    // On Redis no kill loses a log: every notice fails the run.
+    expect(judge([sender, v1, other], faults, 'redis', T0)).toMatchObject({ unexplainedNotices: 4 });
   });
 
   it('finds the longest time a room answered no 200', () => {

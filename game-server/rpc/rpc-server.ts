@@ -1,5 +1,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
@@ -9,6 +10,7 @@ import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
 import { coalesceFlushes, serverTransport } from './coalesce-flushes';
+import { rpcServerTlsOptions, type RpcTls } from './rpc-tls';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -21,11 +23,13 @@ export interface RpcServerOptions {
   host: string;
   port: number;
   secret: string;
+  /** Mutual TLS: only peers with a certificate from `tls.ca` get past the handshake. None: plain ws. */
+  tls?: RpcTls;
   log: Logger;
   dispatcher: RpcDispatcher;
 }
 
-/** A server's internal port: accepts only peers presenting the shared secret. */
+/** A server's internal port: accepts only peers presenting the shared secret (and, with TLS, a certificate of our CA). */
 export class RpcServer {
   private http?: HttpServer;
   private connections = new Set<NetSocket>();
@@ -36,8 +40,16 @@ export class RpcServer {
   constructor(private readonly options: RpcServerOptions) {}
 
   async start(): Promise<void> {
-    const { host, port, secret, log, dispatcher } = this.options;
-    const http = createServer((_req, res) => res.writeHead(404).end());
+    const { host, port, secret, tls, log, dispatcher } = this.options;
+    const notFound = (_req: unknown, res: { writeHead(code: number): { end(): void } }): void => res.writeHead(404).end();
+    const http: HttpServer = tls ? createHttpsServer(rpcServerTlsOptions(tls), notFound) : createServer(notFound);
+    if (tls) {
+      http.on('tlsClientError', (err: NodeJS.ErrnoException, socket: NetSocket) => {
+        // A port probe that connects and closes is no news; a handshake that failed (no certificate, another CA) is.
+        if (err.code?.startsWith('ERR_SSL'))
+          log.warn({ from: socket.remoteAddress, error: err.message }, 'refused an RPC peer at the TLS handshake');
+      });
+    }
     const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {
       transports: ['websocket'],
       perMessageDeflate: false,

@@ -1,6 +1,7 @@
 import type { Socket as NetSocket } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
@@ -44,10 +45,12 @@ export class RpcServer {
     const notFound = (_req: unknown, res: { writeHead(code: number): { end(): void } }): void => res.writeHead(404).end();
     const http: HttpServer = tls ? createHttpsServer(rpcServerTlsOptions(tls), notFound) : createServer(notFound);
     if (tls) {
-      http.on('tlsClientError', (err: NodeJS.ErrnoException, socket: NetSocket) => {
-        // A port probe that connects and closes is no news; a handshake that failed (no certificate, another CA) is.
-        if (err.code?.startsWith('ERR_SSL'))
-          log.warn({ from: socket.remoteAddress, error: err.message }, 'refused an RPC peer at the TLS handshake');
+      http.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+        // A port probe that connects and closes is no news; a peer whose certificate failed (another CA) or
+        // that sent none is. Node checks the certificate once the handshake is done and then destroys the socket.
+        const reason = (err as { reason?: string }).reason ?? err.message;
+        const refused = socket.authorizationError ?? (err.code?.startsWith('ERR_SSL') ? reason : undefined);
+        if (refused) log.warn({ from: socket.remoteAddress, error: String(refused) }, 'refused an RPC peer at the TLS handshake');
       });
     }
     const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {

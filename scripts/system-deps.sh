@@ -4,6 +4,7 @@
 # else it stops at once and prints the one command to run.
 #   chromium      at $CHROMIUM_PATH (default /usr/bin/chromium): the e2e tests drive it (playwright-core never downloads a browser)
 #   redis-server  on the PATH: the Redis store's tests start their own on a free port
+#   openssl       on the PATH: npm run certs makes the internal TLS tests' certificates with it (slim images lack it)
 set -eu
 
 chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
@@ -12,6 +13,7 @@ missing() {
   packages=''
   [ -x "$chromium_path" ] || packages="$packages chromium"
   command -v redis-server >/dev/null 2>&1 || packages="$packages redis-server"
+  command -v openssl >/dev/null 2>&1 || packages="$packages openssl"
   echo "${packages# }"
 }
 

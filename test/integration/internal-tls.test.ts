@@ -9,6 +9,7 @@ import type { RpcReply } from '../../game-server/rpc/rpc-messages';
 import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { SERVER_ENTRY, TestCluster } from '../helpers/cluster';
+import { parsePrometheusText } from '../helpers/prometheus-text';
 import { makeCerts, type RpcTlsEnv } from '../helpers/rpc-certs';
 import { parseReport, runProcess, runStatus } from '../helpers/status-cli';
 import { waitUntil } from '../helpers/wait';
@@ -71,7 +72,7 @@ describe('mutual TLS on the internal links (RPC_TLS_CERT, RPC_TLS_KEY, RPC_TLS_C
     tls = (await makeCerts(path.join(dir, 'cluster'), [HOST])).get(HOST)!;
     // Made the same way, by a CA of its own: a certificate for the right host that our CA never signed.
     stranger = (await makeCerts(path.join(dir, 'stranger'), [HOST])).get(HOST)!;
-    cluster = await TestCluster.start({ connectors: 2, chats: 2, env: { ...tls } });
+    cluster = await TestCluster.start({ connectors: 2, chats: 2, env: { ...tls }, web: true });
   });
 
   afterAll(async () => {
@@ -102,6 +103,11 @@ describe('mutual TLS on the internal links (RPC_TLS_CERT, RPC_TLS_KEY, RPC_TLS_C
   it('answers npm run status over TLS links (the operator tools present the host certificate too)', async () => {
     const report = parseReport(await runStatus(cluster, ['--json', '--timeout', '5000']));
     expect(report.servers.map((s) => `${s.id} ${s.state} ${s.error ?? ''}`.trim())).toEqual(cluster.servers.map((s) => `${s.id} up`));
+  });
+
+  it("serves the web server's /metrics, asked of every server over TLS", async () => {
+    const metrics = parsePrometheusText(await (await fetch(`${cluster.webUrl}metrics`)).text());
+    expect(metrics.samples('cluster_server_up').map((s) => [s.labels.server, s.value])).toEqual(cluster.servers.map((s) => [s.id, 1]));
   });
 
   it('takes a link from a peer with a certificate of the cluster CA (the control for the refusals below)', async () => {

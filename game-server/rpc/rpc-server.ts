@@ -1,7 +1,5 @@
 import type { Socket as NetSocket } from 'node:net';
-import { createServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { Server as HttpServer } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
@@ -11,7 +9,7 @@ import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
 import { coalesceFlushes, serverTransport } from './coalesce-flushes';
-import { rpcServerTlsOptions, type RpcTls } from './rpc-tls';
+import { rpcHttpServer, type RpcTls } from './rpc-tls';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -42,17 +40,7 @@ export class RpcServer {
 
   async start(): Promise<void> {
     const { host, port, secret, tls, log, dispatcher } = this.options;
-    const notFound = (_req: unknown, res: { writeHead(code: number): { end(): void } }): void => res.writeHead(404).end();
-    const http: HttpServer = tls ? createHttpsServer(rpcServerTlsOptions(tls), notFound) : createServer(notFound);
-    if (tls) {
-      http.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-        // A port probe that connects and closes is no news; a peer whose certificate failed (another CA) or
-        // that sent none is. Node checks the certificate once the handshake is done and then destroys the socket.
-        const reason = (err as { reason?: string }).reason ?? err.message;
-        const refused = socket.authorizationError ?? (err.code?.startsWith('ERR_SSL') ? reason : undefined);
-        if (refused) log.warn({ from: socket.remoteAddress, error: String(refused) }, 'refused an RPC peer at the TLS handshake');
-      });
-    }
+    const http = rpcHttpServer(tls, log);
     const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {
       transports: ['websocket'],
       perMessageDeflate: false,

@@ -1,9 +1,11 @@
 /** Mutual TLS on the internal RPC links (RPC_TLS_CERT, RPC_TLS_KEY, RPC_TLS_CA): read once at start, used by both ends. */
 import { readFileSync } from 'node:fs';
-import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import path from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { ConfigError } from '../config/config-error';
+import type { Logger } from '../logger';
 
 /** PEM text of this process's certificate, its key and the CA every peer's certificate must come from. */
 export interface RpcTls {
@@ -59,6 +61,20 @@ export function rpcUrl(host: string, port: number, tls: RpcTls | undefined): str
  */
 export function rpcServerTlsOptions(tls: RpcTls): HttpsServerOptions {
   return { ...tls, requestCert: true, rejectUnauthorized: true };
+}
+
+/** The HTTP server under an internal port's socket.io: https with mutual TLS, else plain http. */
+export function rpcHttpServer(tls: RpcTls | undefined, log: Logger): HttpServer {
+  const notFound: RequestListener = (_req, res) => res.writeHead(404).end();
+  if (!tls) return createServer(notFound);
+  const https = createHttpsServer(rpcServerTlsOptions(tls), notFound);
+  https.on('tlsClientError', (err: NodeJS.ErrnoException & { reason?: string }, socket: TLSSocket) => {
+    // A port probe that connects and closes is no news; a peer whose certificate failed (another CA) or that
+    // sent none is. Node checks a client's certificate once the handshake is done, then destroys the socket.
+    const refused = socket.authorizationError ?? (err.code?.startsWith('ERR_SSL') ? (err.reason ?? err.message) : undefined);
+    if (refused) log.warn({ from: socket.remoteAddress, error: String(refused) }, 'refused an RPC peer at the TLS handshake');
+  });
+  return https;
 }
 
 /**

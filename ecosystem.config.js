@@ -4,7 +4,8 @@
 // silent and exit 0 when it is good, else one line naming the file and the field, and exit 78.
 const path = require('node:path');
 
-require('dotenv').config({ path: path.join(__dirname, '.env'), quiet: true });
+// DOTENV_PATH as the servers read it (game-server/settings.ts): a private cluster's check reads that cluster's .env.
+require('dotenv').config({ path: process.env.DOTENV_PATH ?? path.join(__dirname, '.env'), quiet: true });
 
 // CLUSTER_DEV=1 (`npm run dev`): run the TypeScript sources with tsx and restart on change; no build.
 const dev = process.env.CLUSTER_DEV === '1';

@@ -4,6 +4,7 @@
 # else it stops at once and prints the one command to run.
 #   chromium      at $CHROMIUM_PATH (default /usr/bin/chromium): the e2e tests drive it (playwright-core never downloads a browser)
 #   redis-server  on the PATH: the Redis store's tests start their own on a free port
+#   prometheus    on the PATH (with promtool): the monitoring test checks docs/monitoring/ and scrapes a cluster with it
 #   openssl       on the PATH: npm run certs makes the internal TLS tests' certificates with it (slim images lack it)
 set -eu
 
@@ -13,6 +14,7 @@ missing() {
   packages=''
   [ -x "$chromium_path" ] || packages="$packages chromium"
   command -v redis-server >/dev/null 2>&1 || packages="$packages redis-server"
+  { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || packages="$packages prometheus"
   command -v openssl >/dev/null 2>&1 || packages="$packages openssl"
   echo "${packages# }"
 }
@@ -20,7 +22,7 @@ missing() {
 packages=$(missing)
 [ -z "$packages" ] && exit 0
 
-echo "system-deps: npm test needs $packages, missing here (chromium at $chromium_path, redis-server on the PATH)." >&2
+echo "system-deps: npm test needs $packages, missing here (chromium at $chromium_path, redis-server, prometheus and promtool on the PATH)." >&2
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: no apt-get on this machine: install $packages with its package manager, then run npm test again." >&2
   exit 1

@@ -1,5 +1,5 @@
 // Builds the browser client into dist/web-server/public: app.js and admin.js (client TypeScript bundled by
-// esbuild, wire types shared with the servers) plus index.html, admin.html and their CSS. Type-checking is tsc's job
+// esbuild, wire types shared with the servers) plus index.html, admin.html, their CSS and the icon. Type-checking is tsc's job
 // (web-server/client/tsconfig.json), run before this by `npm run build`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,4 +23,5 @@ await build({
   minify: false,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css', 'admin.html', 'admin.css']) copyFileSync(path.join(client, file), path.join(out, file));
+for (const file of ['index.html', 'style.css', 'admin.html', 'admin.css', 'favicon.svg'])
+  copyFileSync(path.join(client, file), path.join(out, file));

@@ -108,6 +108,10 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
       case '/admin':
         sendFile(req, res, path.join(publicDir, 'admin.html'));
         return;
+      // Browsers ask for /favicon.ico whatever the page says (a JSON or /metrics tab, an old bookmark): the same icon.
+      case '/favicon.ico':
+        sendFile(req, res, path.join(publicDir, 'favicon.svg'));
+        return;
     }
     // Static files: only names inside publicDir, never a path that climbs out of it.
     const file = path.resolve(publicDir, `.${pathname}`);

@@ -121,6 +121,24 @@ export class ServerMetrics {
   }
 
   /**
+   * A counter read when scraped from a number the application keeps (e.g. messages published), so
+   * counting costs the application one increment and nothing here.
+   */
+  counter(name: string, help: string, read: () => number): void {
+    let reported = 0;
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const now = read();
+        if (now > reported) this.inc(now - reported);
+        reported = now;
+      },
+    });
+  }
+
+  /**
    * One frame on an internal link this server opened (every link has one opener, so the cluster's
    * sums count each frame once). A frame carries one request, one reply, or one batch of pushes.
    */

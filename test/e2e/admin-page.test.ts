@@ -168,14 +168,21 @@ describe('the admin page (/admin), in headless Chromium against a real cluster',
     const chat = cluster.byType('chat')[1]!;
     await cluster.stopServer(chat.id);
     await page.locator(`#servers tr[data-server="${chat.id}"][data-state="down"]`).waitFor();
+    // Another tab of the same browser (same context: same localStorage and cookies) does not have it: it asks.
+    const otherTab = await context.newPage();
+    try {
+      // Settled: a tab that had the key would have asked for /api/cluster and shown the admin view by then.
+      await otherTab.goto(new URL('admin', cluster.webUrl).href, { waitUntil: 'networkidle' });
+      expect(await otherTab.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('admin.apiKey'))).toBeNull();
+      expect({
+        keyForm: await otherTab.locator('#key-form').isVisible(),
+        adminView: await otherTab.locator('#admin-view').isVisible(),
+      }).toEqual({ keyForm: true, adminView: false });
+    } finally {
+      await otherTab.close();
+    }
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('admin.apiKey'))).toBe(API_KEY);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.length)).toBe(0);
-    // Another tab (another context here) does not have it.
-    const other = await browser.newContext();
-    const otherPage = await other.newPage();
-    await otherPage.goto(new URL('admin', cluster.webUrl).href);
-    await otherPage.locator('#key-form').waitFor();
-    await other.close();
     await page.click('#forget-button');
     await page.locator('#key-form').waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('admin.apiKey'))).toBeNull();

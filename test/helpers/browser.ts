@@ -25,6 +25,8 @@ export class ChatPage {
   readonly dialogs: string[] = [];
   /** Uncaught errors in the page's scripts, and anything the Content-Security-Policy blocked. */
   readonly errors: string[] = [];
+  /** Every request of the page answered 400 or above (`404 GET http://.../favicon.ico`): the console's "Failed to load resource". */
+  readonly failedRequests: string[] = [];
 
   private constructor(
     private readonly context: BrowserContext,
@@ -36,6 +38,9 @@ export class ChatPage {
       void dialog.dismiss();
     });
     page.on('pageerror', (err) => this.errors.push(err.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400) this.failedRequests.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
     page.on('console', (message) => {
       if (message.type() === 'error' && message.text().includes('Content Security Policy')) this.errors.push(message.text());
     });

@@ -11,3 +11,8 @@ export function roomsSpreadOver(servers: readonly ServerInfo[], perServer: numbe
   }
   return rooms;
 }
+
+/** A user name, `prefix` and a number, that the gate places on `connector` (`connectors[crc32(name) % N]`). */
+export function userOn(connector: ServerInfo, connectors: readonly ServerInfo[], prefix: string): string {
+  for (let i = 0; ; i++) if (dispatch(`${prefix}${i}`, connectors).id === connector.id) return `${prefix}${i}`;
+}

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Route, type EnterResult, type TokenResponse } from '../../app/protocol';
 import { ChatClient, closeAllSockets, connect, queryEntry, request } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
@@ -66,8 +67,9 @@ describe('signed tokens on enter (AUTH_SECRET set)', () => {
   it('refuses unsigned and other-algorithm tokens (alg none, HS512): 401', async () => {
     const none = signToken({ sub: 'bob' }, TEST_AUTH_SECRET, { alg: 'none', typ: 'JWT' }).split('.').slice(0, 2).join('.') + '.';
     expect(await enterWith(cluster, 'bob', 'lobby', none)).toMatchObject({ code: 401 });
+    // Signed with HMAC-SHA-512 and the right secret: refused for its algorithm alone (an HS512-accepting server lets it in).
     const hs512 = signToken({ sub: 'bob' }, TEST_AUTH_SECRET, { alg: 'HS512', typ: 'JWT' });
-    expect(await enterWith(cluster, 'bob', 'lobby', hs512)).toMatchObject({ code: 401 });
+    expect(await enterWith(cluster, 'bob', 'lobby', hs512)).toEqual({ code: 401, error: 'the token is not valid' });
   });
 
   it('refuses an expired token: 401', async () => {
@@ -125,6 +127,17 @@ describe('signed tokens on enter (AUTH_SECRET set)', () => {
       const text = await fetch(url, { method: 'POST', body: 'username=x' });
       expect(text.status).toBe(415);
       expect((await fetch(url)).status).toBe(405);
+    });
+
+    it('answers 404 in production (NODE_ENV=production), with AUTH_SECRET set and AUTH_DEV_LOGIN unset', async () => {
+      // The same servers under a production section, as an operator's servers.json would have them.
+      const config = JSON.parse(readFileSync(cluster.configFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(cluster.configFile, JSON.stringify({ ...config, production: config.development }));
+      const port = await cluster.startWeb({ NODE_ENV: 'production', RPC_SECRET: 'a-production-secret' }, 'web-production');
+      const res = await postJson(`http://127.0.0.1:${port}/api/token`, { username: 'dave' });
+      expect(res).toEqual({ status: 404, body: { error: 'not found' } });
+      // The page it serves is there: the 404 is the route's, not a web server that is not running.
+      expect((await fetch(`http://127.0.0.1:${port}/config.json`)).status).toBe(200);
     });
 
     it('answers 404 when AUTH_DEV_LOGIN=0', async () => {

@@ -1,10 +1,14 @@
 import type { KickEvent, ModerationResult } from '../../app/protocol';
+import { RedisModerationStore } from '../../app/servers/chat/moderation/redis-moderation-store';
+import { RedisConnection, roomKey } from '../../app/servers/chat/redis-connection';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { createLogger } from '../../game-server/logger';
 import { dispatch } from '../../game-server/router/dispatch';
 import { runAdmin } from '../helpers/admin-cli';
-import { sleep } from '../../game-server/sleep';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
+import { ServerApi } from '../helpers/server-api';
+import { waitUntil } from '../helpers/wait';
 
 /** Resolves when the client's socket has been closed by the server. */
 const API_KEY = 'moderation-test-api-key-0123';
@@ -15,6 +19,7 @@ const disconnected = (client: ChatClient): Promise<string> =>
 describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s store)', (store) => {
   let cluster: TestCluster;
   let redis: PrivateRedisServer | undefined;
+  let api: ServerApi;
 
   beforeAll(async () => {
     if (store === 'redis') redis = await PrivateRedisServer.start();
@@ -24,6 +29,7 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
       web: true,
       env: { HISTORY_STORE: store, API_KEY, ...(redis && { REDIS_URL: redis.url }) },
     });
+    api = new ServerApi(cluster.webUrl, API_KEY);
   });
 
   afterAll(async () => {
@@ -95,14 +101,16 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
   });
 
   it('ban of a name not in the room (yet) keeps it out when it comes', async () => {
-    expect((await runAdmin(cluster, ['ban', 'troll', '--room', 'empty-room', '--minutes', '1'])).stdout).toMatch(
-      /^banned troll from room empty-room until /,
-    );
+    expect(await runAdmin(cluster, ['ban', 'troll', '--room', 'empty-room', '--minutes', '1'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^banned troll from room empty-room until /),
+    });
     await expect(ChatClient.enter(cluster.gate, 'troll', 'empty-room')).rejects.toThrow(/"code":403/);
-    // Someone else entering and leaving the room does not lift it.
+    // Someone else entering and leaving the room (which empties it) does not lift it.
     const other = await ChatClient.enter(cluster.gate, 'other', 'empty-room');
     other.close();
-    await sleep(200);
+    const emptied = await api.waitForRoom('empty-room', (room) => room.members.length === 0, 'empty again');
+    expect(emptied.bans.map((b) => b.username)).toEqual(['troll']);
     await expect(ChatClient.enter(cluster.gate, 'troll', 'empty-room')).rejects.toThrow(/banned/);
   });
 
@@ -119,7 +127,10 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
     expect(sent).toMatchObject({ code: 200 });
     await bob.waitFor('onChat', (m) => m.msg === 'bob cannot answer');
 
-    expect((await runAdmin(cluster, ['unmute', 'bob', '--room', 'mute-room'])).stdout).toBe('unmuted bob in room mute-room\n');
+    expect(await runAdmin(cluster, ['unmute', 'bob', '--room', 'mute-room'])).toMatchObject({
+      code: 0,
+      stdout: 'unmuted bob in room mute-room\n',
+    });
     expect(await bob.send('back again')).toMatchObject({ code: 200 });
     await alice.waitFor('onChat', (m) => m.msg === 'back again');
     expect(alice.received('onChat').map((m) => m.msg)).not.toContain('can anyone hear me?');
@@ -163,12 +174,20 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
   });
 
   it(`keeps a ban when the room's chat server restarts (${store === 'redis' ? 'kept in Redis' : 'memory: lost with the process'})`, async () => {
-    await runAdmin(cluster, ['ban', 'zed', '--room', 'restart-room', '--minutes', '5']);
-    await runAdmin(cluster, ['mute', 'yan', '--room', 'restart-room', '--minutes', '5']);
+    expect((await runAdmin(cluster, ['ban', 'zed', '--room', 'restart-room', '--minutes', '5'])).code).toBe(0);
+    expect((await runAdmin(cluster, ['mute', 'yan', '--room', 'restart-room', '--minutes', '5'])).code).toBe(0);
+    const before = await api.room('restart-room');
+    expect([before.bans.map((b) => b.username), before.mutes.map((m) => m.username)]).toEqual([['zed'], ['yan']]);
     const owner = dispatch('restart-room', cluster.byType('chat'));
     await cluster.stopServer(owner.id, 'SIGKILL');
     await cluster.startServer(owner.id);
-    await sleep(1600); // the restarted chat server waits for the connectors to re-send their users
+    // The restarted process answers for the room once the connectors have re-sent their users (or its wait is over).
+    const kept = store === 'redis' ? [['zed'], ['yan']] : [[], []];
+    await api.waitForRoom(
+      'restart-room',
+      (room) => JSON.stringify([room.bans.map((b) => b.username), room.mutes.map((m) => m.username)]) === JSON.stringify(kept),
+      `bans and mutes ${JSON.stringify(kept)} after the restart`,
+    );
     const enter = ChatClient.enter(cluster.gate, 'zed', 'restart-room');
     if (store === 'redis') {
       await expect(enter).rejects.toThrow(/banned/);
@@ -179,4 +198,45 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
       (await enter).close();
     }
   });
+
+  if (store === 'redis') {
+    it("bans and mutes carry Redis' own expiry: once one runs out Redis deletes it, and the user is let in", async () => {
+      const rid = 'expiry-room';
+      const [banKey, muteKey] = [`${roomKey(rid)}:ban`, `${roomKey(rid)}:mute`];
+      const connection = new RedisConnection({ url: redis!.url, timeoutMs: 2000, log: createLogger('test', 'silent') });
+      try {
+        // What npm run admin sets: an expiry on the key, at the end of the ban (whole minutes, so a minute here).
+        expect((await runAdmin(cluster, ['ban', 'zoe', '--room', rid, '--minutes', '1'])).code).toBe(0);
+        expect((await runAdmin(cluster, ['mute', 'max', '--room', rid, '--minutes', '1'])).code).toBe(0);
+        const ttls = [await connection.redis.pttl(banKey), await connection.redis.pttl(muteKey)];
+        expect(ttls.map((ms) => (ms > 55_000 && ms <= 60_000 ? 'about a minute' : ms))).toEqual(['about a minute', 'about a minute']);
+        expect((await runAdmin(cluster, ['unban', 'zoe', '--room', rid])).code).toBe(0);
+        expect((await runAdmin(cluster, ['unmute', 'max', '--room', rid])).code).toBe(0);
+
+        // Short ones, written as the chat server writes them: they run out by the real clock, and Redis drops them.
+        const moderation = new RedisModerationStore(connection);
+        const until = Date.now() + 10_000;
+        await moderation.set(rid, 'ban', { username: 'zoe', until });
+        await moderation.set(rid, 'mute', { username: 'max', until });
+        await expect(ChatClient.enter(cluster.gate, 'zoe', rid)).rejects.toThrow(/"code":403,"error":"you are banned/);
+        const max = await ChatClient.enter(cluster.gate, 'max', rid);
+        expect(await max.send('muted?')).toMatchObject({ code: 403 });
+        // Nobody reads the entries meanwhile: only Redis' expiry can delete the keys.
+        await waitUntil(
+          async () => (await connection.redis.exists(banKey, muteKey)) === 0,
+          30_000,
+          'the ban and mute keys gone from Redis',
+          async () =>
+            `still there: ${JSON.stringify(await connection.redis.hgetall(banKey))} ${JSON.stringify(await connection.redis.hgetall(muteKey))}`,
+          200,
+        );
+        expect(Date.now()).toBeGreaterThanOrEqual(until);
+        (await ChatClient.enter(cluster.gate, 'zoe', rid)).close();
+        expect(await max.send('heard again')).toMatchObject({ code: 200 });
+        max.close();
+      } finally {
+        await connection.close();
+      }
+    });
+  }
 });

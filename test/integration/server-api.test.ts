@@ -2,32 +2,21 @@ import type { ClusterView, ModerationResult, RoomInfo, SendResult } from '../../
 import { runAdmin } from '../helpers/admin-cli';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
+import { ServerApi, type ApiReply } from '../helpers/server-api';
 
 const API_KEY = 'test-api-key-0123456789abcdef';
-
-interface ApiReply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
 
 describe('the server API on the web server (API_KEY set)', () => {
   let cluster: TestCluster;
   let noKeyPort: number;
 
-  const api = async <T = Record<string, unknown>>(
+  const api = <T = Record<string, unknown>>(
     method: string,
     path: string,
     body?: unknown,
     key: string | null = API_KEY,
     base = cluster.webUrl,
-  ): Promise<ApiReply<T>> => {
-    const headers: Record<string, string> = {};
-    if (key !== null) headers.Authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(new URL(path, base), { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
-    return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-  };
+  ): Promise<ApiReply<T>> => new ServerApi(base, key).call<T>(method, path, { body });
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ connectors: 2, chats: 2, web: true, env: { API_KEY } });
@@ -53,6 +42,19 @@ describe('the server API on the web server (API_KEY set)', () => {
       expect(await api('POST', 'api/rooms/lobby/messages', { content: 'sneaky' }, null)).toMatchObject({ status: 401 });
       const basic = await fetch(new URL('api/cluster', cluster.webUrl), { headers: { Authorization: `Basic ${API_KEY}` } });
       expect(basic.status).toBe(401);
+    });
+
+    it('answers 429 with Retry-After to an address that sent 20 wrong keys, even with the right key; other addresses go on', async () => {
+      // A web server of its own: the brake is per process, and would hold up the other tests' calls from 127.0.0.1.
+      const braked = new ServerApi(`http://127.0.0.1:${await cluster.startWeb({}, 'web-key-brake')}/`, 'a-wrong-key-0123456789');
+      for (let i = 1; i <= 20; i++)
+        expect({ wrongKey: i, status: (await braked.call('GET', 'api/cluster')).status }).toEqual({ wrongKey: i, status: 401 });
+      const refused = await braked.call('GET', 'api/cluster');
+      expect(refused).toMatchObject({ status: 429, body: { error: 'too many wrong API keys from this address; wait' } });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect((await braked.call('GET', 'api/cluster', { key: API_KEY })).status).toBe(429);
+      expect((await braked.call('GET', 'api/cluster', { key: API_KEY, from: '127.0.0.2' })).status).toBe(200);
     });
 
     it('answers 404 for the whole API when API_KEY is not set, key or not', async () => {

@@ -14,9 +14,9 @@ interface Run {
 
 /**
  * scripts/system-deps.sh on a machine made up in a folder: its PATH holds only the fake `id`, `apt-get`,
- * `redis-server` and `openssl` a test puts there (plus what the fakes need; `openssl` is there unless
- * `openssl: false`), and Chromium is looked for in the folder, so nothing on the real machine is installed,
- * found or missed.
+ * `redis-server`, `prometheus`, `promtool` and `openssl` a test puts there (plus what the fakes need; `openssl`
+ * is there unless `openssl: false`), and Chromium is looked for in the folder, so nothing on the real machine is
+ * installed, found or missed.
  */
 class FakeMachine {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'system-deps-'));
@@ -34,6 +34,7 @@ class FakeMachine {
       const install = installs
         ? `for p in "$@"; do case $p in
              redis-server) touch '${this.bin}/redis-server'; chmod +x '${this.bin}/redis-server';;
+             prometheus) for t in prometheus promtool; do touch "${this.bin}/$t"; chmod +x "${this.bin}/$t"; done;;
              openssl) touch '${this.bin}/openssl'; chmod +x '${this.bin}/openssl';;
              chromium) touch '${this.chromium}'; chmod +x '${this.chromium}';;
            esac; done`
@@ -82,10 +83,10 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
     for (const made of machines) made.remove();
   });
 
-  it('does nothing and says nothing when Chromium and redis-server are there', async () => {
+  it('does nothing and says nothing when Chromium, redis-server, prometheus and promtool are there', async () => {
     const m = machine({ uid: 1000, apt: true });
     m.installChromium();
-    m.tool('redis-server', 'exit 0');
+    for (const tool of ['redis-server', 'prometheus', 'promtool']) m.tool(tool, 'exit 0');
     expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(m.aptCalls()).toEqual([]);
   });
@@ -93,6 +94,8 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
   it('stops at once when not root, with the one command that installs what is missing', async () => {
     const m = machine({ uid: 1000, apt: true });
     m.installChromium();
+    m.tool('prometheus', 'exit 0');
+    m.tool('promtool', 'exit 0');
     const run = await m.run();
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('npm test needs redis-server, missing here');
@@ -103,9 +106,9 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
   it('installs what is missing with apt-get when root, then goes on', async () => {
     const m = machine({ uid: 0, apt: true });
     const run = await m.run();
-    expect(run.stderr).toContain('installing chromium redis-server with apt-get');
+    expect(run.stderr).toContain('installing chromium redis-server prometheus with apt-get');
     expect(run.code).toBe(0);
-    expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y chromium redis-server']);
+    expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y chromium redis-server prometheus']);
     expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(m.aptCalls()).toHaveLength(2);
   });
@@ -113,22 +116,32 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
   it('installs openssl when it is missing (npm run certs needs it for the internal TLS tests)', async () => {
     const m = machine({ uid: 0, apt: true, openssl: false });
     m.installChromium();
-    m.tool('redis-server', 'exit 0');
+    for (const tool of ['redis-server', 'prometheus', 'promtool']) m.tool(tool, 'exit 0');
     const run = await m.run();
     expect(run.code).toBe(0);
     expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y openssl']);
     expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('asks for the prometheus package when promtool is missing beside prometheus', async () => {
+    const m = machine({ uid: 1000, apt: true });
+    m.installChromium();
+    m.tool('redis-server', 'exit 0');
+    m.tool('prometheus', 'exit 0');
+    const run = await m.run();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('\n  sudo apt-get update && sudo apt-get install -y prometheus\n');
+  });
+
   it('fails when apt-get did not install what is missing', async () => {
     const run = await machine({ uid: 0, apt: true, installs: false }).run();
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('still missing after apt-get install: chromium redis-server');
+    expect(run.stderr).toContain('still missing after apt-get install: chromium redis-server prometheus');
   });
 
   it('says what to install on a machine without apt-get', async () => {
     const run = await machine({ uid: 0, apt: false }).run();
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('no apt-get on this machine: install chromium redis-server with its package manager');
+    expect(run.stderr).toContain('no apt-get on this machine: install chromium redis-server prometheus with its package manager');
   });
 });

@@ -100,6 +100,14 @@ describe('the web server (node dist/web-server/main.js)', () => {
     expect(res.body).toContain('cluster_server_up{server="gate-server-1",server_type="gate"} 0');
   });
 
+  it("serves the pages' icon, also at /favicon.ico where browsers look for it unasked", async () => {
+    const icon = await get(port, '/favicon.svg');
+    expect(icon).toMatchObject({ status: 200, type: 'image/svg+xml' });
+    expect(icon.body).toContain('<svg');
+    expect(await get(port, '/favicon.ico')).toEqual(icon);
+    for (const page of ['/', '/admin']) expect((await get(port, page)).body).toContain('<link rel="icon" href="favicon.svg"');
+  });
+
   it('answers 404 for an unknown path', async () => {
     expect((await get(port, '/nope.html')).status).toBe(404);
     expect((await get(port, '/public/')).status).toBe(404);

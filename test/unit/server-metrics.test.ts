@@ -95,6 +95,19 @@ describe('a server metrics registry', () => {
     rooms = 7;
     expect(parsePrometheusText(await metrics.registry.metrics()).sum('chat_rooms')).toBe(7);
   });
+
+  it('reads an application counter when scraped, as a counter that only goes up', async () => {
+    const metrics = new ServerMetrics(chat, undefined, { defaultMetrics: false });
+    let published = 2;
+    metrics.counter('chat_messages_published_total', 'Messages published', () => published);
+    const scrape = async () => parsePrometheusText(await metrics.registry.metrics());
+    expect((await scrape()).family('chat_messages_published_total').type).toBe('counter');
+    published = 5;
+    expect((await scrape()).sum('chat_messages_published_total')).toBe(5);
+    expect(await metrics.snapshot()).toContainEqual(
+      expect.objectContaining({ name: 'chat_messages_published_total', values: [expect.objectContaining({ value: 5 })] }),
+    );
+  });
 });
 
 describe('merging the servers metrics into one exposition', () => {

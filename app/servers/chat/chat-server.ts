@@ -34,7 +34,7 @@ export function configureChatServer(app: Application, routes: ChatRoutes, settin
   });
   if (stores.memory) keepRoomsAcrossRestart(app, rooms, directory, stores.memory, settings);
   app.beforeStop(() => stores.close());
-  registerChatStats(app, rooms);
+  registerChatStats(app, rooms, stores.calls);
 }
 
 /** Asks a peer for a room with a short timeout: a peer that does not answer in time is taken not to hold it. */

@@ -13,6 +13,8 @@ export interface ChatStores {
   moderation: ModerationStore;
   /** The memory stores, whose rooms a clean stop writes to the rooms file; absent for a shared store. */
   memory?: { log: MemoryRoomLog; moderation: MemoryModerationStore };
+  /** Calls to the shared store and those that failed, for the metrics; absent for the memory stores, which do not fail that way. */
+  calls?: Readonly<RedisConnection['calls']>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export function createChatStores(settings: ChatSettings, log: Logger): ChatStore
     return {
       log: new RedisRoomLog({ connection, capacity: settings.HISTORY_SIZE }),
       moderation: new RedisModerationStore(connection),
+      calls: connection.calls,
       close: () => connection.close(),
     };
   }

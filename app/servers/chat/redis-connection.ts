@@ -15,6 +15,8 @@ export interface RedisConnectionOptions {
  */
 export class RedisConnection {
   readonly redis: Redis;
+  /** Calls made with `run`, and those that failed (each a 503): plain numbers, read by the metrics when scraped. */
+  readonly calls = { total: 0, failed: 0 };
   /** Resolves at the next 'ready' while the connection is not (shared by every call that waits). */
   private nextReady?: Promise<void>;
 
@@ -49,10 +51,12 @@ export class RedisConnection {
    * starting, Redis coming back), and any failure to reach Redis is a 503 for that room.
    */
   async run<T>(rid: string, command: () => Promise<T>): Promise<T> {
+    this.calls.total++;
     try {
       if (this.redis.status !== 'ready') await this.connected();
       return await command();
     } catch (err) {
+      this.calls.failed++;
       this.options.log.debug({ rid, err: (err as Error).message }, 'redis call failed');
       throw new AppError(Code.UNAVAILABLE, 'the message store is unavailable');
     }

@@ -77,6 +77,7 @@ export class Application {
     this.rpcClient = new MeteredRpcClient(this.metrics, {
       selfId: info.id,
       secret: settings.RPC_SECRET,
+      tls: settings.rpcTls,
       timeoutMs: settings.RPC_TIMEOUT_MS,
       log,
       answer: (call) => this.remoteDispatcher.answerPeer(call),
@@ -101,6 +102,7 @@ export class Application {
         host: info.host,
         port: info.port,
         secret: settings.RPC_SECRET,
+        tls: settings.rpcTls,
         log,
         dispatcher: {
           call: (call) => this.remoteDispatcher.run(call),

@@ -3,6 +3,7 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { projectRoot } from './project-root';
+import { loadRpcTls, type RpcTls } from './rpc/rpc-tls';
 
 /** The placeholder in .env.example; refused in production. */
 export const DEFAULT_RPC_SECRET = 'change-me-in-production';
@@ -11,6 +12,10 @@ const runtimeSchema = z.object({
   NODE_ENV: z.string().default('development'),
   RPC_SECRET: z.string().min(1).default(DEFAULT_RPC_SECRET),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  // Mutual TLS on the internal links: file paths, all three or none (see docs/internal-tls.md).
+  RPC_TLS_CERT: z.string().optional(),
+  RPC_TLS_KEY: z.string().optional(),
+  RPC_TLS_CA: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CLIENT_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(65_536),
   CLIENT_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16_384).default(1_048_576),
@@ -23,7 +28,10 @@ const runtimeSchema = z.object({
   CLIENT_PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
 });
 
-export type RuntimeSettings = z.infer<typeof runtimeSchema>;
+export type RuntimeSettings = z.infer<typeof runtimeSchema> & {
+  /** The files of RPC_TLS_*, read once at start; none: the internal links are plain ws. */
+  readonly rpcTls?: RpcTls;
+};
 
 let loaded = false;
 
@@ -49,7 +57,8 @@ export function loadRuntimeSettings(env: NodeJS.ProcessEnv = process.env): Runti
   if (settings.NODE_ENV === 'production' && settings.RPC_SECRET === DEFAULT_RPC_SECRET) {
     throw new ConfigError('.env', 'RPC_SECRET', 'set a secret of your own in production (the default is public)');
   }
-  return settings;
+  const rpcTls = loadRpcTls(settings, projectRoot());
+  return rpcTls ? { ...settings, rpcTls } : settings;
 }
 
 // `FOO=` in .env means "use the default", not "the empty string".

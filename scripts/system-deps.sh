@@ -5,6 +5,7 @@
 #   chromium      at $CHROMIUM_PATH (default /usr/bin/chromium): the e2e tests drive it (playwright-core never downloads a browser)
 #   redis-server  on the PATH: the Redis store's tests start their own on a free port
 #   prometheus    on the PATH (with promtool): the monitoring test checks docs/monitoring/ and scrapes a cluster with it
+#   openssl       on the PATH: npm run certs makes the internal TLS tests' certificates with it (slim images lack it)
 set -eu
 
 chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
@@ -14,6 +15,7 @@ missing() {
   [ -x "$chromium_path" ] || packages="$packages chromium"
   command -v redis-server >/dev/null 2>&1 || packages="$packages redis-server"
   { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || packages="$packages prometheus"
+  command -v openssl >/dev/null 2>&1 || packages="$packages openssl"
   echo "${packages# }"
 }
 

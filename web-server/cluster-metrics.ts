@@ -10,6 +10,7 @@ import { askMetrics } from '../game-server/admin/admin-client';
 import type { MetricsSnapshot } from '../game-server/admin/admin-messages';
 import { environmentName, loadServersConfig, serversConfigPath } from '../game-server/config/load-servers-config';
 import type { ServerInfo } from '../game-server/config/server-info';
+import type { RpcTls } from '../game-server/rpc/rpc-tls';
 import { loadDotenv, loadRuntimeSettings } from '../game-server/settings';
 
 export interface ClusterMetricsOptions {
@@ -17,6 +18,8 @@ export interface ClusterMetricsOptions {
   servers?: readonly ServerInfo[];
   /** RPC_SECRET; default: from the environment and .env. */
   secret?: string;
+  /** RPC_TLS_*, read with `secret`: given a secret, no `tls` means plain ws; else from the environment and .env. */
+  tls?: RpcTls;
   /** Each server gets this long to answer; then its series are missing and `cluster_server_up` says 0. */
   timeoutMs?: number;
 }
@@ -27,9 +30,11 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 /** One scrape of the whole cluster, as Prometheus text. Never waits much longer than `timeoutMs`. */
 export async function collectClusterMetrics(options: ClusterMetricsOptions = {}): Promise<string> {
-  const { servers, secret } = resolveOptions(options);
+  const { servers, secret, tls } = resolveOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const answers = await Promise.all(servers.map((server) => askMetrics(server, { secret, timeoutMs, name: 'cluster-metrics', servers })));
+  const answers = await Promise.all(
+    servers.map((server) => askMetrics(server, { secret, tls, timeoutMs, name: 'cluster-metrics', servers })),
+  );
 
   const own = new Registry();
   const up = new Gauge({
@@ -85,12 +90,14 @@ export function clusterMetricsHandler(options: ClusterMetricsOptions = {}): (req
   };
 }
 
-function resolveOptions(options: ClusterMetricsOptions): { servers: readonly ServerInfo[]; secret: string } {
-  if (options.servers && options.secret !== undefined) return { servers: options.servers, secret: options.secret };
+function resolveOptions(options: ClusterMetricsOptions): { servers: readonly ServerInfo[]; secret: string; tls?: RpcTls } {
+  if (options.servers && options.secret !== undefined) return { servers: options.servers, secret: options.secret, tls: options.tls };
   loadDotenv();
+  const settings = options.secret === undefined ? loadRuntimeSettings() : undefined;
   return {
     servers: options.servers ?? [...loadServersConfig(serversConfigPath(), environmentName()).values()].flat(),
-    secret: options.secret ?? loadRuntimeSettings().RPC_SECRET,
+    secret: options.secret ?? settings!.RPC_SECRET,
+    tls: settings ? settings.rpcTls : options.tls,
   };
 }
 

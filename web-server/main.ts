@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const log = createLogger(SERVER_ID, runtime.LOG_LEVEL, env);
 
   const servers = (): ReturnType<typeof loadServersConfig> => loadServersConfig(file, env);
-  const rpc = new ClusterRpc({ secret: runtime.RPC_SECRET, timeoutMs: runtime.RPC_TIMEOUT_MS, log, servers });
+  const rpc = new ClusterRpc({ secret: runtime.RPC_SECRET, tls: runtime.rpcTls, timeoutMs: runtime.RPC_TIMEOUT_MS, log, servers });
   const api = createApi({
     schemas: requestSchemas(chat),
     ...(chat.AUTH_SECRET !== undefined && { authSecret: chat.AUTH_SECRET }),
@@ -40,13 +40,14 @@ async function main(): Promise<void> {
     rpc,
     servers,
     rpcSecret: runtime.RPC_SECRET,
+    rpcTls: runtime.rpcTls,
     log,
   });
   const http = createServer(
     createWebApp({
       publicDir: path.join(projectRoot(), 'dist/web-server/public'),
       servers,
-      metrics: clusterMetricsHandler({ secret: runtime.RPC_SECRET }),
+      metrics: clusterMetricsHandler({ secret: runtime.RPC_SECRET, tls: runtime.rpcTls }),
       api,
     }),
   );

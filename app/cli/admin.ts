@@ -8,6 +8,7 @@ import { askRemote } from '../../game-server/admin/admin-client';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import type { RpcTls } from '../../game-server/rpc/rpc-tls';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import { roomServer } from '../routes/room-server';
 import { Remotes, type ModerationAction, type ModerationRemote, type ModerationResult, type ModerationVerb } from '../protocol';
@@ -64,9 +65,10 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   loadDotenv();
   let servers: ServerInfo[];
   let secret: string;
+  let tls: RpcTls | undefined;
   let action: ModerationAction;
   try {
-    secret = loadRuntimeSettings().RPC_SECRET;
+    ({ RPC_SECRET: secret, rpcTls: tls } = loadRuntimeSettings());
     const config = path.resolve(options.config ?? serversConfigPath());
     servers = [...loadServersConfig(config, options.env ?? environmentName()).values()].flat();
     const body = {
@@ -88,6 +90,7 @@ async function run(verb: ModerationVerb, username: string, options: CommonOption
   const method: keyof ModerationRemote = 'moderate';
   const answer = await askRemote<ModerationResult>(owner, Remotes.moderation.name, method, [action], {
     secret,
+    tls,
     timeoutMs: options.timeout,
     name: 'admin-cli',
   });

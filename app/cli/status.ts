@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../../game-server/config/config-error';
 import { environmentName, loadServersConfig, serversConfigPath } from '../../game-server/config/load-servers-config';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import type { RpcTls } from '../../game-server/rpc/rpc-tls';
 import { loadDotenv, loadRuntimeSettings } from '../../game-server/settings';
 import { collectClusterStatus } from './cluster-status';
 import { formatRooms, formatServers } from './status-format';
@@ -35,10 +36,11 @@ const program = operatorCommand(
 );
 
 /** The servers to ask and the secret to present; a bad servers list or .env ends the command here. */
-function loadTargets(config: string, env: string): { servers: ServerInfo[]; secret: string } {
+function loadTargets(config: string, env: string): { servers: ServerInfo[]; secret: string; tls?: RpcTls } {
   loadDotenv();
   try {
-    return { secret: loadRuntimeSettings().RPC_SECRET, servers: [...loadServersConfig(config, env).values()].flat() };
+    const { RPC_SECRET, rpcTls } = loadRuntimeSettings();
+    return { secret: RPC_SECRET, tls: rpcTls, servers: [...loadServersConfig(config, env).values()].flat() };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`config error: ${err.message}\n`);
@@ -50,11 +52,12 @@ async function main(): Promise<void> {
   const options = program.parse().opts<CliOptions>();
   const config = path.resolve(options.config ?? serversConfigPath());
   const env = options.env ?? environmentName();
-  const { servers, secret } = loadTargets(config, env);
+  const { servers, secret, tls } = loadTargets(config, env);
 
   const shownConfig = path.relative(process.cwd(), config).startsWith('..') ? config : path.relative(process.cwd(), config);
   const report = await collectClusterStatus(servers, {
     secret,
+    tls,
     timeoutMs: options.timeout,
     name: 'status-cli',
     env,

@@ -1,7 +1,7 @@
 import { askMetrics } from '../../game-server/admin/admin-client';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
-import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
+import { loadRuntimeSettings } from '../../game-server/settings';
 import { clusterTraffic, type InternalTraffic } from './internal-traffic';
 import type { ServerProcess, Target } from './target';
 
@@ -57,7 +57,9 @@ export class ClusterTarget implements Target {
   /** Internal traffic so far, from every server's own counters (asked on its RPC port, as /metrics does). */
   async internalTraffic(): Promise<InternalTraffic> {
     const { servers } = this.cluster;
-    const options = { secret: this.cluster.env.RPC_SECRET ?? DEFAULT_RPC_SECRET, timeoutMs: METRICS_TIMEOUT_MS, name: 'bench', servers };
+    // The cluster's own RPC_SECRET and, when its links are mutual TLS (RPC_TLS_*), its certificate.
+    const { RPC_SECRET: secret, rpcTls: tls } = loadRuntimeSettings(this.cluster.env);
+    const options = { secret, tls, timeoutMs: METRICS_TIMEOUT_MS, name: 'bench', servers };
     const answers = await Promise.all(servers.map((server) => askMetrics(server, options)));
     const missing = answers.filter((a) => !a.ok).map((a) => a.server.id);
     if (missing.length > 0) throw new Error(`no metrics from ${missing.join(', ')}`);

@@ -5,10 +5,13 @@ import type { ErrorCode } from '../errors';
 import type { RpcAuth, RpcReply } from '../rpc/rpc-messages';
 import { SYSTEM_REMOTE, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
 import { relayCandidates } from './relay-candidates';
+import { rpcClientTlsOptions, rpcUrl, type RpcTls } from '../rpc/rpc-tls';
 
 export interface AdminClientOptions {
   /** RPC_SECRET of the cluster. */
   secret: string;
+  /** RPC_TLS_* of the cluster, when its internal links are mutual TLS. */
+  tls?: RpcTls;
   /** Each server gets this long to connect and answer; then it counts as down. */
   timeoutMs: number;
   /** How this tool introduces itself in the handshake. */
@@ -70,12 +73,13 @@ function askDirect<T>(
   args: unknown[],
   options: AdminClientOptions,
 ): Promise<AdminAnswer<T>> {
-  const { secret, timeoutMs, name = 'admin' } = options;
+  const { secret, tls, timeoutMs, name = 'admin' } = options;
   const started = performance.now();
   const auth: RpcAuth = { secret, serverId: name };
-  const socket = io(`http://${server.host}:${port}`, {
+  const socket = io(rpcUrl(server.host, port, tls), {
     transports: ['websocket'],
     auth,
+    ...rpcClientTlsOptions(tls),
     reconnection: false,
     forceNew: true,
     timeout: timeoutMs,

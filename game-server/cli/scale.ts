@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const rpc = new RpcClient({
     selfId: 'scale-cli',
     secret: settings.RPC_SECRET,
+    tls: settings.rpcTls,
     timeoutMs: RELOAD_TIMEOUT_MS,
     log: createLogger('scale', 'warn'),
   });

@@ -14,6 +14,7 @@ import type {
   RpcServerEvents,
 } from './rpc-messages';
 import { clientTransport, coalesceFlushes } from './coalesce-flushes';
+import { rpcClientTlsOptions, rpcUrl, type RpcTls } from './rpc-tls';
 
 const STARTUP_GRACE_MS = 3000;
 /** Pushes held per peer while its first link is being made; beyond this they are dropped. */
@@ -24,6 +25,8 @@ type PeerSocket = Socket<RpcPeerEvents, RpcServerEvents>;
 export interface RpcClientOptions {
   selfId: string;
   secret: string;
+  /** Mutual TLS on every link (our certificate, the peers' CA). None: plain ws. */
+  tls?: RpcTls;
   timeoutMs: number;
   log: Logger;
   /** How long a peer never reached yet counts as starting rather than down (default 3 s). */
@@ -59,11 +62,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     const existing = this.links.get(server.id);
     if (existing) return existing.socket;
     if (server.port === undefined) throw new AppError(Code.UNAVAILABLE, `${server.serverType} server ${server.id} has no internal port`);
-    const { selfId, secret, log, answer } = this.options;
+    const { selfId, secret, tls, log, answer } = this.options;
     const auth: RpcAuth = { secret, serverId: selfId };
-    const socket: PeerSocket = io(`http://${server.host}:${server.port}`, {
+    const socket: PeerSocket = io(rpcUrl(server.host, server.port, tls), {
       transports: ['websocket'],
       auth,
+      ...rpcClientTlsOptions(tls),
       reconnectionDelay: 100,
       // A restarted peer is found again within half a second.
       reconnectionDelayMax: 500,

@@ -1,5 +1,5 @@
 import type { Socket as NetSocket } from 'node:net';
-import { createServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
@@ -9,6 +9,7 @@ import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
 import { coalesceFlushes, serverTransport } from './coalesce-flushes';
+import { rpcHttpServer, type RpcTls } from './rpc-tls';
 
 /** What the RPC port hands incoming frames to. */
 export interface RpcDispatcher {
@@ -21,11 +22,13 @@ export interface RpcServerOptions {
   host: string;
   port: number;
   secret: string;
+  /** Mutual TLS: only peers with a certificate from `tls.ca` get past the handshake. None: plain ws. */
+  tls?: RpcTls;
   log: Logger;
   dispatcher: RpcDispatcher;
 }
 
-/** A server's internal port: accepts only peers presenting the shared secret. */
+/** A server's internal port: accepts only peers presenting the shared secret (and, with TLS, a certificate of our CA). */
 export class RpcServer {
   private http?: HttpServer;
   private connections = new Set<NetSocket>();
@@ -36,8 +39,8 @@ export class RpcServer {
   constructor(private readonly options: RpcServerOptions) {}
 
   async start(): Promise<void> {
-    const { host, port, secret, log, dispatcher } = this.options;
-    const http = createServer((_req, res) => res.writeHead(404).end());
+    const { host, port, secret, tls, log, dispatcher } = this.options;
+    const http = rpcHttpServer(tls, log);
     const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {
       transports: ['websocket'],
       perMessageDeflate: false,

@@ -14,8 +14,9 @@ interface Run {
 
 /**
  * scripts/system-deps.sh on a machine made up in a folder: its PATH holds only the fake `id`, `apt-get`,
- * `redis-server`, `prometheus` and `promtool` a test puts there (plus what the fakes need), and Chromium is looked for in the folder,
- * so nothing on the real machine is installed, found or missed.
+ * `redis-server`, `prometheus`, `promtool` and `openssl` a test puts there (plus what the fakes need; `openssl`
+ * is there unless `openssl: false`), and Chromium is looked for in the folder, so nothing on the real machine is
+ * installed, found or missed.
  */
 class FakeMachine {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'system-deps-'));
@@ -23,9 +24,10 @@ class FakeMachine {
   readonly chromium = path.join(this.dir, 'chromium');
   readonly aptLog = path.join(this.dir, 'apt.log');
 
-  constructor({ uid, apt, installs = true }: { uid: number; apt: boolean; installs?: boolean }) {
+  constructor({ uid, apt, installs = true, openssl = true }: { uid: number; apt: boolean; installs?: boolean; openssl?: boolean }) {
     mkdirSync(this.bin);
     this.tool('id', `echo ${uid}`);
+    if (openssl) this.tool('openssl', 'exit 0');
     for (const real of ['chmod', 'touch']) symlinkSync(`/bin/${real}`, path.join(this.bin, real));
     if (apt) {
       // Records its calls; `install` puts in place what the real one would (unless told to install nothing).
@@ -33,6 +35,7 @@ class FakeMachine {
         ? `for p in "$@"; do case $p in
              redis-server) touch '${this.bin}/redis-server'; chmod +x '${this.bin}/redis-server';;
              prometheus) for t in prometheus promtool; do touch "${this.bin}/$t"; chmod +x "${this.bin}/$t"; done;;
+             openssl) touch '${this.bin}/openssl'; chmod +x '${this.bin}/openssl';;
              chromium) touch '${this.chromium}'; chmod +x '${this.chromium}';;
            esac; done`
         : ':';
@@ -108,6 +111,16 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
     expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y chromium redis-server prometheus']);
     expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(m.aptCalls()).toHaveLength(2);
+  });
+
+  it('installs openssl when it is missing (npm run certs needs it for the internal TLS tests)', async () => {
+    const m = machine({ uid: 0, apt: true, openssl: false });
+    m.installChromium();
+    for (const tool of ['redis-server', 'prometheus', 'promtool']) m.tool(tool, 'exit 0');
+    const run = await m.run();
+    expect(run.code).toBe(0);
+    expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y openssl']);
+    expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   it('asks for the prometheus package when promtool is missing beside prometheus', async () => {

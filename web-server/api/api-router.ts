@@ -23,6 +23,7 @@ import type { RoomStat } from '../../app/servers/chat/chat-stats';
 import { parseRequest, type RequestSchemas } from '../../app/validation';
 import { ApiKeyCheck } from './api-key';
 import type { ClusterRpc } from './cluster-rpc';
+import type { RpcTls } from '../../game-server/rpc/rpc-tls';
 import { HttpError, readJsonObject, sendError, sendJson } from './http-json';
 
 export interface ApiOptions {
@@ -38,6 +39,8 @@ export interface ApiOptions {
   servers: () => ServerMap;
   /** RPC_SECRET, for the status of every server (the cluster view). */
   rpcSecret: string;
+  /** RPC_TLS_*, for the same. */
+  rpcTls?: RpcTls;
   log: Logger;
 }
 
@@ -139,7 +142,11 @@ async function clusterView(options: ApiOptions): Promise<ClusterView> {
   const at = Date.now();
   const answers = await Promise.all(
     servers.map((server) =>
-      askStatus(server, { details: true }, { secret: options.rpcSecret, timeoutMs: STATUS_TIMEOUT_MS, name: 'admin-page', servers }),
+      askStatus(
+        server,
+        { details: true },
+        { secret: options.rpcSecret, tls: options.rpcTls, timeoutMs: STATUS_TIMEOUT_MS, name: 'admin-page', servers },
+      ),
     ),
   );
   const views: ServerView[] = [];

@@ -5,11 +5,14 @@ import { AppError, Code } from '../../game-server/errors';
 import type { Logger } from '../../game-server/logger';
 import { RpcClient } from '../../game-server/rpc/rpc-client';
 import { remoteCaller, type RemoteCaller } from '../../game-server/rpc/remote-caller';
+import type { RpcTls } from '../../game-server/rpc/rpc-tls';
 import { roomServer } from '../../app/routes/room-server';
 
 export interface ClusterRpcOptions {
   /** RPC_SECRET. */
   secret: string;
+  /** RPC_TLS_*: the links are mutual TLS. */
+  tls?: RpcTls;
   timeoutMs: number;
   log: Logger;
   /** The current servers list (read at each call, so a scale-out shows at once). */
@@ -20,7 +23,13 @@ export class ClusterRpc {
   private readonly client: RpcClient;
 
   constructor(private readonly options: ClusterRpcOptions) {
-    this.client = new RpcClient({ selfId: 'web', secret: options.secret, timeoutMs: options.timeoutMs, log: options.log });
+    this.client = new RpcClient({
+      selfId: 'web',
+      secret: options.secret,
+      tls: options.tls,
+      timeoutMs: options.timeoutMs,
+      log: options.log,
+    });
   }
 
   /** The chat server of `rid` (`chats[crc32(rid) % N]`); it passes the call on if the room moved. */

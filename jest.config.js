@@ -3,6 +3,9 @@
 const os = require('node:os');
 
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+// The client library (client/, ESM) is tested from its TypeScript source: its package name goes to
+// src/index.ts, and its ESM-style `./x.js` imports to the `./x.ts` beside them.
+const moduleNameMapper = { '^chatofpomelo-client$': '<rootDir>/client/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' };
 
 module.exports = {
   projects: [
@@ -11,12 +14,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
     },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
       transform,
+      moduleNameMapper,
       slowTestThreshold: 30,
     },
     {
@@ -25,6 +30,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       testEnvironment: '<rootDir>/test/helpers/failure-environment.js',
       transform,
+      moduleNameMapper,
       slowTestThreshold: 30,
     },
   ],

@@ -1,0 +1,76 @@
+/** What a ChatClient emits, by event name. */
+import type { ChatClientError } from './errors.js';
+import type { ChatMessage } from './protocol.js';
+
+/** A message of a room, delivered once and in `seq` order. */
+export interface RoomMessage extends ChatMessage {
+  rid: string;
+}
+
+export interface UserInRoomEvent {
+  rid: string;
+  user: string;
+}
+
+/** Typed now; emitted once the server has a typing route. */
+export interface TypingEvent {
+  rid: string;
+  user: string;
+  typing: boolean;
+}
+
+/** Typed now; emitted once the server has read receipts: `user` has read up to `seq`. */
+export interface ReadEvent {
+  rid: string;
+  user: string;
+  seq: number;
+}
+
+/** After a re-entry or a catch-up: `recovered: false` means some messages may be missing (the room's log was lost or trimmed). */
+export interface RecoveredEvent {
+  rid: string;
+  recovered: boolean;
+}
+
+/**
+ * - `idle`: not connected (before `connect()`, after `leave()`);
+ * - `connecting`: the first connect (gate, then connector);
+ * - `connected`: on a connector (and in the room, if one was joined);
+ * - `reconnecting`: the connection dropped; the next attempt starts in `retryInMs`;
+ * - `closed`: for good (`close()`, a kick, or a re-entry refused with 401/403: see `error`).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface StateEvent {
+  state: ConnectionState;
+  /** reconnecting: which attempt is next (1, 2, ...) and when it starts. */
+  attempt?: number;
+  retryInMs?: number;
+  /** reconnecting: why the last attempt failed; closed: why the client gave up, if it did. */
+  error?: ChatClientError;
+}
+
+/** A moderator removed this user from the room; the client is closed (it must not re-enter by itself). */
+export interface KickedEvent {
+  rid: string | undefined;
+  reason: string;
+  /** A ban: when it ends, ms since epoch. */
+  until?: number;
+}
+
+export interface TokenRefreshedEvent {
+  /** The new token's expiry, ms since epoch. */
+  expiresAt: number;
+}
+
+export interface ChatClientEvents {
+  message: RoomMessage;
+  join: UserInRoomEvent;
+  leave: UserInRoomEvent;
+  typing: TypingEvent;
+  read: ReadEvent;
+  recovered: RecoveredEvent;
+  state: StateEvent;
+  kicked: KickedEvent;
+  tokenRefreshed: TokenRefreshedEvent;
+}

@@ -1,0 +1,18 @@
+/** chatofpomelo-client: the typed client of the chat cluster (docs/PROTOCOL.md). */
+export { ChatClient, type ChatClientOptions, type JoinResult, type SendOptions } from './chat-client.js';
+export type {
+  ChatClientEvents,
+  ConnectionState,
+  KickedEvent,
+  ReadEvent,
+  RecoveredEvent,
+  RoomMessage,
+  StateEvent,
+  TokenRefreshedEvent,
+  TypingEvent,
+  UserInRoomEvent,
+} from './events.js';
+export { ChatClientError } from './errors.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { RoomLogFollower, type FollowerIO } from './room-log-follower.js';
+export * from './protocol.js';

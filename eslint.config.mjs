@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'test-artifacts/', 'web-server/public/vendor/'] },
+  { ignores: ['dist/', 'client/dist/', 'node_modules/', 'coverage/', 'bench/results/', 'test-artifacts/', 'web-server/public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

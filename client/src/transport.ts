@@ -1,7 +1,14 @@
 /** The socket.io side: the gate's answer, a connector socket, and requests that never hang. */
 import { io, type Socket } from 'socket.io-client';
 import { ChatClientError } from './errors.js';
-import { Route, type ClientToServerEvents, type ErrorReply, type QueryEntryResult, type Reply, type ServerToClientEvents } from './protocol.js';
+import {
+  Route,
+  type ClientToServerEvents,
+  type ErrorReply,
+  type QueryEntryResult,
+  type Reply,
+  type ServerToClientEvents,
+} from './protocol.js';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -32,7 +39,11 @@ export function openSocket(url: string, what: string, options: TransportOptions)
  * One acknowledged request. No answer within the timeout (or the connection dropped first) rejects
  * with a ChatClientError without `code`; an answer, whatever its code, resolves.
  */
-export async function request<T>(what: string, options: TransportOptions, emit: (timeoutMs: number) => Promise<unknown>): Promise<Reply<T>> {
+export async function request<T>(
+  what: string,
+  options: TransportOptions,
+  emit: (timeoutMs: number) => Promise<unknown>,
+): Promise<Reply<T>> {
   try {
     // socket.io types a timed-out emitWithAck's answer as `any`; the event map says what it is.
     return (await emit(options.requestTimeoutMs)) as Reply<T>;

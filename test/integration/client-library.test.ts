@@ -87,7 +87,12 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
       }),
     );
     for (const w of [ann, bob]) {
-      await waitUntil(() => w.messages.length >= 20, WAIT_MS, `${w.client.rid}: 20 messages`, () => texts(w, 'talk').join(', '));
+      await waitUntil(
+        () => w.messages.length >= 20,
+        WAIT_MS,
+        `${w.client.rid}: 20 messages`,
+        () => texts(w, 'talk').join(', '),
+      );
       expect(texts(w, 'talk').sort()).toEqual([...sent].sort());
       expectInOrderOnce(w, 'talk');
     }
@@ -122,8 +127,11 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
     await eve.client.send('drop', 'after');
 
     const expected = ['before', ...Array.from({ length: 5 }, (_, i) => `while away ${i}`), 'after'];
-    await waitUntil(() => texts(dan, 'drop').length >= expected.length, WAIT_MS, 'dan getting every message', () =>
-      texts(dan, 'drop').join(', '),
+    await waitUntil(
+      () => texts(dan, 'drop').length >= expected.length,
+      WAIT_MS,
+      'dan getting every message',
+      () => texts(dan, 'drop').join(', '),
     );
     expect(texts(dan, 'drop')).toEqual(expected);
     expectInOrderOnce(dan, 'drop');
@@ -167,8 +175,11 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
     await cluster.stopServer(chat.id, 'SIGKILL');
     await cluster.startServer(chat.id);
     for (const w of [hal, ivy]) {
-      await waitUntil(() => (w.events.recovered ?? []).some((e) => !e.recovered), WAIT_MS, 'a recovered: false event', () =>
-        JSON.stringify(w.events.recovered ?? []),
+      await waitUntil(
+        () => (w.events.recovered ?? []).some((e) => !e.recovered),
+        WAIT_MS,
+        'a recovered: false event',
+        () => JSON.stringify(w.events.recovered ?? []),
       );
       expect(w.events.recovered).toContainEqual({ rid, recovered: false });
     }
@@ -194,7 +205,10 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/^bob got "hello, bob" from alice, seq (\d+) \(sent as \1\)\n$/) });
+      expect({ code, output }).toEqual({
+        code: 0,
+        output: expect.stringMatching(/^bob got "hello, bob" from alice, seq (\d+) \(sent as \1\)\n$/),
+      });
     } finally {
       rmSync(file, { force: true });
     }
@@ -236,7 +250,7 @@ describe('chatofpomelo-client with sign-in tokens (AUTH_SECRET set)', () => {
     // Past the first token's expiry, where the connector would have closed an unrefreshed connection.
     await waitUntil(() => Date.now() > issued[0]! * 1000 + 1000, WAIT_MS, "the first token's expiry");
     await kim.client.send('signed', 'still here');
-    await waitUntil(() => texts(lee, 'signed').includes('still here'), WAIT_MS, 'lee getting kim\'s message');
+    await waitUntil(() => texts(lee, 'signed').includes('still here'), WAIT_MS, "lee getting kim's message");
     expect(kim.states.map((s) => s.state)).toEqual(['connecting', 'connected']);
     expect(kim.events.kicked).toBeUndefined();
   });

@@ -8,7 +8,16 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { Emitter } from './emitter.js';
 import { ChatClientError, isRefusal } from './errors.js';
 import type { ChatClientEvents, ConnectionState, StateEvent } from './events.js';
-import { EVERYONE, Route, TOKEN_EXPIRED, type ChatMessage, type EnterResult, type HistoryResult, type SendResult } from './protocol.js';
+import {
+  EVERYONE,
+  Route,
+  TOKEN_EXPIRED,
+  type ChatMessage,
+  type EnterResult,
+  type HistoryResult,
+  type RefreshResult,
+  type SendResult,
+} from './protocol.js';
 import { RoomLogFollower } from './room-log-follower.js';
 import { newClientMsgId, openSocket, queryEntry, replyError, request, type ChatSocket, type TransportOptions } from './transport.js';
 
@@ -303,7 +312,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     try {
       const token = await this.options.tokenProvider?.();
       if (token === undefined || !socket.connected) return;
-      const reply = await request<{ expiresAt: number; left: string[] }>('connector', this.transport, (ms) =>
+      const reply = await request<RefreshResult>('connector', this.transport, (ms) =>
         socket.timeout(ms).emitWithAck(Route.refresh, { token }),
       );
       if (reply.code !== 200) return;

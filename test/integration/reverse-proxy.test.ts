@@ -62,7 +62,7 @@ function nginxBinary(): string {
 }
 
 /** GET over https, trusting the test CA only. */
-function httpsGet(port: number, pathname: string, ca: Buffer): Promise<{ status: number; type: string; body: string }> {
+function httpsGet(port: number, pathname: string, ca: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     get({ host: HOST, port, path: pathname, ca, timeout: 5000 }, (res) => {
       let body = '';
@@ -83,7 +83,7 @@ describe('behind nginx (docs/reverse-proxy.md)', () => {
   let cluster: TestCluster | undefined;
   let nginx: ChildProcess | undefined;
   let nginxOutput = '';
-  let ca: Buffer;
+  let ca: string;
   /** nginx's public ports: the web server and the gate, then one per connector. */
   let publicPort: number;
   let connectorPorts: number[];
@@ -117,7 +117,7 @@ describe('behind nginx (docs/reverse-proxy.md)', () => {
   beforeAll(async () => {
     const binary = nginxBinary();
     const certs = (await makeCerts(path.join(dir, 'certs'), [HOST])).get(HOST)!;
-    ca = readFileSync(certs.RPC_TLS_CA);
+    ca = readFileSync(certs.RPC_TLS_CA, 'utf8');
     [publicPort, ...connectorPorts] = (await freePorts(4, HOST)) as [number, ...number[]];
     const connectorIds = ['connector-server-1', 'connector-server-2', 'connector-server-3'];
     cluster = await TestCluster.start({

@@ -55,7 +55,8 @@ function mainConfig(dir: string, site: string): string {
 }
 
 function nginxBinary(): string {
-  for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) {
+  // Where scripts/system-deps.sh looks for it.
+  for (const candidate of [process.env.NGINX_PATH ?? '/usr/sbin/nginx', '/usr/bin/nginx']) {
     if (spawnSync(candidate, ['-v']).status === 0) return candidate;
   }
   throw new Error('nginx is not installed: run sh scripts/system-deps.sh (as root it installs it)');

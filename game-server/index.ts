@@ -1,7 +1,7 @@
 /** The runtime's public face: what app/ code may import. */
 export { Application } from './application';
 export { AppError, Code, type ErrorCode } from './errors';
-export type { ServerInfo, ServerMap } from './config/server-info';
+export { clientAddress, type ClientAddress, type ServerInfo, type ServerMap } from './config/server-info';
 export type { ServersRules } from './config/load-servers-config';
 export type { Session } from './frontend/session';
 export type { FrontendSession } from './frontend/frontend-session';

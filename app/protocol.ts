@@ -39,6 +39,8 @@ export interface QueryEntryRequest {
 export interface QueryEntryResult {
   host: string;
   port: number;
+  /** Present (true) when the connector is reached over TLS (https/wss: a reverse proxy in front); absent means plain. */
+  secure?: true;
 }
 
 /** Where a client stands in a room's log: the last `seq` it has, in which `epoch`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from '../game-server';
+import { envFlag, parseEnv } from '../game-server';
 
 const chatSchema = z.object({
   USERNAME_MAX_LENGTH: z.coerce.number().int().min(1).max(256).default(32),
@@ -15,10 +15,7 @@ const chatSchema = z.object({
    */
   DATA_DIR: z.string().min(1).default('data'),
   /** Whether that file is fsynced before it replaces the last one: survives a power cut, not only a restart. */
-  SNAPSHOT_FSYNC: z
-    .enum(['0', '1', 'true', 'false'], { error: 'SNAPSHOT_FSYNC must be 1 or 0' })
-    .default('1')
-    .transform((v) => v === '1' || v === 'true'),
+  SNAPSHOT_FSYNC: envFlag.default('1').transform((v) => v === '1'),
   /** The largest rooms file written or read; rooms past it start with a new log. */
   SNAPSHOT_MAX_BYTES: z.coerce
     .number()

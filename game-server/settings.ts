@@ -42,6 +42,9 @@ export function loadDotenv(): void {
   dotenv.config({ path: process.env.DOTENV_PATH ?? path.join(projectRoot(), '.env'), quiet: true });
 }
 
+/** An on/off setting, written 1 or 0 as in `.env.example`. */
+export const envFlag = z.enum(['0', '1'], { error: 'must be 0 or 1' });
+
 /** Parses settings with a schema; a bad value is a ConfigError naming the variable. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const parsed = schema.safeParse(blankToUndefined(env));

@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { ServerMap } from '../game-server/config/server-info';
+import { clientAddress, type ClientAddress, type ServerMap } from '../game-server/config/server-info';
 
 export interface WebAppOptions {
   /** The folder of index.html, app.js and style.css (dist/web-server/public). */
@@ -23,7 +23,7 @@ export interface WebAppOptions {
 
 /** What the page needs to find the cluster. */
 export interface ClientConfig {
-  gate: { host: string; port: number };
+  gate: ClientAddress;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -45,11 +45,11 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** The gate's address for browsers: its host and client port in the servers list. */
+/** The gate's address for browsers: its publicUrl (behind a reverse proxy), else its host and client port. */
 export function clientConfig(servers: ServerMap): ClientConfig {
   const gate = servers.get('gate')?.[0];
   if (!gate?.clientPort) throw new Error('the servers list has no gate with a clientPort');
-  return { gate: { host: gate.host, port: gate.clientPort } };
+  return { gate: clientAddress(gate) };
 }
 
 /** socket.io-client's dist/socket.io.min.js (its package exports do not list dist/, so found from the main file). */

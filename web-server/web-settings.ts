@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { ConfigError } from '../game-server/config/config-error';
-import { parseEnv } from '../game-server/settings';
-
-const flag = z.enum(['0', '1'], { error: 'must be 0 or 1' });
+import { envFlag, parseEnv } from '../game-server/settings';
 
 const webSchema = z.object({
   NODE_ENV: z.string().default('development'),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   /** `POST /api/token` issues a token for any name (development only; default 1 there, else 0). */
-  AUTH_DEV_LOGIN: flag.optional(),
+  AUTH_DEV_LOGIN: envFlag.optional(),
   /** How long the tokens of `POST /api/token` last. */
   AUTH_TOKEN_TTL_SECONDS: z.coerce
     .number()

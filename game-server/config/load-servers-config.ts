@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './config-error';
-import type { ServerInfo, ServerMap } from './server-info';
+import { PUBLIC_URL_SCHEMES, type ServerInfo, type ServerMap } from './server-info';
 import { projectRoot } from '../project-root';
 
 const port = z.number().int().min(1).max(65535);
@@ -12,6 +12,7 @@ const serverEntry = z.looseObject({
   host: z.string().min(1),
   port: port.optional(),
   clientPort: port.optional(),
+  publicUrl: z.string().min(1).optional(),
   frontend: z.boolean().optional(),
 });
 
@@ -76,6 +77,13 @@ export function parseServersConfig(raw: unknown, file: string, env: string, rule
         const why = entry.frontend ? rules.portRequired?.[serverType] : 'it is a backend: frontends forward requests to it there';
         if (why) throw new ConfigError(file, `${field}.port`, `server "${entry.id}" needs a port (its internal RPC port): ${why}`);
       }
+      if (entry.publicUrl !== undefined) {
+        if (entry.clientPort === undefined) {
+          throw new ConfigError(file, `${field}.publicUrl`, `server "${entry.id}" has a publicUrl but no clientPort to put behind it`);
+        }
+        const problem = publicUrlProblem(entry.publicUrl);
+        if (problem) throw new ConfigError(file, `${field}.publicUrl`, `"${entry.publicUrl}": ${problem}`);
+      }
       const sameId = ids.get(entry.id);
       if (sameId) throw new ConfigError(file, `${field}.id`, `duplicate id "${entry.id}" (also at ${sameId})`);
       ids.set(entry.id, field);
@@ -93,12 +101,30 @@ export function parseServersConfig(raw: unknown, file: string, env: string, rule
         host: entry.host,
         ...(entry.port !== undefined && { port: entry.port }),
         ...(entry.clientPort !== undefined && { clientPort: entry.clientPort }),
+        ...(entry.publicUrl !== undefined && { publicUrl: entry.publicUrl }),
         ...(entry.frontend !== undefined && { frontend: entry.frontend }),
       });
     });
     servers.set(serverType, list);
   }
   return servers;
+}
+
+/** Why `value` cannot be a frontend's publicUrl, or undefined when it can. */
+function publicUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not a URL (expected e.g. wss://chat.example.com:8443)';
+  }
+  if (!Object.hasOwn(PUBLIC_URL_SCHEMES, url.protocol)) return `scheme must be wss, ws, https or http, not ${url.protocol.slice(0, -1)}`;
+  if (url.hostname === '') return 'no host';
+  // Clients are handed only host and port (the protocol's queryEntry reply): a path would be lost.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '')
+    return 'no path, query or fragment allowed (give each frontend its own port)';
+  if (url.username !== '' || url.password !== '') return 'no user or password allowed';
+  return undefined;
 }
 
 /** `development.chat[1].port`: the same spelling for zod's findings and ours. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listeningPort, type ServerInfo } from '../../game-server/config/server-info';
+import { clientAddress, listeningPort, type ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
 import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
@@ -32,6 +32,8 @@ export interface ClusterOptions extends LayoutOptions {
   env?: Record<string, string>;
   /** Also start the web server (`node dist/web-server/main.js`) on a free port, serving this cluster. */
   web?: boolean;
+  /** Each frontend's `publicUrl` (where clients reach it through a reverse proxy), or undefined for none. */
+  publicUrl?: (server: ServerInfo) => string | undefined;
 }
 
 /**
@@ -53,7 +55,11 @@ export class TestCluster {
 
   static async start(options: ClusterOptions = {}): Promise<TestCluster> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-cluster-'));
-    const cluster = new TestCluster(dir, await generateLayout(options), options.env ?? {});
+    const layout = (await generateLayout(options)).map((server) => {
+      const publicUrl = server.frontend ? options.publicUrl?.(server) : undefined;
+      return publicUrl === undefined ? server : { ...server, publicUrl };
+    });
+    const cluster = new TestCluster(dir, layout, options.env ?? {});
     cluster.writeConfig();
     try {
       await Promise.all(cluster.servers.map((s) => cluster.startServer(s.id)));
@@ -81,7 +87,7 @@ export class TestCluster {
       const uid = `link-probe-${i}`;
       for (;;) {
         const entry = await queryEntry(this.gate, uid);
-        if (entry.code === 200 && entry.port === connector.clientPort) break;
+        if (entry.code === 200 && entry.port === clientAddress(connector).port) break;
         if (Date.now() > deadline) throw new Error(`the gate does not send users to ${connector.id}: ${JSON.stringify(entry)}`);
         await sleep(50);
       }

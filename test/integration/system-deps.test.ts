@@ -15,19 +15,33 @@ interface Run {
 /**
  * scripts/system-deps.sh on a machine made up in a folder: its PATH holds only the fake `id`, `apt-get`,
  * `redis-server`, `prometheus`, `promtool` and `openssl` a test puts there (plus what the fakes need; `openssl`
- * is there unless `openssl: false`), and Chromium is looked for in the folder, so nothing on the real machine is
- * installed, found or missed.
+ * is there unless `openssl: false`), and Chromium and nginx are looked for in the folder (nginx is there unless
+ * `nginx: false`), so nothing on the real machine is installed, found or missed.
  */
 class FakeMachine {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'system-deps-'));
   readonly bin = path.join(this.dir, 'bin');
   readonly chromium = path.join(this.dir, 'chromium');
+  readonly nginx = path.join(this.dir, 'nginx');
   readonly aptLog = path.join(this.dir, 'apt.log');
 
-  constructor({ uid, apt, installs = true, openssl = true }: { uid: number; apt: boolean; installs?: boolean; openssl?: boolean }) {
+  constructor({
+    uid,
+    apt,
+    installs = true,
+    openssl = true,
+    nginx = true,
+  }: {
+    uid: number;
+    apt: boolean;
+    installs?: boolean;
+    openssl?: boolean;
+    nginx?: boolean;
+  }) {
     mkdirSync(this.bin);
     this.tool('id', `echo ${uid}`);
     if (openssl) this.tool('openssl', 'exit 0');
+    if (nginx) this.executable(this.nginx);
     for (const real of ['chmod', 'touch']) symlinkSync(`/bin/${real}`, path.join(this.bin, real));
     if (apt) {
       // Records its calls; `install` puts in place what the real one would (unless told to install nothing).
@@ -37,6 +51,7 @@ class FakeMachine {
              prometheus) for t in prometheus promtool; do touch "${this.bin}/$t"; chmod +x "${this.bin}/$t"; done;;
              openssl) touch '${this.bin}/openssl'; chmod +x '${this.bin}/openssl';;
              chromium) touch '${this.chromium}'; chmod +x '${this.chromium}';;
+             nginx) touch '${this.nginx}'; chmod +x '${this.nginx}';;
            esac; done`
         : ':';
       this.tool('apt-get', `echo "apt-get $*" >> '${this.aptLog}'\ncase $1 in install) ${install};; esac`);
@@ -50,8 +65,12 @@ class FakeMachine {
   }
 
   installChromium(): void {
-    writeFileSync(this.chromium, '');
-    chmodSync(this.chromium, 0o755);
+    this.executable(this.chromium);
+  }
+
+  private executable(file: string): void {
+    writeFileSync(file, '');
+    chmodSync(file, 0o755);
   }
 
   aptCalls(): string[] {
@@ -60,8 +79,11 @@ class FakeMachine {
 
   run(): Promise<Run> {
     return new Promise((resolve) => {
-      execFile('/bin/sh', [SCRIPT], { env: { PATH: this.bin, CHROMIUM_PATH: this.chromium }, timeout: 10_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+      execFile(
+        '/bin/sh',
+        [SCRIPT],
+        { env: { PATH: this.bin, CHROMIUM_PATH: this.chromium, NGINX_PATH: this.nginx }, timeout: 10_000 },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
       );
     });
   }
@@ -83,7 +105,7 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
     for (const made of machines) made.remove();
   });
 
-  it('does nothing and says nothing when Chromium, redis-server, prometheus and promtool are there', async () => {
+  it('does nothing and says nothing when Chromium, nginx, redis-server, prometheus and promtool are there', async () => {
     const m = machine({ uid: 1000, apt: true });
     m.installChromium();
     for (const tool of ['redis-server', 'prometheus', 'promtool']) m.tool(tool, 'exit 0');
@@ -120,6 +142,16 @@ describe('scripts/system-deps.sh (the first step of npm test and .ci/run)', () =
     const run = await m.run();
     expect(run.code).toBe(0);
     expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y openssl']);
+    expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('installs nginx when it is missing (the reverse proxy test starts its own)', async () => {
+    const m = machine({ uid: 0, apt: true, nginx: false });
+    m.installChromium();
+    for (const tool of ['redis-server', 'prometheus', 'promtool']) m.tool(tool, 'exit 0');
+    const run = await m.run();
+    expect(run.code).toBe(0);
+    expect(m.aptCalls()).toEqual(['apt-get update', 'apt-get install -y nginx']);
     expect(await m.run()).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 

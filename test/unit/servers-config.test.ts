@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chatServersRules } from '../../app/servers-rules';
 import { ConfigError } from '../../game-server/config/config-error';
 import { findServer, parseServersConfig, type ServersRules } from '../../game-server/config/load-servers-config';
+import { clientAddress } from '../../game-server/config/server-info';
 
 const FILE = 'config/servers.json';
 const good = {
@@ -110,5 +111,46 @@ describe('servers config', () => {
     expect(() => findServer(servers, 'chat-server-9', FILE, 'development')).toThrow(
       'config/servers.json: development: unknown server id "chat-server-9" (ids in development: gate-server-1, connector-server-1, chat-server-1)',
     );
+  });
+
+  describe('publicUrl (a frontend behind a reverse proxy)', () => {
+    const connectorWith = (publicUrl: unknown, extra: Record<string, unknown> = {}): unknown =>
+      withDevelopment({ connector: [{ ...good.development.connector[0], publicUrl, ...extra }] });
+    const connector = (publicUrl: string): Parameters<typeof clientAddress>[0] =>
+      parseServersConfig(connectorWith(publicUrl), FILE, 'development').get('connector')![0]!;
+
+    it('is what clients are given: host and port, secure for wss and https, default ports from the scheme', () => {
+      expect(clientAddress(connector('wss://chat.example.com:8050'))).toEqual({ host: 'chat.example.com', port: 8050, secure: true });
+      expect(clientAddress(connector('https://chat.example.com'))).toEqual({ host: 'chat.example.com', port: 443, secure: true });
+      expect(clientAddress(connector('ws://10.0.0.5'))).toEqual({ host: '10.0.0.5', port: 80 });
+      expect(clientAddress(connector('wss://[2001:db8::1]:8443/'))).toEqual({ host: '2001:db8::1', port: 8443, secure: true });
+    });
+
+    it('leaves host and clientPort, with no secure field, when there is none', () => {
+      const servers = parseServersConfig(good, FILE, 'development');
+      expect(clientAddress(servers.get('connector')![0]!)).toEqual({ host: '127.0.0.1', port: 3050 });
+    });
+
+    it.each([
+      ['chat example', 'not a URL (expected e.g. wss://chat.example.com:8443)'],
+      ['ftp://chat.example.com', 'scheme must be wss, ws, https or http, not ftp'],
+      ['wss://chat.example.com/c1', 'no path, query or fragment allowed (give each frontend its own port)'],
+      ['wss://chat.example.com:99999', 'not a URL (expected e.g. wss://chat.example.com:8443)'],
+      ['wss://user:pw@chat.example.com', 'no user or password allowed'],
+    ])('refuses %s in one line naming the field', (publicUrl, reason) => {
+      const err = errorOf(connectorWith(publicUrl));
+      expect(err.message).toBe(`config/servers.json: development.connector[0].publicUrl: "${publicUrl}": ${reason}`);
+    });
+
+    it('refuses one on a server without a clientPort', () => {
+      const err = errorOf(withDevelopment({ chat: [{ ...good.development.chat[0], publicUrl: 'wss://chat.example.com' }] }));
+      expect(err.message).toBe(
+        'config/servers.json: development.chat[0].publicUrl: server "chat-server-1" has a publicUrl but no clientPort to put behind it',
+      );
+    });
+
+    it('refuses one that is not a string', () => {
+      expect(errorOf(connectorWith(8050)).field).toBe('development.connector[0].publicUrl');
+    });
   });
 });

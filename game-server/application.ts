@@ -103,6 +103,7 @@ export class Application {
         port: info.port,
         secret: settings.RPC_SECRET,
         tls: settings.rpcTls,
+        ping: { intervalMs: settings.RPC_PING_INTERVAL_MS, timeoutMs: settings.RPC_PING_TIMEOUT_MS },
         log,
         dispatcher: {
           call: (call) => this.remoteDispatcher.run(call),

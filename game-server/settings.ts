@@ -12,6 +12,9 @@ const runtimeSchema = z.object({
   NODE_ENV: z.string().default('development'),
   RPC_SECRET: z.string().min(1).default(DEFAULT_RPC_SECRET),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  // The internal links' heartbeat (socket.io's own defaults): a peer that stops answering is taken for down after both.
+  RPC_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+  RPC_PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   // Mutual TLS on the internal links: file paths, all three or none (see docs/internal-tls.md).
   RPC_TLS_CERT: z.string().optional(),
   RPC_TLS_KEY: z.string().optional(),

@@ -24,6 +24,8 @@ export interface RpcServerOptions {
   secret: string;
   /** Mutual TLS: only peers with a certificate from `tls.ca` get past the handshake. None: plain ws. */
   tls?: RpcTls;
+  /** The heartbeat of links to this port: a peer that stops answering (frozen, its network gone) is down after interval + timeout. */
+  ping?: { intervalMs: number; timeoutMs: number };
   log: Logger;
   dispatcher: RpcDispatcher;
 }
@@ -39,7 +41,7 @@ export class RpcServer {
   constructor(private readonly options: RpcServerOptions) {}
 
   async start(): Promise<void> {
-    const { host, port, secret, tls, log, dispatcher } = this.options;
+    const { host, port, secret, tls, ping, log, dispatcher } = this.options;
     const http = rpcHttpServer(tls, log);
     const io = new Server<RpcServerEvents, RpcPeerEvents>(http, {
       transports: ['websocket'],
@@ -47,6 +49,7 @@ export class RpcServer {
       httpCompression: false,
       serveClient: false,
       maxHttpBufferSize: 64 * 1024 * 1024,
+      ...(ping && { pingInterval: ping.intervalMs, pingTimeout: ping.timeoutMs }),
     });
     const expected = Buffer.from(secret);
     io.use((socket, next) => {

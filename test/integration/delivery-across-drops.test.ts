@@ -6,11 +6,12 @@ import { ResilientClient } from '../helpers/resilient-client';
 import { userOn } from '../helpers/rooms';
 import { waitUntil } from '../helpers/wait';
 
-// Client heartbeats far longer than a frozen connector takes to lose its link to the chat server (socket.io's
-// 25 + 20 s between servers): the users on it stay connected through the freeze, as over a partition between servers.
+// The internal links' heartbeat short (a frozen connector's link is down within 3 + 3 s), the clients' far longer:
+// the users on the frozen connector stay connected through the freeze, as over a partition between servers.
+const RPC_PING_MS = '3000';
 const CLIENT_PING_MS = '150000';
-/** Long enough for the chat server to see a frozen connector's link time out (at most 45 s), on a busy machine. */
-const LINK_DOWN_TIMEOUT_MS = 75_000;
+/** Long enough for the chat server to see a frozen connector's link time out (6 s), on a busy machine. */
+const LINK_DOWN_TIMEOUT_MS = 30_000;
 
 describe('delivery when a link or a connection drops: onSeq, and sends repeated after re-entry (real processes)', () => {
   let cluster: TestCluster;
@@ -21,7 +22,12 @@ describe('delivery when a link or a connection drops: onSeq, and sends repeated 
     cluster = await TestCluster.start({
       connectors: 2,
       chats: 1,
-      env: { CLIENT_PING_INTERVAL_MS: CLIENT_PING_MS, CLIENT_PING_TIMEOUT_MS: CLIENT_PING_MS },
+      env: {
+        RPC_PING_INTERVAL_MS: RPC_PING_MS,
+        RPC_PING_TIMEOUT_MS: RPC_PING_MS,
+        CLIENT_PING_INTERVAL_MS: CLIENT_PING_MS,
+        CLIENT_PING_TIMEOUT_MS: CLIENT_PING_MS,
+      },
     });
   });
 

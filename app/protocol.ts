@@ -8,8 +8,13 @@ export const Route = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
   refresh: 'connector.entryHandler.refresh',
+  rooms: 'connector.entryHandler.rooms',
   send: 'chat.chatHandler.send',
   history: 'chat.chatHandler.history',
+  join: 'chat.chatHandler.join',
+  leave: 'chat.chatHandler.leave',
+  typing: 'chat.chatHandler.typing',
+  read: 'chat.chatHandler.read',
 } as const;
 
 export const Push = {
@@ -19,6 +24,8 @@ export const Push = {
   seq: 'onSeq',
   kick: 'onKick',
   tokenExpiring: 'onTokenExpiring',
+  typing: 'onTyping',
+  read: 'onRead',
 } as const;
 
 /** `target` for a message to the whole room. */
@@ -78,13 +85,70 @@ export interface EnterRequest extends LogPosition {
   lastId?: number;
 }
 export interface EnterResult {
-  /** Every user name in the room, the newcomer included. */
+  /** The user names in the room, the newcomer included (the first PRESENCE_MAX_MEMBERS of them). */
   users: string[];
+  /** How many users are in the room: more than `users` holds in a room past PRESENCE_MAX_MEMBERS. */
+  userCount: number;
   /** Recent messages this user may see (after `lastSeq`, or `lastId`, when given), oldest first. */
   history: ChatMessage[];
   epoch: string;
   lastSeq: number;
   recovered: boolean;
+  /** This user's read marker in the room: the last seq they have read (0: none). */
+  readSeq: number;
+  /** How many messages after `readSeq` this user may see. */
+  unread: number;
+}
+
+/**
+ * `chat.chatHandler.join`: the connection enters one more room, under the name it entered with. 409
+ * when it is already in the room; 403 when the token's rooms exclude it, the user is banned there or
+ * the connection is in MAX_ROOMS_PER_CONNECTION rooms already.
+ */
+export interface JoinRequest extends LogPosition {
+  rid: string;
+}
+export type JoinResult = EnterResult;
+
+/** `chat.chatHandler.leave`: the connection leaves one room; with none left it stays open and may join again. */
+export interface LeaveRequest {
+  rid: string;
+}
+export type LeaveResult = Record<string, never>;
+
+/**
+ * `chat.chatHandler.typing`: tells the room's other members (`onTyping`). Not logged, no seq; at most
+ * one `typing: true` push per user and room every 2 s. The server pushes `typing: false` by itself when
+ * the user sends there, leaves, or 8 s after the last `typing: true`.
+ */
+export interface TypingRequest {
+  rid: string;
+  typing: boolean;
+}
+export type TypingResult = Record<string, never>;
+
+/** `chat.chatHandler.read`: moves this user's read marker in the room forward (never back). */
+export interface ReadRequest {
+  rid: string;
+  seq: number;
+}
+export interface ReadResult {
+  /** The marker now (higher than `seq` when another device had read further). */
+  readSeq: number;
+}
+
+/** `connector.entryHandler.rooms`: where each room of this connection stands. */
+export type RoomsRequest = Record<string, never>;
+export interface RoomsResult {
+  rooms: RoomSummary[];
+}
+export interface RoomSummary {
+  rid: string;
+  epoch: string;
+  lastSeq: number;
+  readSeq: number;
+  unread: number;
+  userCount: number;
 }
 
 /**
@@ -125,8 +189,9 @@ export interface SendRequest {
   content: string;
   /** `'*'` or a user name in the room. */
   target: string;
-  /** Ignored: the room and sender come from the session. Kept for Pomelo-demo clients. */
+  /** The room, one of this connection's (403 otherwise); absent: the room it entered with. */
   rid?: string;
+  /** Ignored: the sender is the session's user. Kept for Pomelo-demo clients. */
   from?: string;
   /**
    * Makes the send idempotent: a second send with the same id from the same user in the same room
@@ -153,23 +218,45 @@ export interface ChatMessage {
   target: string;
   time: number;
 }
+/** `onChat`: a message with its room. */
+export interface RoomMessage extends ChatMessage {
+  rid: string;
+}
+/** `onAdd` (the user's first connection entered the room) and `onLeave` (its last one left). */
 export interface UserEvent {
   user: string;
+  rid: string;
+}
+/** `onTyping`: `user` started or stopped typing in `rid`. */
+export interface TypingEvent {
+  rid: string;
+  user: string;
+  typing: boolean;
+}
+/** `onRead`: `user` has read `rid` up to `seq` (to that user's other connections, and to small rooms). */
+export interface ReadEvent {
+  rid: string;
+  user: string;
+  seq: number;
 }
 /**
  * `onSeq`: the room's log is at `seq`. Sent after a link between servers came back, when pushes may
  * have been lost on the way: a client whose last seq is lower asks the history route for the rest.
  */
 export interface SeqEvent {
+  rid: string;
   seq: number;
   epoch: string;
 }
 
 /**
- * `onKick`: a moderator removed this user from the room (kick or ban). The connection closes right
- * after; a client must not enter again by itself (a banned user gets 403 until `until`).
+ * `onKick`: a moderator removed this user from room `rid` (kick or ban), on every connection of theirs
+ * in it. A connection left in no room is closed right after; a client must not enter again by itself
+ * (a banned user gets 403 until `until`).
  */
 export interface KickEvent {
+  /** The room the user was removed from; absent when the whole connection is closed (token expired). */
+  rid?: string;
   reason: string;
   /** For a ban: when it ends, ms since epoch. */
   until?: number;
@@ -213,8 +300,13 @@ export const ClientRoutes = {
   queryEntry: spec<QueryEntryRequest, QueryEntryResult, 'none'>(Route.queryEntry, 'none'),
   enter: spec<EnterRequest, EnterResult, 'connection'>(Route.enter, 'connection'),
   refresh: spec<RefreshRequest, RefreshResult, 'connection'>(Route.refresh, 'connection'),
+  rooms: spec<RoomsRequest, RoomsResult, 'connection'>(Route.rooms, 'connection'),
+  join: spec<JoinRequest, JoinResult, 'connection'>(Route.join, 'connection'),
+  leave: spec<LeaveRequest, LeaveResult, 'connection'>(Route.leave, 'connection'),
   send: spec<SendRequest, SendResult, 'member'>(Route.send, 'member'),
   history: spec<HistoryRequest, HistoryResult, 'member'>(Route.history, 'member'),
+  typing: spec<TypingRequest, TypingResult, 'member'>(Route.typing, 'member'),
+  read: spec<ReadRequest, ReadResult, 'member'>(Route.read, 'member'),
 };
 
 type Ack<T> = (reply: Reply<T>) => void;
@@ -225,23 +317,32 @@ export interface ClientToServerEvents {
   [Route.refresh]: (request: RefreshRequest, ack: Ack<RefreshResult>) => void;
   [Route.send]: (request: SendRequest, ack: Ack<SendResult>) => void;
   [Route.history]: (request: HistoryRequest, ack: Ack<HistoryResult>) => void;
+  [Route.rooms]: (request: RoomsRequest, ack: Ack<RoomsResult>) => void;
+  [Route.join]: (request: JoinRequest, ack: Ack<JoinResult>) => void;
+  [Route.leave]: (request: LeaveRequest, ack: Ack<LeaveResult>) => void;
+  [Route.typing]: (request: TypingRequest, ack: Ack<TypingResult>) => void;
+  [Route.read]: (request: ReadRequest, ack: Ack<ReadResult>) => void;
 }
 
 export interface ServerToClientEvents {
-  [Push.chat]: (message: ChatMessage) => void;
+  [Push.chat]: (message: RoomMessage) => void;
   [Push.add]: (event: UserEvent) => void;
   [Push.leave]: (event: UserEvent) => void;
   [Push.seq]: (event: SeqEvent) => void;
   [Push.kick]: (event: KickEvent) => void;
   [Push.tokenExpiring]: (event: TokenExpiringEvent) => void;
+  [Push.typing]: (event: TypingEvent) => void;
+  [Push.read]: (event: ReadEvent) => void;
 }
 
-/** What a connector keeps in each client's session. */
+/**
+ * What a connector keeps in each client's session, and forwards with every `chat.*` request: the name
+ * it entered with and its first room (the room of a request that names none). The rooms it is in
+ * stay on the connector (see app/servers/connector/connection-rooms.ts).
+ */
 export interface ChatSession {
   username: string;
   rid: string;
-  /** Set once the room's chat server has added the user: from then on the connector re-announces it. */
-  inRoom: boolean;
 }
 
 /** A connector's user in a room, as it re-announces them to chat servers. */
@@ -261,6 +362,8 @@ export interface RoomLogSnapshot {
   epoch: string;
   lastSeq: number;
   entries: LoggedMessage[];
+  /** Read markers: [username, seq] (absent: none). */
+  reads?: [string, number][];
 }
 
 /** A room on the move between chat servers (scale-out or scale-in): members, last id, and its log when that lives in memory. */
@@ -290,7 +393,10 @@ export type EnterPosition = LogPosition & { lastId?: number };
  */
 export interface ChatRemote {
   add(uid: string, frontendId: string, rid: string, position: EnterPosition): Promise<EnterResult>;
+  /** The user's last connection on `frontendId` left the room (or closed). */
   kick(uid: string, frontendId: string, rid: string): Promise<void>;
+  /** Where `username` stands in each of `rids` (rooms of this server): the `connector.entryHandler.rooms` reply. */
+  summaries(username: string, rids: string[]): Promise<RoomSummary[]>;
   /**
    * A connector re-announces its users whose rooms live here (after a link came up or the servers
    * list changed). `authoritative`: the list is all of them, so members of that connector missing
@@ -349,7 +455,10 @@ export interface ModerationRemote {
 
 /** The connector's remote: what a chat server asks of the connector holding a user. */
 export interface ConnectorRemote {
-  /** Sends `onKick` to the user's socket and closes it; false when no such user is here. */
+  /**
+   * Takes every connection of `uid` (a user in one room) out of the room with `onKick`, closing those
+   * left in no room; false when no such user is here.
+   */
   kick(uid: string, event: KickEvent): Promise<boolean>;
 }
 

@@ -9,8 +9,13 @@ export const Route = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
   refresh: 'connector.entryHandler.refresh',
+  rooms: 'connector.entryHandler.rooms',
   send: 'chat.chatHandler.send',
   history: 'chat.chatHandler.history',
+  join: 'chat.chatHandler.join',
+  leave: 'chat.chatHandler.leave',
+  typing: 'chat.chatHandler.typing',
+  read: 'chat.chatHandler.read',
 } as const;
 
 export const Push = {
@@ -20,6 +25,8 @@ export const Push = {
   seq: 'onSeq',
   kick: 'onKick',
   tokenExpiring: 'onTokenExpiring',
+  typing: 'onTyping',
+  read: 'onRead',
 } as const;
 
 /** `target` for a message to the whole room. */
@@ -67,11 +74,55 @@ export interface EnterRequest extends LogPosition {
   lastId?: number;
 }
 export interface EnterResult {
+  /** The first PRESENCE_MAX_MEMBERS user names in the room. */
   users: string[];
+  userCount: number;
   history: ChatMessage[];
   epoch: string;
   lastSeq: number;
   recovered: boolean;
+  /** This user's read marker in the room (0: none). */
+  readSeq: number;
+  /** Messages after `readSeq` this user may see. */
+  unread: number;
+}
+
+/** `chat.chatHandler.join`: one more room for this connection. */
+export interface JoinRequest extends LogPosition {
+  rid: string;
+}
+export type JoinResult = EnterResult;
+
+export interface LeaveRequest {
+  rid: string;
+}
+export type LeaveResult = Record<string, never>;
+
+export interface TypingRequest {
+  rid: string;
+  typing: boolean;
+}
+export type TypingResult = Record<string, never>;
+
+export interface ReadRequest {
+  rid: string;
+  seq: number;
+}
+export interface ReadResult {
+  readSeq: number;
+}
+
+export type RoomsRequest = Record<string, never>;
+export interface RoomsResult {
+  rooms: RoomSummary[];
+}
+export interface RoomSummary {
+  rid: string;
+  epoch: string;
+  lastSeq: number;
+  readSeq: number;
+  unread: number;
+  userCount: number;
 }
 
 export interface RefreshRequest {
@@ -118,17 +169,36 @@ export interface ChatMessage {
   target: string;
   time: number;
 }
+/** `onChat`: a message with its room. */
+export interface RoomMessage extends ChatMessage {
+  rid: string;
+}
 /** `onAdd`, `onLeave`. */
 export interface UserEvent {
   user: string;
+  rid: string;
+}
+/** `onTyping`. */
+export interface TypingEvent {
+  rid: string;
+  user: string;
+  typing: boolean;
+}
+/** `onRead`. */
+export interface ReadEvent {
+  rid: string;
+  user: string;
+  seq: number;
 }
 /** `onSeq`. */
 export interface SeqEvent {
+  rid: string;
   seq: number;
   epoch: string;
 }
-/** `onKick`. */
+/** `onKick`; no `rid` when the whole connection closes (token expired). */
 export interface KickEvent {
+  rid?: string;
   reason: string;
   until?: number;
 }
@@ -141,13 +211,20 @@ export interface ClientToServerEvents {
   [Route.refresh]: (request: RefreshRequest, ack: Ack<RefreshResult>) => void;
   [Route.send]: (request: SendRequest, ack: Ack<SendResult>) => void;
   [Route.history]: (request: HistoryRequest, ack: Ack<HistoryResult>) => void;
+  [Route.rooms]: (request: RoomsRequest, ack: Ack<RoomsResult>) => void;
+  [Route.join]: (request: JoinRequest, ack: Ack<JoinResult>) => void;
+  [Route.leave]: (request: LeaveRequest, ack: Ack<LeaveResult>) => void;
+  [Route.typing]: (request: TypingRequest, ack: Ack<TypingResult>) => void;
+  [Route.read]: (request: ReadRequest, ack: Ack<ReadResult>) => void;
 }
 
 export interface ServerToClientEvents {
-  [Push.chat]: (message: ChatMessage) => void;
+  [Push.chat]: (message: RoomMessage) => void;
   [Push.add]: (event: UserEvent) => void;
   [Push.leave]: (event: UserEvent) => void;
   [Push.seq]: (event: SeqEvent) => void;
   [Push.kick]: (event: KickEvent) => void;
   [Push.tokenExpiring]: (event: TokenExpiringEvent) => void;
+  [Push.typing]: (event: TypingEvent) => void;
+  [Push.read]: (event: ReadEvent) => void;
 }

@@ -2,10 +2,29 @@ import { Route } from '../../app/protocol';
 import { runAdmin } from '../helpers/admin-cli';
 import { ChatClient, closeAllSockets } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
-import { roomsSpreadOver } from '../helpers/rooms';
+import { roomsSpreadOver, userOn } from '../helpers/rooms';
+import { sleep } from '../../game-server/sleep';
 import { signToken, TEST_AUTH_SECRET } from '../helpers/tokens';
 
 const token = (username: string): { token: string } => ({ token: signToken({ sub: username }) });
+
+/** Enters through the gate, trying again while the connector it names is not reachable yet (30 s at most). */
+async function enterWhenBack(
+  cluster: TestCluster,
+  username: string,
+  rid: string,
+  position: { lastSeq: number; epoch: string },
+): Promise<ChatClient> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await ChatClient.enter(cluster.gate, username, rid, { ...token(username), ...position });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(100);
+    }
+  }
+}
 
 /** Resolves when the server closed the client's socket. */
 const disconnected = (client: ChatClient): Promise<string> =>
@@ -99,6 +118,49 @@ describe('many connections per user (AUTH_SECRET set)', () => {
     expect(await fay2.send('still here')).toMatchObject({ code: 200 });
     expect(await fay2.sendTo(rid, 'kicked?')).toMatchObject({ code: 403 });
     fay2.close();
+  });
+
+  it("keeps a user's devices whole through a kill -9 of their connector: both re-enter elsewhere and miss nothing", async () => {
+    const rid = rooms[1]!;
+    const [down, up] = cluster.byType('connector');
+    const name = userOn(down!, cluster.byType('connector'), 'dev');
+    const watcher = await ChatClient.enter(
+      cluster.gate,
+      userOn(up!, cluster.byType('connector'), 'watch'),
+      rid,
+      token(userOn(up!, cluster.byType('connector'), 'watch')),
+    );
+    const devices = [
+      await ChatClient.enter(cluster.gate, name, rid, token(name)),
+      await ChatClient.enter(cluster.gate, name, rid, token(name)),
+    ];
+    expect(devices.map((d) => d.connectorPort)).toEqual([down!.clientPort, down!.clientPort]);
+    const first = (await watcher.send('before the crash')) as { seq: number };
+    for (const device of devices) await device.waitFor('onChat', (m) => m.seq === first.seq);
+
+    const gone = devices.map((d) => new Promise((resolve) => d.socket.once('disconnect', resolve)));
+    await cluster.stopServer(down!.id, 'SIGKILL');
+    await Promise.all(gone);
+    const during = (await watcher.send('while the connector is down')) as { seq: number };
+    expect(during.seq).toBe(first.seq + 1);
+
+    const position = { lastSeq: first.seq, epoch: devices[0]!.entered.epoch };
+    const back = [await enterWhenBack(cluster, name, rid, position), await enterWhenBack(cluster, name, rid, position)];
+    for (const device of back) {
+      expect(device.connectorPort).toBe(up!.clientPort);
+      expect(device.entered.history.map((m) => m.msg)).toEqual(['while the connector is down']);
+      expect(device.entered.users.filter((u) => u === name)).toEqual([name]);
+    }
+    const after = (await watcher.send('after')) as { seq: number };
+    for (const device of back) await device.waitFor('onChat', (m) => m.seq === after.seq);
+    back[0]!.close();
+    await watcher.send('one device left');
+    await back[1]!.waitFor('onChat', (m) => m.msg === 'one device left');
+    expect(watcher.received('onLeave').filter((e) => e.user === name)).toEqual([]);
+    back[1]!.close();
+    await watcher.waitFor('onLeave', (e) => e.user === name);
+    watcher.close();
+    await cluster.startServer(down!.id);
   });
 
   it('joins only rooms the token allows (403), and refuses a join while the user is banned there (403)', async () => {

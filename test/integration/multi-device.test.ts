@@ -148,6 +148,23 @@ describe('many connections per user (AUTH_SECRET set)', () => {
     await cluster.startServer(down!.id);
   });
 
+  it("takes only the refreshing connection out of a room its new token does not allow, not the user's other devices", async () => {
+    const rid = rooms[0]!;
+    const narrowed = await ChatClient.enter(cluster.gate, 'ivo', rooms[1]!, token('ivo'));
+    await narrowed.ask(Route.join, { rid });
+    const other = await ChatClient.enter(cluster.gate, 'ivo', rid, token('ivo'));
+    const reply = await narrowed.ask(Route.refresh, { token: signToken({ sub: 'ivo', rooms: [rooms[1]!] }) });
+    expect(reply).toMatchObject({ code: 200, left: [rid] });
+    expect(await narrowed.waitFor('onKick')).toEqual({ rid, reason: `the token does not allow room "${rid}"` });
+    expect(await other.send('still in it')).toMatchObject({ code: 200 });
+    await other.waitFor('onChat', (m) => m.msg === 'still in it');
+    expect(other.received('onKick')).toEqual([]);
+    expect(narrowed.socket.connected).toBe(true);
+    expect(await narrowed.sendTo(rid, 'out?')).toMatchObject({ code: 403 });
+    narrowed.close();
+    other.close();
+  });
+
   it('joins only rooms the token allows (403), and refuses a join while the user is banned there (403)', async () => {
     const gus = await ChatClient.enter(cluster.gate, 'gus', rooms[0]!, { token: signToken({ sub: 'gus', rooms: [rooms[0]!] }) });
     expect(await gus.ask(Route.join, { rid: rooms[1]! })).toEqual({ code: 403, error: `the token does not allow room "${rooms[1]}"` });

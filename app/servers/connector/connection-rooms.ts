@@ -148,17 +148,24 @@ export class ConnectionRooms {
    * connection holding `uid` leaves it and gets `onKick`; one left in no room is closed. Returns how
    * many connections were in the room.
    */
-  kick(uid: string, event: KickEvent & { rid: string }, tellChatServer: boolean): number {
+  kick(uid: string, event: KickEvent & { rid: string }): number {
     const holders = [...this.app.sessions.sessionsOf(uid)] as Live[];
-    for (const live of holders) {
-      const connection = this.connections.get(live.id);
-      if (!connection?.rooms.has(event.rid)) continue;
-      this.drop(live, connection, event.rid);
-      if (connection.rooms.size === 0) this.close(live, event);
-      else this.push(live, event);
-    }
-    if (tellChatServer && holders.length > 0 && this.app.sessions.sessionsOf(uid).size === 0) void this.tellLeft(uid, event.rid);
+    for (const live of holders) this.remove(live, event, false);
     return holders.length;
+  }
+
+  /**
+   * Takes one connection out of room `event.rid` with `onKick`, closing it if it is left in no room;
+   * with `tellChatServer`, the chat server hears of it when no other connection of the user is there.
+   */
+  remove(live: Live, event: KickEvent & { rid: string }, tellChatServer: boolean): void {
+    const connection = this.connections.get(live.id);
+    if (!connection?.rooms.has(event.rid)) return;
+    this.drop(live, connection, event.rid);
+    if (connection.rooms.size === 0) this.close(live, event);
+    else this.push(live, event);
+    const uid = toUid(connection.username, event.rid);
+    if (tellChatServer && this.app.sessions.sessionsOf(uid).size === 0) void this.tellLeft(uid, event.rid);
   }
 
   /**

@@ -55,7 +55,7 @@ export function handleEntry(app: Application, routes: ChatRoutes, rooms: Connect
     // Out of the rooms the new token does not allow, after this reply; with none left the connection closes.
     if (left.length > 0) {
       setTimeout(() => {
-        for (const rid of left) rooms.kick(toUid(username, rid), { rid, reason: roomNotAllowed(rid) }, true);
+        for (const rid of left) rooms.remove(live, { rid, reason: roomNotAllowed(rid) }, true);
       }, 0);
     }
     return { expiresAt: grant.expiresAt, left };

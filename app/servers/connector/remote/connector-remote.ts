@@ -9,7 +9,7 @@ export function createConnectorRemote(app: Application, rooms: ConnectionRooms):
       const holders = [...app.sessions.sessionsOf(uid)];
       if (holders.length === 0) return false;
       // The chat server that asks takes the user out of the room itself.
-      if (event.rid !== undefined) rooms.kick(uid, { ...event, rid: event.rid }, false);
+      if (event.rid !== undefined) rooms.kick(uid, { ...event, rid: event.rid });
       else for (const session of holders) rooms.close(app.sessions.get<ChatSession>(session.id), event);
       app.log.info({ uid, connections: holders.length }, 'kicked by a moderator');
       return true;

@@ -75,6 +75,11 @@ export class LoadPool {
     return new LoadPool(workers);
   }
 
+  /** Enters in flight at most, over all workers. */
+  get enterConcurrency(): number {
+    return ENTER_CONCURRENCY_PER_WORKER * this.workers.length;
+  }
+
   get pids(): number[] {
     return this.workers.flatMap((w) => w.child.pid ?? []);
   }

@@ -18,6 +18,7 @@ const KiB = 1024;
 const kib = (bytes: number): number => Number((bytes / KiB).toFixed(3));
 
 export async function runMultiRoom(ctx: ScenarioContext, size: MultiRoomSize): Promise<ScenarioResult> {
+  if (size.roomsPerClient < 2) throw new Error('multiRoom compares 1 room per client with more: --rooms-per-client 2 or more');
   const users = multiRoomUsers(size.clients, size.roomSize, size.roomsPerClient, 'multi');
   requireAllEntered(await ctx.pool.enter(ctx.target.gate, users));
   await sleep(size.settleMs);

@@ -1,4 +1,4 @@
-/** The baseline's rooms (members, log, ids) and its room limits, as the cluster's chat servers keep them. */
+/** The baseline's rooms (members, log, ids), under the cluster's room limits. */
 import type { ChatMessage, EnterResult } from '../../app/protocol';
 import { MessageHistory } from './message-history';
 
@@ -10,22 +10,12 @@ export interface Room {
   lastSeq: number;
 }
 
-/** The cluster's room limits, from the same variables and with the same defaults. */
+/** The cluster's room limits (PRESENCE_MAX_MEMBERS, MAX_ROOMS_PER_CONNECTION). */
 export interface RoomLimits {
   /** A room of more members sends no onAdd/onLeave, and enter replies list the first this many names. */
   presenceMaxMembers: number;
   maxRoomsPerConnection: number;
 }
-
-const whole = (value: string | undefined, fallback: number): number => {
-  const n = Number(value);
-  return value !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
-};
-
-export const roomLimits = (env: NodeJS.ProcessEnv = process.env): RoomLimits => ({
-  presenceMaxMembers: whole(env.PRESENCE_MAX_MEMBERS, 1000),
-  maxRoomsPerConnection: whole(env.MAX_ROOMS_PER_CONNECTION, 50),
-});
 
 export class Rooms {
   private readonly rooms = new Map<string, Room>();

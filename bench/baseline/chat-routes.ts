@@ -19,7 +19,7 @@ import {
 } from '../../app/protocol';
 import { loadChatSettings } from '../../app/settings';
 import { parseRequest, requestSchemas } from '../../app/validation';
-import { roomLimits, Rooms, type Room } from './baseline-rooms';
+import { Rooms, type Room } from './baseline-rooms';
 
 /** A member entering (`sid` set) or leaving (`sid` undefined) a room. */
 export interface MembershipChange {
@@ -39,8 +39,10 @@ export interface ChatRoutesOptions {
 export function serveChat(io: Server, options: ChatRoutesOptions): { apply: (change: MembershipChange) => void } {
   const settings = loadChatSettings();
   const schemas = requestSchemas(settings);
-  const ridOnly = schemas.history.pick({ rid: true });
-  const rooms = new Rooms(settings.HISTORY_SIZE, roomLimits());
+  const rooms = new Rooms(settings.HISTORY_SIZE, {
+    presenceMaxMembers: settings.PRESENCE_MAX_MEMBERS,
+    maxRoomsPerConnection: settings.MAX_ROOMS_PER_CONNECTION,
+  });
 
   const apply = ({ rid, username, sid }: MembershipChange): void =>
     sid === undefined ? rooms.remove(rid, username) : rooms.add(rid, username, sid);
@@ -86,7 +88,7 @@ export function serveChat(io: Server, options: ChatRoutesOptions): { apply: (cha
     });
 
     serve(socket, Route.join, (body): JoinResult => {
-      const { rid } = parseRequest(ridOnly, body);
+      const { rid } = parseRequest(schemas.join, body);
       if (!user) throw new AppError(Code.FORBIDDEN, 'enter a room first');
       if (user.rooms.has(rid)) throw new AppError(Code.CONFLICT, 'this connection is in that room already');
       if (user.rooms.size >= rooms.limits.maxRoomsPerConnection)
@@ -95,17 +97,16 @@ export function serveChat(io: Server, options: ChatRoutesOptions): { apply: (cha
     });
 
     serve(socket, Route.leave, (body): LeaveResult => {
-      const { rid } = parseRequest(ridOnly, body);
+      const { rid } = parseRequest(schemas.leave, body);
       if (!user?.rooms.has(rid)) throw new AppError(Code.FORBIDDEN, 'this connection is not in that room');
       remove(user.username, rid);
       return {};
     });
 
     serve(socket, Route.send, (body): SendResult => {
-      const { content, target } = parseRequest(schemas.send, body);
-      const named = (body as { rid?: unknown }).rid;
+      const { content, target, rid: named } = parseRequest(schemas.send, body);
       if (!user) throw new AppError(Code.FORBIDDEN, 'enter a room first');
-      const rid = named === undefined ? user.first : parseRequest(ridOnly, { rid: named }).rid;
+      const rid = named ?? user.first;
       const room = user.rooms.get(rid);
       if (!room) throw new AppError(Code.FORBIDDEN, 'this connection is not in that room');
       const targetSid = target === EVERYONE ? undefined : room.members.get(target);

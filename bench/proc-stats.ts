@@ -25,6 +25,16 @@ export function rssBytes(pid: number): number | undefined {
   }
 }
 
+/** The most resident memory the process has had since it started (VmHWM), in bytes, or undefined if it is gone. */
+export function peakRssBytes(pid: number): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `body`'s result, and the CPU time (ms) each of `pids` spent while it ran. */
 export async function cpuDuring<T>(pids: readonly number[], body: () => Promise<T>): Promise<{ result: T; ms: number[] }> {
   const before = pids.map(cpuMs);

@@ -4,21 +4,34 @@
  * load-generator processes of its own, prints one table and writes it as JSON under bench/results/.
  * Everything it starts is stopped at the end, on error and on Ctrl-C.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { projectRoot } from '../game-server/project-root';
 import { LoadPool } from './load/load-pool';
+import { probeNodeArgs } from './memory-probe-client';
 import { writePlot } from './plot';
 import { isAlive } from './proc-stats';
 import { medianResults, renderReport, repeatedRows, writeReport, type Results } from './report';
 import { runIdle } from './scenarios/idle';
 import { runJoinStorm } from './scenarios/join-storm';
+import { runMultiRoom } from './scenarios/multi-room';
+import { runPresenceStorm } from './scenarios/presence-storm';
 import { runScaleOut, type CountingTarget } from './scenarios/scale-out';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario';
 import { runStepUp } from './scenarios/step-up';
 import { writeScalePlot } from './scale-plot';
-import { DEFAULT_SCENARIOS, SCENARIOS, SIZES, type ScenarioName, type SizeName, type Sizes } from './sizes';
+import {
+  DEFAULT_SCENARIOS,
+  SCENARIOS,
+  SIZES,
+  withOverrides,
+  type ScenarioName,
+  type SizeName,
+  type SizeOverrides,
+  type Sizes,
+} from './sizes';
 import { AdapterTarget } from './targets/adapter-target';
 import { BaselineTarget } from './targets/baseline-target';
 import { ClusterTarget, type ClusterLayout } from './targets/cluster-target';
@@ -36,7 +49,7 @@ const SERVER_ENV_DEFAULTS: Record<string, string> = {
   CLIENT_MAX_BUFFERED_BYTES: String(16 * MiB),
 };
 
-interface Options {
+interface Options extends SizeOverrides {
   size: SizeName;
   only: ScenarioName[];
   target: 'cluster' | 'baseline' | 'adapter' | 'both' | 'all';
@@ -81,6 +94,10 @@ function parseOptions(argv: string[]): Options {
     .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
     .option('--workers <n>', 'load-generator processes', positive, 2)
     .option('--adapter-workers <n>', 'node:cluster workers of the adapter target', positive, 3)
+    .option('--multi-room-clients <n>', 'multiRoom: connections (default 1,000; quick 200)', positive)
+    .option('--rooms-per-client <n>', 'multiRoom: rooms each connection is in (default 5)', positive)
+    .option('--multi-room-size <n>', 'multiRoom: members per room (default 20)', positive)
+    .option('--presence-users <n>', 'presence: users entering the one room (default 5,000; quick 1,500)', positive)
     .option('--steps <n>', 'at most this many load steps per scenario, and layouts of scale (a smoke run)', positive)
     .option(
       '--reference-peak <deliveries>',
@@ -100,6 +117,14 @@ function serverEnv(options: Options): Record<string, string> {
   // --cpu-prof is not allowed in NODE_OPTIONS: ecosystem.config.js and the baseline pass these on as node flags.
   if (options.profile) env.CLUSTER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${path.resolve(options.profile)}`;
   return env;
+}
+
+/**
+ * The multi-room scenario's servers load bench/memory-probe.ts, which answers SIGUSR2 with its memory
+ * after a full GC; the other scenarios' servers run as always.
+ */
+function withMemoryProbe(env: Record<string, string>, dir: string): Record<string, string> {
+  return { ...env, BENCH_MEMORY_DIR: dir, CLUSTER_NODE_ARGS: [env.CLUSTER_NODE_ARGS, probeNodeArgs()].filter(Boolean).join(' ') };
 }
 
 const TARGETS: Record<Options['target'], TargetName[]> = {
@@ -147,6 +172,10 @@ function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Pr
       return runJoinStorm(ctx, sizes.join);
     case 'idle':
       return runIdle(ctx, sizes.idle);
+    case 'multiRoom':
+      return runMultiRoom(ctx, sizes.multiRoom);
+    case 'presence':
+      return runPresenceStorm(ctx, sizes.presence);
     case 'scale':
       throw new Error('the scale-out count starts its own targets');
   }
@@ -161,10 +190,12 @@ const loadAverage = (): number[] => os.loadavg().map((n) => Number(n.toFixed(2))
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const startedAt = new Date();
-  const sizes = SIZES[options.size];
+  const sizes = withOverrides(SIZES[options.size], options);
   const layout: ClusterLayout = { connectors: options.connectors, chats: options.chats, store: options.store };
   const targets = TARGETS[options.target];
   const env = serverEnv(options);
+  const memoryDir = mkdtempSync(path.join(os.tmpdir(), 'bench-memory-'));
+  process.env.BENCH_MEMORY_DIR = memoryDir;
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const startedPids: number[] = [];
   const loadAverages: Record<string, number[]> = { start: loadAverage() };
@@ -225,8 +256,9 @@ async function main(): Promise<void> {
           } else {
             log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
             const referencePeak = options.referencePeak ?? referencePeakOf(results[scenario]);
+            const targetEnv = scenario === 'multiRoom' ? withMemoryProbe(env, memoryDir) : env;
             result = await withTarget(
-              () => startTarget(name, layout, options.adapterWorkers, env),
+              () => startTarget(name, layout, options.adapterWorkers, targetEnv),
               (target) =>
                 runScenario(
                   scenario,
@@ -248,6 +280,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await cleanUp();
+    rmSync(memoryDir, { recursive: true, force: true });
   }
 
   const results = medianResults(runs);

@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Histogram } from './histogram';
-import type { BenchUser, EnterReport, LoadReport, ReplyEnvelope, WorkerCommand, WorkerReply } from './worker-messages';
+import type { BenchUser, EnterReport, JoinReport, LoadReport, ReplyEnvelope, WorkerCommand, WorkerReply } from './worker-messages';
 
 const COMMAND_TIMEOUT_MS = 120_000;
 const ENTER_CONCURRENCY_PER_WORKER = 50;
@@ -13,6 +13,8 @@ export interface MergedLoad {
   errors: number;
   firstError?: string;
   deliveries: number;
+  /** Pushes other than onChat, by name. */
+  pushes: Record<string, number>;
   latency: Histogram;
   elapsedMs: number;
   /** Load generators' CPU time over the window, ms (all workers). */
@@ -73,6 +75,11 @@ export class LoadPool {
     return new LoadPool(workers);
   }
 
+  /** Enters in flight at most, over all workers. */
+  get enterConcurrency(): number {
+    return ENTER_CONCURRENCY_PER_WORKER * this.workers.length;
+  }
+
   get pids(): number[] {
     return this.workers.flatMap((w) => w.child.pid ?? []);
   }
@@ -103,6 +110,20 @@ export class LoadPool {
     };
   }
 
+  /** Every user entered so far joins the rooms of its `join` list; waits for all. */
+  async join(): Promise<Omit<JoinReport, 'type'>> {
+    const reports = await Promise.all(
+      this.workers.map((w) => w.send<JoinReport>({ type: 'join', concurrency: ENTER_CONCURRENCY_PER_WORKER })),
+    );
+    const firstError = reports.find((r) => r.firstError !== undefined)?.firstError;
+    return {
+      joined: reports.reduce((n, r) => n + r.joined, 0),
+      failed: reports.reduce((n, r) => n + r.failed, 0),
+      ...(firstError !== undefined && { firstError }),
+      durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    };
+  }
+
   /** Sends `perSecond` messages a second over all users, each worker its share by users. */
   async setRate(perSecond: number): Promise<void> {
     const total = this.workers.reduce((n, w) => n + w.users, 0) || 1;
@@ -120,12 +141,15 @@ export class LoadPool {
     const sum = (key: 'sent' | 'acked' | 'errors' | 'deliveries' | 'cpuMs' | 'openSockets'): number =>
       reports.reduce((n, r) => n + r[key], 0);
     const firstError = reports.find((r) => r.firstError !== undefined)?.firstError;
+    const pushes: Record<string, number> = {};
+    for (const r of reports) for (const [name, n] of Object.entries(r.pushes)) pushes[name] = (pushes[name] ?? 0) + n;
     return {
       sent: sum('sent'),
       acked: sum('acked'),
       errors: sum('errors'),
       ...(firstError !== undefined && { firstError }),
       deliveries: sum('deliveries'),
+      pushes,
       latency,
       elapsedMs: Math.max(...reports.map((r) => r.elapsedMs)),
       cpuMs: sum('cpuMs'),

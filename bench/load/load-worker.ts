@@ -6,18 +6,21 @@
 import { performance } from 'node:perf_hooks';
 import { Push, Route, type EnterResult, type QueryEntryResult, type Reply } from '../../app/protocol';
 import { Histogram } from './histogram';
+import { joinRooms, nextRoomOf, type BenchClient } from './room-joins';
 import { WireClient } from './wire-client';
 import type { BenchUser, EnterReport, LoadReport, ReplyEnvelope, WorkerCommand, WorkerEnvelope, WorkerReply } from './worker-messages';
 
 const TICK_MS = 10;
 const CHAT_PREFIX = `42["${Push.chat}"`;
+const EVENT_PREFIX = '42["';
 const MSG_FIELD = '"msg":"';
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-const clients: WireClient[] = [];
+const clients: BenchClient[] = [];
 const latency = new Histogram();
 let deliveries = 0;
+let pushes: Record<string, number> = {};
 let sent = 0;
 let acked = 0;
 let errors = 0;
@@ -31,12 +34,19 @@ let lastTick = performance.now();
 let ticker: NodeJS.Timeout | undefined;
 
 function onPush(frame: string): void {
-  if (!frame.startsWith(CHAT_PREFIX)) return;
+  if (!frame.startsWith(CHAT_PREFIX)) return countPush(frame);
   const at = frame.indexOf(MSG_FIELD);
   if (at < 0) return;
   const sentAt = parseFloat(frame.slice(at + MSG_FIELD.length, at + MSG_FIELD.length + 24));
   deliveries++;
   if (sentAt > 0) latency.record(now() - sentAt);
+}
+
+/** Pushes other than onChat (presence, seq...) are counted by name. */
+function countPush(frame: string): void {
+  if (!frame.startsWith(EVENT_PREFIX)) return;
+  const name = frame.slice(EVENT_PREFIX.length, frame.indexOf('"', EVENT_PREFIX.length));
+  pushes[name] = (pushes[name] ?? 0) + 1;
 }
 
 function onAck(reply: unknown): void {
@@ -64,7 +74,7 @@ async function enterOne(gate: { host: string; port: number }, user: BenchUser, p
     client.close();
     throw new Error(`enter: ${JSON.stringify(reply).slice(0, 200)}`);
   }
-  clients.push(client);
+  clients.push({ wire: client, rooms: [user.rid], toJoin: user.join ?? [], nextRoom: 0 });
   perPort[entry.port] = (perPort[entry.port] ?? 0) + 1;
   return now() - started;
 }
@@ -107,8 +117,10 @@ function tick(): void {
   while (credit >= 1) {
     credit -= 1;
     const client = clients[nextSender++ % clients.length]!;
-    if (!client.open) continue;
-    client.requestNoTimer(Route.send, { content: `${now().toFixed(3)} bench`, target: '*' }, onAck);
+    if (!client.wire.open) continue;
+    const rid = nextRoomOf(client);
+    const content = `${now().toFixed(3)} bench`;
+    client.wire.requestNoTimer(Route.send, rid === undefined ? { content, target: '*' } : { content, target: '*', rid }, onAck);
     sent++;
   }
 }
@@ -127,6 +139,7 @@ function setRate(rate: number): void {
 function reset(): void {
   latency.reset();
   deliveries = sent = acked = errors = 0;
+  pushes = {};
   firstError = undefined;
   since = performance.now();
   cpuSince = process.cpuUsage();
@@ -141,10 +154,11 @@ function report(): LoadReport {
     errors,
     ...(firstError !== undefined && { firstError }),
     deliveries,
+    pushes,
     latency: latency.toData(),
     elapsedMs: performance.now() - since,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    openSockets: clients.filter((c) => c.open).length,
+    openSockets: clients.filter((c) => c.wire.open).length,
   };
 }
 
@@ -152,6 +166,8 @@ async function handle(command: WorkerCommand): Promise<WorkerReply> {
   switch (command.type) {
     case 'enter':
       return enter(command.gate, command.users, command.concurrency);
+    case 'join':
+      return joinRooms(clients, command.concurrency);
     case 'rate':
       setRate(command.perSecond);
       return { type: 'ok' };
@@ -162,7 +178,7 @@ async function handle(command: WorkerCommand): Promise<WorkerReply> {
       return report();
     case 'close':
       setRate(0);
-      for (const client of clients) client.close();
+      for (const client of clients) client.wire.close();
       clients.length = 0;
       return { type: 'ok' };
   }

@@ -3,13 +3,18 @@ import type { HistogramData } from './histogram';
 
 export interface BenchUser {
   username: string;
+  /** The room it enters. */
   rid: string;
+  /** Rooms it joins afterwards (`chat.chatHandler.join`), when told to; it then sends to its rooms in turn. */
+  join?: string[];
 }
 
 export type WorkerCommand =
   | { type: 'enter'; gate: { host: string; port: number }; users: BenchUser[]; concurrency: number }
   /** Sends per second, over all of this worker's users, round robin. */
   | { type: 'rate'; perSecond: number }
+  /** Every entered user joins its `join` rooms. */
+  | { type: 'join'; concurrency: number }
   | { type: 'reset' }
   | { type: 'report' }
   | { type: 'close' };
@@ -26,6 +31,14 @@ export interface EnterReport {
   perPort: Record<string, number>;
 }
 
+export interface JoinReport {
+  type: 'joined';
+  joined: number;
+  failed: number;
+  firstError?: string;
+  durationMs: number;
+}
+
 /** Counters since the last reset. */
 export interface LoadReport {
   type: 'report';
@@ -34,6 +47,8 @@ export interface LoadReport {
   errors: number;
   firstError?: string;
   deliveries: number;
+  /** Other pushes received (onAdd, onLeave...), by name. */
+  pushes: Record<string, number>;
   latency: HistogramData;
   elapsedMs: number;
   /** This worker's own CPU time since the reset (user + system), ms. */
@@ -41,7 +56,7 @@ export interface LoadReport {
   openSockets: number;
 }
 
-export type WorkerReply = EnterReport | LoadReport | { type: 'ok' } | { type: 'error'; message: string };
+export type WorkerReply = EnterReport | JoinReport | LoadReport | { type: 'ok' } | { type: 'error'; message: string };
 
 /** A command with the id its reply carries back. */
 export interface WorkerEnvelope {

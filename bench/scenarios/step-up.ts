@@ -104,6 +104,14 @@ export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPref
   const users = usersInRooms(size.clients, size.roomSize, roomPrefix);
   const entered = await ctx.pool.enter(ctx.target.gate, users);
   requireAllEntered(entered);
+  return stepUp(ctx, size);
+}
+
+/**
+ * The steps, on users already in rooms of `size.roomSize` members each (any number of rooms per user: one
+ * message reaches its room's members); disconnects them at the end.
+ */
+export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<ScenarioResult> {
   const steps: StepResult[] = [];
   const maxSteps = Math.min(size.maxSteps, ctx.maxSteps ?? Infinity);
   let sends = size.startDeliveries / size.roomSize;

@@ -1,3 +1,4 @@
+import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
 import { askMetrics } from '../../game-server/admin/admin-client';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
@@ -56,6 +57,11 @@ export class ClusterTarget implements Target {
 
   /** Internal traffic so far, from every server's own counters (asked on its RPC port, as /metrics does). */
   async internalTraffic(): Promise<InternalTraffic> {
+    return clusterTraffic([...(await this.metrics()).values()]);
+  }
+
+  /** Every server's metrics, by server id (asked on its RPC port, as /metrics does). */
+  async metrics(): Promise<Map<string, MetricsSnapshot>> {
     const { servers } = this.cluster;
     // The cluster's own RPC_SECRET and, when its links are mutual TLS (RPC_TLS_*), its certificate.
     const { RPC_SECRET: secret, rpcTls: tls } = loadRuntimeSettings(this.cluster.env);
@@ -63,7 +69,7 @@ export class ClusterTarget implements Target {
     const answers = await Promise.all(servers.map((server) => askMetrics(server, options)));
     const missing = answers.filter((a) => !a.ok).map((a) => a.server.id);
     if (missing.length > 0) throw new Error(`no metrics from ${missing.join(', ')}`);
-    return clusterTraffic(answers.flatMap((a) => (a.ok ? [a.value] : [])));
+    return new Map(answers.flatMap((a) => (a.ok ? [[a.server.id, a.value] as const] : [])));
   }
 
   startedPids(): number[] {

@@ -1,3 +1,5 @@
+import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
+
 /** What a scenario runs against: the cluster under pm2, the single-process baseline, or socket.io's cluster adapter. */
 export type TargetName = 'cluster' | 'baseline' | 'adapter';
 
@@ -19,4 +21,6 @@ export interface Target {
   /** Every pid this target started (daemons included), to check afterwards that all are gone. */
   startedPids(): number[];
   stop(): Promise<void>;
+  /** Every server's own metrics, by server name (the cluster's /metrics, asked on each RPC port); absent where servers keep none. */
+  metrics?(): Promise<Map<string, MetricsSnapshot>>;
 }

@@ -18,29 +18,40 @@ interface BenchJson {
   details: { scale: Record<'cluster' | 'adapter', { details: { points: ScalePoint[] } }> };
 }
 
+const TARGETS = ['cluster', 'baseline', 'adapter'] as const;
+
+/** Runs dist/bench/run.js with `args` (and `env` on top of this process's), results into a folder of its own. */
+async function runBench(args: string[], env: Record<string, string> = {}): Promise<{ dir: string; stdout: string; report: BenchJson }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/bench/run.js'), ...args, '--results', dir], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    timeout: 400_000,
+  });
+  const [file] = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  return { dir, stdout, report: JSON.parse(readFileSync(path.join(dir, file!), 'utf8')) as BenchJson };
+}
+
+const rowOf =
+  (report: () => BenchJson) =>
+  (scenario: string, figure: string): ReportRow => {
+    const found = report().rows.find((r) => r.scenario === scenario && r.figure === figure);
+    if (!found) throw new Error(`no row ${scenario} / ${figure}`);
+    return found;
+  };
+
 describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter; scale-out count at n = 2 and 4)', () => {
   let dir: string;
   let stdout: string;
   let report: BenchJson;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
-    const args = ['--size', 'quick', '--only', 'chat,join,scale', '--target', 'all', '--steps', '2', '--results', dir];
-    ({ stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/bench/run.js'), ...args], {
-      cwd: PROJECT_ROOT,
-      timeout: 400_000,
-    }));
-    const [file] = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    report = JSON.parse(readFileSync(path.join(dir, file!), 'utf8')) as BenchJson;
+    ({ dir, stdout, report } = await runBench(['--size', 'quick', '--only', 'chat,join,scale', '--target', 'all', '--steps', '2']));
   }, 420_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const row = (scenario: string, figure: string): ReportRow => {
-    const found = report.rows.find((r) => r.scenario === scenario && r.figure === figure);
-    if (!found) throw new Error(`no row ${scenario} / ${figure}`);
-    return found;
-  };
+  const row = rowOf(() => report);
 
   it('prints one table with cluster, baseline, adapter and both ratios, and writes the plots', () => {
     expect(stdout).toMatch(/SCENARIO\s+FIGURE\s+UNIT\s+CLUSTER\s+BASELINE\s+ADAPTER \(3 WORKERS\)\s+RATIO\s+RATIO TO ADAPTER/);
@@ -67,22 +78,22 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
     const reference = row('chat', 'reference peak (first target)');
     expect(reference).toMatchObject({ cluster: peak.cluster, baseline: peak.cluster, adapter: peak.cluster });
     const atHalf = row('chat', 'p99 at 50% of the reference peak');
-    for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(atHalf[target]).toBeGreaterThan(0);
+    for (const target of TARGETS) expect(atHalf[target]).toBeGreaterThan(0);
     const offered = row('chat', 'light load offered');
     expect(offered.cluster).toBeCloseTo(peak.cluster! / 10, -1);
     expect(offered.baseline).toBe(offered.cluster);
     expect(offered.adapter).toBe(offered.cluster);
     const p99 = row('chat', 'p99 at light load');
-    for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(p99[target]).toBeGreaterThan(0);
+    for (const target of TARGETS) expect(p99[target]).toBeGreaterThan(0);
   });
 
   it('enters every user of the join storm on the three targets', () => {
     const enters = row('join', 'enters');
-    for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(enters[target]).toBeGreaterThan(0);
+    for (const target of TARGETS) expect(enters[target]).toBeGreaterThan(0);
     expect(row('join', 'failed enters')).toMatchObject({ cluster: 0, baseline: 0, adapter: 0 });
     // Where an enter's CPU went, from /proc: every target's servers and the load generator did work.
     for (const figure of ['server CPU per enter', 'load generator CPU per enter', 'machine busy during the storm']) {
-      for (const target of ['cluster', 'baseline', 'adapter'] as const) expect(row('join', figure)[target]).toBeGreaterThan(0);
+      for (const target of TARGETS) expect(row('join', figure)[target]).toBeGreaterThan(0);
     }
   });
 
@@ -118,6 +129,78 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
     expect(report.machine.loadAverages.start).toHaveLength(3);
     // Load workers, baseline, adapter primary and its 3 workers, pm2 daemon and the servers it ran.
     expect(report.startedPids.length).toBeGreaterThanOrEqual(2 + 1 + 4 + 1 + 7);
+    expect(report.stillAlive).toEqual([]);
+    expect(report.startedPids.filter(isAlive)).toEqual([]);
+  });
+});
+
+interface RoomsJson extends BenchJson {
+  details: BenchJson['details'] & {
+    multiRoom: Record<(typeof TARGETS)[number], { details: { extraMemberships: number; memoryAfterGc: boolean } }>;
+    presence: Record<(typeof TARGETS)[number], { details: { entered: number; received: number; served?: number } }>;
+  };
+}
+
+// 40 connections in 3 rooms of 10 each; 100 users into one room with the presence cap at 20.
+const ROOMS = { clients: 40, roomsPerClient: 3, roomSize: 10, presenceUsers: 100, presenceCap: 20 };
+
+describe('npm run bench, the multi-room and presence-storm scenarios at a tiny size (cluster, baseline, cluster adapter)', () => {
+  let dir: string;
+  let report: RoomsJson;
+
+  beforeAll(async () => {
+    const args = ['--size', 'quick', '--only', 'multiRoom,presence', '--target', 'all', '--steps', '1'];
+    const sizes = ['--multi-room-clients', ROOMS.clients, '--rooms-per-client', ROOMS.roomsPerClient, '--multi-room-size', ROOMS.roomSize];
+    const presence = ['--presence-users', ROOMS.presenceUsers];
+    let json: BenchJson;
+    ({ dir, report: json } = await runBench([...args, ...[...sizes, ...presence].map(String)], {
+      PRESENCE_MAX_MEMBERS: String(ROOMS.presenceCap),
+    }));
+    report = json as RoomsJson;
+  }, 420_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const row = rowOf(() => report);
+
+  it('joins every connection to its other rooms and measures memory per extra membership after a full GC', () => {
+    for (const target of TARGETS) {
+      expect(report.details.multiRoom[target].details).toMatchObject({
+        extraMemberships: ROOMS.clients * (ROOMS.roomsPerClient - 1),
+        memoryAfterGc: true,
+      });
+      expect(row('multiRoom', 'joins')[target]).toBeGreaterThan(0);
+      expect(row('multiRoom', 'connector RSS per extra membership')[target]).toEqual(expect.any(Number));
+      expect(row('multiRoom', 'connector heap per extra membership')[target]).toEqual(expect.any(Number));
+      // At this size the figure is noise; the verdict is a yes or a no.
+      expect([0, 1]).toContain(row('multiRoom', 'memory per membership within 1 KiB, heap (1 yes, 0 no)')[target]);
+    }
+  });
+
+  it("delivers messages sent to every room of a connection, and gives the cluster's ratios", () => {
+    const peak = row('multiRoom', 'peak delivered');
+    for (const target of TARGETS) expect(peak[target]).toBeGreaterThan(0);
+    expect(peak.ratio).toBeCloseTo(peak.cluster! / peak.baseline!, 1);
+    expect(peak.adapterRatio).toBeCloseTo(peak.cluster! / peak.adapter!, 1);
+  });
+
+  it('enters every user of the presence storm and keeps the presence pushes within the cap', () => {
+    expect(row('presence', 'failed enters')).toMatchObject({ cluster: 0, baseline: 0, adapter: 0 });
+    const n = ROOMS.presenceUsers;
+    for (const target of TARGETS) {
+      expect(row('presence', 'time until all are in')[target]).toBeGreaterThan(0);
+      const { received } = report.details.presence[target].details;
+      // Only the first 20 newcomers are announced, each to at most everyone else: far fewer than n (n - 1) / 2.
+      expect(received).toBeGreaterThanOrEqual((ROOMS.presenceCap * (ROOMS.presenceCap - 1)) / 2);
+      expect(received).toBeLessThanOrEqual(ROOMS.presenceCap * (n - 1));
+      expect(row('presence', 'presence pushes received')[target]).toBe(received);
+      expect(row('presence', 'connector peak RSS')[target]).toBeGreaterThanOrEqual(row('presence', 'connector RSS before')[target]!);
+    }
+    // The connectors' own count of what they wrote is what the clients received.
+    expect(report.details.presence.cluster.details.served).toBe(report.details.presence.cluster.details.received);
+  });
+
+  it('leaves no process behind', () => {
     expect(report.stillAlive).toEqual([]);
     expect(report.startedPids.filter(isAlive)).toEqual([]);
   });

@@ -115,13 +115,19 @@ export class ChatConnection {
       return;
     }
     // Nothing to wait for: the room is gone from this page whatever the answer.
-    void this.socket?.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.leave, { rid }).catch(() => undefined);
+    void this.socket
+      ?.timeout(REQUEST_TIMEOUT_MS)
+      .emitWithAck(ROUTE.leave, { rid })
+      .catch(() => undefined);
   }
 
   /** Tells the room's others that this user is typing, or stopped; best effort. */
   typing(rid: string, typing: boolean): void {
     if (!this.socket?.connected || !this.rooms.has(rid)) return;
-    void this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.typing, { rid, typing }).catch(() => undefined);
+    void this.socket
+      .timeout(REQUEST_TIMEOUT_MS)
+      .emitWithAck(ROUTE.typing, { rid, typing })
+      .catch(() => undefined);
   }
 
   /** Moves the read marker of `rid` to `seq`; resolves with the marker now, or undefined when it could not. */

@@ -147,8 +147,7 @@ export class Messenger {
         this.reads.known(event.rid, event.seq);
         this.renderRooms();
       },
-      lost: (rid) =>
-        this.rooms.get(rid)?.notice("Some messages may be missing: the room's history could not be fully recovered.", 'error'),
+      lost: (rid) => this.rooms.get(rid)?.notice("Some messages may be missing: the room's history could not be fully recovered.", 'error'),
       disconnected: () => {
         this.hooks.sending(false);
         this.view.setOnline(false);

@@ -12,7 +12,11 @@ export class TypingIndicator {
     const users = this.typing.get(rid) ?? new Map<string, ReturnType<typeof setTimeout>>();
     this.typing.set(rid, users);
     clearTimeout(users.get(user));
-    if (typing) users.set(user, setTimeout(() => this.set(rid, user, false), FORGET_AFTER_MS));
+    if (typing)
+      users.set(
+        user,
+        setTimeout(() => this.set(rid, user, false), FORGET_AFTER_MS),
+      );
     else if (!users.delete(user)) return;
     this.changed(rid);
   }

@@ -47,7 +47,11 @@ export class Messenger {
     this.roomList = new RoomListView(els.roomList);
     this.connection = new ChatConnection(username, this.events());
     this.typingNotifier = new TypingNotifier((rid, typing) => this.connection.typing(rid, typing));
-    this.reads = new ReadTracker((rid, seq) => this.connection.read(rid, seq));
+    this.reads = new ReadTracker(async (rid, seq) => {
+      const saved = await this.connection.read(rid, seq);
+      if (saved !== undefined) this.saved(rid, saved);
+      return saved;
+    });
     document.addEventListener('visibilitychange', this.onVisible);
   }
 
@@ -145,7 +149,7 @@ export class Messenger {
         if (event.user !== this.username || !room) return;
         room.markRead(event.seq);
         this.reads.known(event.rid, event.seq);
-        this.renderRooms();
+        this.saved(event.rid, event.seq);
       },
       lost: (rid) => this.rooms.get(rid)?.notice("Some messages may be missing: the room's history could not be fully recovered.", 'error'),
       disconnected: () => {
@@ -193,6 +197,7 @@ export class Messenger {
     } else {
       for (const message of arrival.history) room.addMessage(message);
       room.readSeq = arrival.readSeq;
+      room.savedReadSeq = arrival.readSeq;
       room.unread = arrival.unread;
       this.reads.known(rid, arrival.readSeq);
     }
@@ -265,13 +270,21 @@ export class Messenger {
     this.renderRooms();
   }
 
+  /** The server has the read marker of `rid` at `seq`. */
+  private saved(rid: string, seq: number): void {
+    const room = this.rooms.get(rid);
+    if (!room || seq <= room.savedReadSeq) return;
+    room.savedReadSeq = seq;
+    this.renderRooms();
+  }
+
   private showTyping(): void {
     this.view.setTyping(this.current ? this.typists.text(this.current) : '');
   }
 
   private renderRooms(): void {
     this.roomList.render(
-      [...this.rooms.values()].map(({ rid, unread }) => ({ rid, unread })),
+      [...this.rooms.values()].map(({ rid, unread, savedReadSeq }) => ({ rid, unread, savedReadSeq })),
       this.current,
     );
   }

@@ -4,6 +4,8 @@ import { el } from './dom';
 export interface RoomListEntry {
   rid: string;
   unread: number;
+  /** The read marker the server has: on the entry as `data-read-seq`. */
+  savedReadSeq: number;
 }
 
 export class RoomListView {
@@ -12,9 +14,10 @@ export class RoomListView {
   /** Renders every room; `current` is the room in view. */
   render(rooms: readonly RoomListEntry[], current: string | undefined): void {
     this.list.replaceChildren(
-      ...rooms.map(({ rid, unread }) => {
+      ...rooms.map(({ rid, unread, savedReadSeq }) => {
         const item = el('li', rid === current ? 'room current' : 'room');
         item.dataset.rid = rid;
+        item.dataset.readSeq = String(savedReadSeq);
         const open = el('button', 'room-name', rid);
         open.type = 'button';
         open.dataset.rid = rid;

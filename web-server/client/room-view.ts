@@ -14,8 +14,10 @@ export class RoomView {
   userCount = 0;
   /** The highest seq of the room's log this page has (shown, or known from a reply). */
   lastSeq = 0;
-  /** This user's read marker in the room. */
+  /** This user's read marker in the room, as this page has moved it. */
   readSeq = 0;
+  /** The read marker as the server last confirmed it (its reply to enter, join or read, or `onRead`). */
+  savedReadSeq = 0;
   unread = 0;
   private readonly shown = new Map<number, { seq: number; from: string }>();
 

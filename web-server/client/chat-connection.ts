@@ -5,75 +5,49 @@
  * sends that got no answer are sent again with the same `clientMsgId`, so nothing is lost or shown twice.
  */
 import type {
-  ChatMessage,
   EnterResult,
-  EVERYONE as EVERYONE_VALUE,
   HistoryResult,
   KickEvent,
-  ReadEvent,
   ReadResult,
   RefreshResult,
   Reply,
   SendResult,
   TOKEN_EXPIRED as TOKEN_EXPIRED_VALUE,
-  TypingEvent,
 } from '../../app/protocol';
 import { asChatError, ChatError, refusedForGood, replyError, type Asking } from './chat-error';
 import { connect, fetchConfig, fetchToken, queryEntry, request, REQUEST_TIMEOUT_MS, ROUTE, type ChatSocket } from './cluster-access';
-import { RoomChannel, type RoomArrival } from './room-channel';
+import { MessageSender } from './message-sender';
+import { NextEntry } from './next-entry';
+import type { ChatEvents } from './chat-events';
+import { RoomChannel } from './room-channel';
 
-export const EVERYONE: typeof EVERYONE_VALUE = '*';
 const TOKEN_EXPIRED: typeof TOKEN_EXPIRED_VALUE = 'token expired';
 
 const RETRY_FIRST_MS = 300;
 const RETRY_MAX_MS = 5000;
 /** How long a send that got no answer waits for the re-entry before it is sent again. */
 const RESEND_WAIT_MS = 30_000;
-const SEND_ATTEMPTS = 3;
-
-export interface ChatEvents {
-  /** In room `rid`, first or again (`reentry`); called before any push of the room that arrived meanwhile. */
-  entered(rid: string, arrival: RoomArrival, reentry: boolean): void;
-  message(rid: string, message: ChatMessage): void;
-  userAdded(rid: string, user: string): void;
-  userLeft(rid: string, user: string): void;
-  typing(event: TypingEvent): void;
-  read(event: ReadEvent): void;
-  /** The room's history could not be fully recovered: some messages may be missing. */
-  lost(rid: string): void;
-  /** The connection dropped; re-entry has started. */
-  disconnected(reason: string): void;
-  /** A re-entry attempt failed; the next one starts in `retryInMs`. */
-  retrying(error: ChatError, attempt: number, retryInMs: number): void;
-  /** Every room is entered again after a drop. */
-  reconnected(): void;
-  /** Taken out of room `rid` by a moderator (or of every room: `rid` undefined; the connection is over). */
-  kicked(rid: string | undefined, event: KickEvent): void;
-  /** Entering room `rid` again was refused for good (a ban); undefined: the sign-in is gone, the connection is over. */
-  refused(rid: string | undefined, error: ChatError): void;
-}
 
 export class ChatConnection {
   private socket?: ChatSocket;
   private closed = false;
   private readonly rooms = new Map<string, RoomChannel>();
-  /** The last send that failed, whose id a send of the same message again reuses. */
-  private lastFailed?: { rid: string; content: string; target: string; clientMsgId: string };
-  /** Resolves at the next successful re-entry. */
-  private nextEntry?: { promise: Promise<void>; resolve: () => void };
+  private readonly nextEntry = new NextEntry();
+  private readonly sender: MessageSender;
 
   constructor(
     readonly username: string,
     private readonly events: ChatEvents,
-  ) {}
+  ) {
+    this.sender = new MessageSender(username, {
+      socket: () => this.socket,
+      back: async (rid) => !this.closed && (this.socket?.connected || (await this.nextEntry.wait(RESEND_WAIT_MS))) && this.rooms.has(rid),
+    });
+  }
 
   /** The rooms this connection is in (or is entering again), in the order they were entered. */
   roomIds(): string[] {
     return [...this.rooms.keys()];
-  }
-
-  get connected(): boolean {
-    return this.socket?.connected === true;
   }
 
   /**
@@ -144,19 +118,8 @@ export class ChatConnection {
    * Sends to room `rid` (`'*'`) or privately to one user there; resolves with the message's id and
    * seq. A send that gets no answer is sent again after the re-entry with the same `clientMsgId`.
    */
-  async send(rid: string, content: string, target: string): Promise<SendResult> {
-    // Sending a failed message again keeps its id: if the failure hid a success, it still shows once.
-    const last = this.lastFailed;
-    const retry = last?.rid === rid && last.content === content && last.target === target;
-    const clientMsgId = retry ? last.clientMsgId : newClientMsgId();
-    try {
-      const result = await this.sendOnce(rid, content, target, clientMsgId);
-      this.lastFailed = undefined;
-      return result;
-    } catch (err) {
-      this.lastFailed = { rid, content, target, clientMsgId };
-      throw err;
-    }
+  send(rid: string, content: string, target: string): Promise<SendResult> {
+    return this.sender.send(rid, content, target);
   }
 
   /** Leaves every room for good (no re-entry). */
@@ -166,26 +129,6 @@ export class ChatConnection {
     const socket = this.socket;
     this.socket = undefined;
     socket?.disconnect();
-  }
-
-  private async sendOnce(rid: string, content: string, target: string, clientMsgId: string): Promise<SendResult> {
-    for (let attempt = 1; ; attempt++) {
-      const socket = this.socket;
-      if (socket?.connected) {
-        try {
-          const reply = await request<Reply<SendResult>>('connector', () =>
-            socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.send, { rid, content, target, clientMsgId }),
-          );
-          if (reply.code !== 200) throw replyError(reply, this.username, rid);
-          return { id: reply.id, seq: reply.seq };
-        } catch (err) {
-          if (!(err instanceof ChatError) || err.code !== undefined || attempt >= SEND_ATTEMPTS) throw err;
-        }
-      } else if (attempt >= SEND_ATTEMPTS || this.closed) {
-        throw new ChatError('Not connected: your message was not sent.');
-      }
-      if (!(await this.reentered()) || !this.rooms.has(rid)) throw new ChatError('Not connected: your message was not sent.');
-    }
   }
 
   private channel(rid: string): RoomChannel {
@@ -300,17 +243,13 @@ export class ChatConnection {
       if (event.reason === TOKEN_EXPIRED) return;
       this.closed = true;
       for (const rid of this.roomIds()) this.drop(rid);
-      this.socket = undefined;
       this.events.kicked(undefined, event);
       return;
     }
     if (!this.rooms.has(event.rid)) return;
     this.drop(event.rid);
     // The server closes a connection left in no room: no re-entry then (a banned user would only be refused).
-    if (this.rooms.size === 0) {
-      this.closed = true;
-      this.socket = undefined;
-    }
+    if (this.rooms.size === 0) this.closed = true;
     this.events.kicked(event.rid, event);
   }
 
@@ -330,8 +269,7 @@ export class ChatConnection {
       try {
         await this.enterAll(true, true);
         this.events.reconnected();
-        this.nextEntry?.resolve();
-        this.nextEntry = undefined;
+        this.nextEntry.arrived();
         return;
       } catch (err) {
         if (this.closed) return;
@@ -346,21 +284,6 @@ export class ChatConnection {
         this.events.retrying(error, attempt, wait);
       }
     }
-  }
-
-  /** True once connected and in the rooms again (at once if still so), false after a long wait. */
-  private async reentered(): Promise<boolean> {
-    if (this.socket?.connected) return true;
-    if (!this.nextEntry) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.nextEntry = { promise, resolve };
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), RESEND_WAIT_MS)));
-    const back = await Promise.race([this.nextEntry.promise.then(() => true), timeout]);
-    clearTimeout(timer);
-    return back;
   }
 
   private async refreshToken(socket: ChatSocket): Promise<void> {
@@ -379,10 +302,4 @@ export class ChatConnection {
     // Rooms the new sign-in no longer allows: the connector took the connection out of them.
     for (const rid of reply.left) this.kicked({ rid, reason: 'your sign-in no longer allows this room' });
   }
-}
-
-function newClientMsgId(): string {
-  return typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -2,7 +2,7 @@
  * The chat screen around the room in view: its name, its message list in the pane, its users and the
  * target selector, who is typing, and the connection's status and banner.
  */
-import { EVERYONE } from './chat-connection';
+import { EVERYONE } from './cluster-access';
 import { el } from './dom';
 import type { RoomView } from './room-view';
 

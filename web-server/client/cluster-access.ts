@@ -4,7 +4,14 @@
  * never hang.
  */
 import type { io as ioFunction, Socket } from 'socket.io-client';
-import type { ClientToServerEvents, QueryEntryResult, Reply, ServerToClientEvents, TokenResponse } from '../../app/protocol';
+import type {
+  ClientToServerEvents,
+  EVERYONE as EVERYONE_VALUE,
+  QueryEntryResult,
+  Reply,
+  ServerToClientEvents,
+  TokenResponse,
+} from '../../app/protocol';
 import { ChatError, replyError } from './chat-error';
 
 // socket.io.min.js, served by the web server from the socket.io-client package, defines `io`.
@@ -12,7 +19,7 @@ declare const io: typeof ioFunction;
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-// Route names are copies the compiler checks against app/protocol.ts (the client imports its types only).
+// Route names and `'*'` are copies the compiler checks against app/protocol.ts (the client imports its types only).
 export const ROUTE = {
   queryEntry: 'gate.gateHandler.queryEntry',
   enter: 'connector.entryHandler.enter',
@@ -24,6 +31,8 @@ export const ROUTE = {
   typing: 'chat.chatHandler.typing',
   read: 'chat.chatHandler.read',
 } as const satisfies Record<string, keyof ClientToServerEvents>;
+/** `target` for a message to the whole room. */
+export const EVERYONE: typeof EVERYONE_VALUE = '*';
 
 const CONNECT_TIMEOUT_MS = 5000;
 export const REQUEST_TIMEOUT_MS = 5000;

@@ -1,5 +1,5 @@
 /** The browser client's entry: the login form, then the messenger; a reload enters the tab's rooms again. */
-import { EVERYONE } from './chat-connection';
+import { EVERYONE } from './cluster-access';
 import { asChatError } from './chat-error';
 import { byId } from './dom';
 import { Messenger, type MessengerElements } from './messenger';

@@ -4,9 +4,11 @@
  * markers and the typing line, and remembers the rooms for a reload.
  */
 import type { ChatMessage, KickEvent, ReadEvent, TypingEvent } from '../../app/protocol';
-import { ChatConnection, EVERYONE, type ChatEvents } from './chat-connection';
+import { ChatConnection } from './chat-connection';
+import type { ChatEvents } from './chat-events';
 import { ChatError } from './chat-error';
 import { ChatView, type ChatElements } from './chat-view';
+import { EVERYONE } from './cluster-access';
 import { ReadTracker } from './read-tracker';
 import type { RoomArrival } from './room-channel';
 import { RoomListView } from './room-list-view';

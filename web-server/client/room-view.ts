@@ -3,7 +3,7 @@
  * view), its users, and where its reading stands (last seq, read marker, unread count).
  */
 import type { ChatMessage } from '../../app/protocol';
-import { EVERYONE } from './chat-connection';
+import { EVERYONE } from './cluster-access';
 import { dateTimeFormat, el, timeFormat } from './dom';
 
 export type NoticeKind = 'join' | 'leave' | 'info' | 'error';

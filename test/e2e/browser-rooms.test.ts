@@ -1,4 +1,6 @@
 import type { Browser } from 'playwright-core';
+import type { ServerInfo } from '../../game-server/config/server-info';
+import { dispatch } from '../../game-server/router/dispatch';
 import { runAdmin } from '../helpers/admin-cli';
 import { ChatPage, launchChromium } from '../helpers/browser';
 import { TestCluster } from '../helpers/cluster';
@@ -174,5 +176,42 @@ describe('the browser client in several rooms at once, in headless Chromium agai
     await bob.send('kicked from games, not from here');
     await alice.message('kicked from games, not from here').waitFor();
     await bob.screenshot('rooms-kicked-from-one.png');
+  });
+
+  it('after the connection drops, enters every room again: what came meanwhile shows in view and on the badge of the other room', async () => {
+    const connectors = cluster.byType('connector');
+    // gina's connector goes down, hank's stays up.
+    const [ginaConnector, hankConnector] = connectors as [ServerInfo, ServerInfo];
+    const nameOn = (prefix: string, connector: ServerInfo): string => {
+      for (let i = 0; ; i++) if (dispatch(`${prefix}${i}`, connectors) === connector) return `${prefix}${i}`;
+    };
+    const gina = await open();
+    const hank = await open();
+    await gina.enter(nameOn('gina', ginaConnector), 'ops');
+    await gina.join('ops-night');
+    await gina.switchTo('ops');
+    await hank.enter(nameOn('hank', hankConnector), 'ops');
+    await hank.join('ops-night');
+
+    // With the gate down too, gina cannot get back in until both return: the gap is certain.
+    await cluster.stopServer('gate-server-1');
+    await cluster.stopServer(ginaConnector.id);
+    await gina.notice('Connection lost. Reconnecting…').waitFor();
+    await hank.send('night shift news');
+    await hank.message('night shift news').waitFor();
+    await hank.switchTo('ops');
+    await hank.send('day shift news');
+    await hank.message('day shift news').waitFor();
+
+    await cluster.startServer(ginaConnector.id);
+    await cluster.startServer('gate-server-1');
+    await gina.notice(/^Reconnected\. 1 message from while you were away is above\./).waitFor({ timeout: 15_000 });
+    await gina.message('day shift news').waitFor();
+    await gina.unreadBadge('ops-night').filter({ hasText: /^1$/ }).waitFor();
+    expect(await gina.rooms()).toEqual(['ops', 'ops-night']);
+    await gina.switchTo('ops-night');
+    await gina.message('night shift news').waitFor();
+    await gina.send('back on nights');
+    await hank.unreadBadge('ops-night').filter({ hasText: /^1$/ }).waitFor();
   });
 });

@@ -9,6 +9,7 @@ import type { ChatEvents } from './chat-events';
 import { ChatError } from './chat-error';
 import { ChatView, type ChatElements } from './chat-view';
 import { EVERYONE } from './cluster-access';
+import { reconnectedNotice, refusedNotice, removedNotice, retryDetail } from './notices';
 import { ReadTracker } from './read-tracker';
 import type { RoomArrival } from './room-channel';
 import { RoomListView } from './room-list-view';
@@ -159,11 +160,7 @@ export class Messenger {
         this.view.setOnline(false);
         for (const room of this.rooms.values()) room.notice('Connection lost. Reconnecting…', 'error');
       },
-      retrying: (error, attempt, retryInMs) => {
-        // A 409 here is our own previous session, which the server has not let go of yet.
-        const why = error.code === 409 ? 'The server still holds your previous connection.' : error.message;
-        this.view.setOnline(false, `Attempt ${attempt} failed: ${why} Next try in ${Math.ceil(retryInMs / 1000)} s.`);
-      },
+      retrying: (error, attempt, retryInMs) => this.view.setOnline(false, retryDetail(error, attempt, retryInMs)),
       reconnected: () => {
         this.view.setOnline(true);
         this.hooks.sending(true);
@@ -172,11 +169,11 @@ export class Messenger {
       kicked: (rid, event) => this.kicked(rid, event),
       refused: (rid, error) => {
         if (rid === undefined || this.rooms.size <= 1) {
-          this.end(`Could not enter room "${rid ?? this.current}" again: ${error.message}`);
+          this.end(refusedNotice(rid ?? this.current, error));
           return;
         }
         this.remove(rid);
-        this.room?.notice(`Could not enter room "${rid}" again: ${error.message}`, 'error');
+        this.room?.notice(refusedNotice(rid, error), 'error');
       },
     };
   }
@@ -190,12 +187,7 @@ export class Messenger {
     if (reentry && existing) {
       // After a re-entry the history may hold our own private messages again: only new ones count.
       const missed = arrival.history.filter((message) => this.show(room, message)).length;
-      room.notice(
-        missed > 0
-          ? `Reconnected. ${missed} message${missed === 1 ? '' : 's'} from while you were away ${missed === 1 ? 'is' : 'are'} above.`
-          : 'Reconnected. You missed nothing.',
-        'info',
-      );
+      room.notice(reconnectedNotice(missed), 'info');
     } else {
       for (const message of arrival.history) room.addMessage(message);
       room.readSeq = arrival.readSeq;
@@ -237,9 +229,8 @@ export class Messenger {
     if (this.view.renderUsers(room) === user) room.notice(`Your next message goes to everyone (${user} left).`, 'info');
   }
 
-  private kicked(rid: string | undefined, { reason, until }: KickEvent): void {
-    const banned = until === undefined ? '' : ` You may enter again after ${new Date(until).toLocaleString()}.`;
-    const message = `You were removed from room "${rid ?? this.current}": ${reason}.${banned}`;
+  private kicked(rid: string | undefined, event: KickEvent): void {
+    const message = removedNotice(rid ?? this.current, event);
     if (rid === undefined || this.rooms.size <= 1) {
       this.end(message);
       return;

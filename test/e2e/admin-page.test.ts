@@ -157,7 +157,7 @@ describe('the admin page (/admin), in headless Chromium against a real cluster',
     const bob = clients[1]!;
     const alice = clients[0]!;
     await page.click('#rooms li.room[data-rid="lobby"] .member[data-user="bob"] button.kick');
-    expect(await bob.waitFor('onKick')).toEqual({ reason: 'removed by an administrator' });
+    expect(await bob.waitFor('onKick')).toEqual({ rid: 'lobby', reason: 'removed by an administrator' });
     await alice.waitFor('onLeave', (e) => e.user === 'bob');
     await page.locator('#kick-result', { hasText: 'Kicked bob from lobby.' }).waitFor();
     await page.locator('#rooms li.room[data-rid="lobby"] .member[data-user="bob"]').waitFor({ state: 'detached' });

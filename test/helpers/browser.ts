@@ -31,6 +31,8 @@ export class ChatPage {
   private constructor(
     private readonly context: BrowserContext,
     readonly page: Page,
+    /** A tab of another page's browser (same storage): closing it closes the tab only. */
+    private readonly tabOnly = false,
   ) {
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on('dialog', (dialog) => {
@@ -54,6 +56,14 @@ export class ChatPage {
     return chat;
   }
 
+  /** Another tab of this page's browser: its storage and sign-in, its own connection. */
+  async newTab(): Promise<ChatPage> {
+    const tab = new ChatPage(this.context, await this.context.newPage(), true);
+    await tab.page.goto(this.page.url());
+    await tab.page.locator('#login-form').waitFor();
+    return tab;
+  }
+
   /** Fills in the login form and submits it (the outcome is for the caller to wait for). */
   async submitLogin(username: string, room: string): Promise<void> {
     await this.page.fill('#username', username);
@@ -66,6 +76,34 @@ export class ChatPage {
     await this.submitLogin(username, room);
     await this.page.locator('#chat-view').waitFor({ state: 'visible' });
     await this.page.locator('#messages .notice', { hasText: 'You entered room' }).waitFor();
+  }
+
+  /** Joins one more room with the form beside the chat and waits for it to be in view. */
+  async join(room: string): Promise<void> {
+    await this.page.fill('#join-room', room);
+    await this.page.press('#join-room', 'Enter');
+    await this.roomEntry(room).and(this.page.locator('.current')).waitFor();
+    await this.page.locator('#room-name', { hasText: exactly(room) }).waitFor();
+  }
+
+  /** Puts one of the user's rooms in view. */
+  async switchTo(room: string): Promise<void> {
+    await this.roomEntry(room).locator('.room-name').click();
+    await this.page.locator('#room-name', { hasText: exactly(room) }).waitFor();
+  }
+
+  /** The room's entry in the room list beside the chat. */
+  roomEntry(room: string): Locator {
+    return this.page.locator('#rooms li.room').filter({ has: this.page.locator('.room-name', { hasText: exactly(room) }) });
+  }
+
+  /** The room's unread badge (hidden at 0). */
+  unreadBadge(room: string): Locator {
+    return this.roomEntry(room).locator('.unread');
+  }
+
+  rooms(): Promise<string[]> {
+    return this.page.locator('#rooms .room-name').allTextContents();
   }
 
   /** Sends a message to everyone, or privately to `to`. */
@@ -109,7 +147,7 @@ export class ChatPage {
   }
 
   async close(): Promise<void> {
-    await this.context.close();
+    await (this.tabOnly ? this.page.close() : this.context.close());
   }
 }
 

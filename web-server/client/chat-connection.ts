@@ -1,260 +1,264 @@
 /**
- * The client side of docs/PROTOCOL.md: gate, connector, enter, send, pushes. The room's log is
- * followed by seq (every message once, in order, gaps filled from history); when the connection
- * drops, re-entry through the gate with `lastSeq` and `epoch`, and sends that got no answer are sent
- * again with the same `clientMsgId`, so nothing is lost or shown twice.
+ * One user's connection to the cluster, in any number of rooms (docs/PROTOCOL.md): the first room by
+ * `enter`, the others by `join`, every push routed to its room by `rid`. When the connection drops it
+ * comes back through the gate and enters and joins every room again with its `lastSeq` and `epoch`;
+ * sends that got no answer are sent again with the same `clientMsgId`, so nothing is lost or shown twice.
  */
-import type { io as ioFunction, Socket } from 'socket.io-client';
-import { RoomLogFollower } from '../../app/client/room-log-follower';
 import type {
-  ChatMessage,
-  ClientToServerEvents,
   EnterResult,
-  EVERYONE as EVERYONE_VALUE,
   HistoryResult,
   KickEvent,
-  QueryEntryResult,
+  ReadResult,
+  RefreshResult,
   Reply,
   SendResult,
-  ServerToClientEvents,
-  TokenResponse,
   TOKEN_EXPIRED as TOKEN_EXPIRED_VALUE,
 } from '../../app/protocol';
+import { asChatError, ChatError, refusedForGood, replyError, type Asking } from './chat-error';
+import { connect, fetchConfig, fetchToken, queryEntry, request, REQUEST_TIMEOUT_MS, ROUTE, type ChatSocket } from './cluster-access';
+import { MessageSender } from './message-sender';
+import { NextEntry } from './next-entry';
+import type { ChatEvents } from './chat-events';
+import { RoomChannel } from './room-channel';
 
-// socket.io.min.js, served by the web server from the socket.io-client package, defines `io`.
-declare const io: typeof ioFunction;
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-// Route names and `'*'` are copies the compiler checks against app/protocol.ts (the client imports its types only).
-const ROUTE = {
-  queryEntry: 'gate.gateHandler.queryEntry',
-  enter: 'connector.entryHandler.enter',
-  refresh: 'connector.entryHandler.refresh',
-  send: 'chat.chatHandler.send',
-  history: 'chat.chatHandler.history',
-} as const satisfies Record<string, keyof ClientToServerEvents>;
-export const EVERYONE: typeof EVERYONE_VALUE = '*';
 const TOKEN_EXPIRED: typeof TOKEN_EXPIRED_VALUE = 'token expired';
 
-const CONNECT_TIMEOUT_MS = 5000;
-const REQUEST_TIMEOUT_MS = 5000;
 const RETRY_FIRST_MS = 300;
 const RETRY_MAX_MS = 5000;
 /** How long a send that got no answer waits for the re-entry before it is sent again. */
 const RESEND_WAIT_MS = 30_000;
-const SEND_ATTEMPTS = 3;
 
-/** Why something failed, worded for the person in front of the page; `code` is the reply's code when there was one. */
-export class ChatError extends Error {
-  constructor(
-    message: string,
-    readonly code?: number,
-  ) {
-    super(message);
-    this.name = 'ChatError';
-  }
-}
-
-export interface ChatEvents {
-  message(message: ChatMessage): void;
-  userAdded(user: string): void;
-  userLeft(user: string): void;
-  /** The connection dropped; re-entry has started. */
-  disconnected(reason: string): void;
-  /** A re-entry attempt failed; the next one starts in `retryInMs`. */
-  retrying(error: ChatError, attempt: number, retryInMs: number): void;
-  /**
-   * In the room: `users` is the room now, `history` its recent messages (after a re-entry, only those
-   * that came while away). Called before any push that arrived meanwhile.
-   */
-  entered(users: string[], history: ChatMessage[], reentry: boolean): void;
-  /** The room's history could not be fully recovered: some messages may be missing. */
-  lost(): void;
-  /** A moderator removed this user from the room; the connection is over (no re-entry). */
-  kicked(event: KickEvent): void;
-  /** A re-entry was refused for good (401: the sign-in is gone; 403: banned, or not allowed): no more tries. */
-  refused(error: ChatError): void;
-}
-
-interface ClientConfig {
-  gate: { host: string; port: number };
-}
-
-/** One user in one room, from the first enter until `leave()`. */
 export class ChatConnection {
   private socket?: ChatSocket;
   private closed = false;
-  /** Messages delivered while an enter reply is applied: they are that enter's history. */
-  private replayed?: ChatMessage[];
-  /** The last send that failed, whose id a send of the same message again reuses. */
-  private lastFailed?: { content: string; target: string; clientMsgId: string };
-  /** Resolves at the next successful (re-)entry. */
-  private nextEntry?: { promise: Promise<void>; resolve: () => void };
-  private readonly follower = new RoomLogFollower({
-    fetchHistory: async (afterSeq, epoch) => {
-      const socket = this.socket;
-      if (!socket?.connected) throw new ChatError('Not connected.');
-      const reply = await request<Reply<HistoryResult>>('connector', () =>
-        socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.history, { rid: this.rid, afterSeq, ...(epoch !== undefined && { epoch }) }),
-      );
-      if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
-      return reply;
-    },
-    deliver: (message) => (this.replayed ? this.replayed.push(message) : this.events.message(message)),
-    lost: () => this.events.lost(),
-  });
+  private readonly rooms = new Map<string, RoomChannel>();
+  private readonly nextEntry = new NextEntry();
+  private readonly sender: MessageSender;
 
   constructor(
     readonly username: string,
-    readonly rid: string,
     private readonly events: ChatEvents,
-  ) {}
+  ) {
+    this.sender = new MessageSender(username, {
+      socket: () => this.socket,
+      back: async (rid) => !this.closed && (this.socket?.connected || (await this.nextEntry.wait(RESEND_WAIT_MS))) && this.rooms.has(rid),
+    });
+  }
 
-  /** The first enter (reported through `entered`), or a ChatError saying why not. */
-  async enter(): Promise<void> {
-    await this.enterOnce(false);
+  /** The rooms this connection is in (or is entering again), in the order they were entered. */
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
   }
 
   /**
-   * Sends to the room (`'*'`) or privately to one user; resolves with the message's id and seq. A
-   * send that gets no answer (the connection dropped) is sent again after the re-entry with the same
-   * `clientMsgId`: the server delivers it once, however often it arrives.
+   * Enters the first of `rids` and joins the others. With one room a refusal is thrown; with several,
+   * a room that refuses for good is reported through `refused` and skipped. Throws when none let us in.
    */
-  async send(content: string, target: string): Promise<SendResult> {
-    // Sending a failed message again keeps its id: if the failure hid a success, it still shows once.
-    const retry = this.lastFailed?.content === content && this.lastFailed.target === target;
-    const clientMsgId = retry ? this.lastFailed!.clientMsgId : newClientMsgId();
+  async start(rids: readonly string[]): Promise<void> {
+    for (const rid of rids) if (!this.rooms.has(rid)) this.rooms.set(rid, this.channel(rid));
     try {
-      const result = await this.sendOnce(content, target, clientMsgId);
-      this.lastFailed = undefined;
-      return result;
+      await this.enterAll(false, rids.length > 1);
     } catch (err) {
-      this.lastFailed = { content, target, clientMsgId };
+      this.close();
       throw err;
     }
   }
 
-  private async sendOnce(content: string, target: string, clientMsgId: string): Promise<SendResult> {
-    for (let attempt = 1; ; attempt++) {
-      const socket = this.socket;
-      if (socket?.connected) {
-        try {
-          const reply = await request<Reply<SendResult>>('connector', () =>
-            socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.send, { content, target, clientMsgId }),
-          );
-          if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
-          return { id: reply.id, seq: reply.seq };
-        } catch (err) {
-          if (!(err instanceof ChatError) || err.code !== undefined || attempt >= SEND_ATTEMPTS) throw err;
-        }
-      } else if (attempt >= SEND_ATTEMPTS || this.closed) {
-        throw new ChatError('Not connected: your message was not sent.');
-      }
-      if (!(await this.reentered())) throw new ChatError('Not connected: your message was not sent.');
-    }
-  }
-
-  /** Leaves the room for good (no re-entry). */
-  leave(): void {
-    this.closed = true;
-    this.follower.close();
-    this.socket?.disconnect();
-    this.socket = undefined;
-  }
-
-  /** True once connected and in the room again (at once if still so), false after a long wait. */
-  private async reentered(): Promise<boolean> {
-    if (this.socket?.connected) return true;
-    if (!this.nextEntry) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.nextEntry = { promise, resolve };
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), RESEND_WAIT_MS)));
-    const back = await Promise.race([this.nextEntry.promise.then(() => true), timeout]);
-    clearTimeout(timer);
-    return back;
-  }
-
-  private async refreshToken(socket: ChatSocket): Promise<void> {
+  /** One more room on this connection. */
+  async join(rid: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new ChatError('Not connected: try again in a moment.');
+    if (this.rooms.has(rid)) throw new ChatError(`You are already in room "${rid}".`, 409);
+    const channel = this.channel(rid);
+    this.rooms.set(rid, channel);
     try {
-      const token = await fetchToken(this.username);
-      if (token === undefined) return;
-      await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.refresh, { token });
-    } catch {
-      // Not refreshed: the connector closes the connection at expiry, and re-entry signs in again.
+      const reply = await this.ask(socket, rid, 'join');
+      if (this.rooms.get(rid) === channel) channel.arrive(reply, (arrival) => this.events.entered(rid, arrival, false));
+    } catch (err) {
+      if (this.rooms.get(rid) === channel) this.drop(rid);
+      throw err;
     }
   }
 
-  private async enterOnce(reentry: boolean): Promise<void> {
+  /** Leaves one room; leaving the last one closes the connection. */
+  leave(rid: string): void {
+    if (!this.rooms.has(rid)) return;
+    this.drop(rid);
+    if (this.rooms.size === 0) {
+      this.close();
+      return;
+    }
+    // Nothing to wait for: the room is gone from this page whatever the answer.
+    void this.socket
+      ?.timeout(REQUEST_TIMEOUT_MS)
+      .emitWithAck(ROUTE.leave, { rid })
+      .catch(() => undefined);
+  }
+
+  /** Tells the room's others that this user is typing, or stopped; best effort. */
+  typing(rid: string, typing: boolean): void {
+    if (!this.socket?.connected || !this.rooms.has(rid)) return;
+    void this.socket
+      .timeout(REQUEST_TIMEOUT_MS)
+      .emitWithAck(ROUTE.typing, { rid, typing })
+      .catch(() => undefined);
+  }
+
+  /** Moves the read marker of `rid` to `seq`; resolves with the marker now, or undefined when it could not. */
+  async read(rid: string, seq: number): Promise<number | undefined> {
+    const socket = this.socket;
+    if (!socket?.connected || !this.rooms.has(rid)) return undefined;
+    const reply = await request<Reply<ReadResult>>('connector', () =>
+      socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.read, { rid, seq }),
+    ).catch(() => undefined);
+    return reply?.code === 200 ? reply.readSeq : undefined;
+  }
+
+  /**
+   * Sends to room `rid` (`'*'`) or privately to one user there; resolves with the message's id and
+   * seq. A send that gets no answer is sent again after the re-entry with the same `clientMsgId`.
+   */
+  send(rid: string, content: string, target: string): Promise<SendResult> {
+    return this.sender.send(rid, content, target);
+  }
+
+  /** Leaves every room for good (no re-entry). */
+  close(): void {
+    this.closed = true;
+    for (const rid of this.roomIds()) this.drop(rid);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.disconnect();
+  }
+
+  private channel(rid: string): RoomChannel {
+    return new RoomChannel(rid, {
+      fetchHistory: async (room, afterSeq, epoch) => {
+        const socket = this.socket;
+        if (!socket?.connected) throw new ChatError('Not connected.');
+        const reply = await request<Reply<HistoryResult>>('connector', () =>
+          socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.history, { rid: room, afterSeq, ...(epoch !== undefined && { epoch }) }),
+        );
+        if (reply.code !== 200) throw replyError(reply, this.username, room);
+        return reply;
+      },
+      message: (room, message) => this.events.message(room, message),
+      lost: (room) => this.events.lost(room),
+    });
+  }
+
+  private drop(rid: string): void {
+    this.rooms.get(rid)?.close();
+    this.rooms.delete(rid);
+  }
+
+  /** `enter` (the connection's first room) or `join` (one more), from where the room's log stands. */
+  private async ask(socket: ChatSocket, rid: string, asking: Exclude<Asking, 'other'>, token?: string): Promise<EnterResult> {
+    const position = this.rooms.get(rid)?.position() ?? {};
+    const reply = await request<Reply<EnterResult>>('connector', () =>
+      asking === 'enter'
+        ? socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.enter, {
+            username: this.username,
+            rid,
+            ...position,
+            ...(token !== undefined && { token }),
+          })
+        : socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.join, { rid, ...position }),
+    );
+    if (reply.code !== 200) throw replyError(reply, this.username, rid, asking);
+    return reply;
+  }
+
+  /**
+   * Through the gate to a connector, then `enter` into the first room that lets us in and `join` into
+   * the others. `skipRefused`: a room that refuses for good is dropped and reported, not thrown.
+   */
+  private async enterAll(reentry: boolean, skipRefused: boolean): Promise<void> {
     const config = await fetchConfig();
     // A new token at each entry: the last one may have expired while the connection was up.
     const token = await fetchToken(this.username);
     const entry = await queryEntry(config.gate, this.username);
     const socket = await connect(entry.host, entry.port, 'connector');
-    // Pushes that arrive before the enter reply wait for it, so they land after the history (the
-    // follower holds messages itself until `entered`).
-    let held: (() => void)[] | undefined = [];
-    const deliver = (fn: () => void): void => void (held ? held.push(fn) : fn());
-    socket.on('onChat', (message) => this.follower.chat(message));
-    socket.on('onSeq', (event) => this.follower.seq(event));
-    socket.on('onAdd', ({ user }) => deliver(() => this.events.userAdded(user)));
-    // The token runs out in 30 s: a new one from the web server, before the connector closes the connection.
-    socket.on('onTokenExpiring', () => void this.refreshToken(socket));
-    socket.on('onLeave', ({ user }) => deliver(() => this.events.userLeft(user)));
-    // The connection closes right after: no re-entry (a banned user would only be refused).
-    socket.on('onKick', (event) => {
-      // Not a moderator's doing: the disconnect that follows re-enters with a new token.
-      if (this.closed || event.reason === TOKEN_EXPIRED) return;
-      this.closed = true;
-      this.follower.close();
-      this.socket = undefined;
-      this.events.kicked(event);
-    });
-
-    let reply: Reply<EnterResult>;
+    this.listen(socket);
+    const refuse = (rid: string, err: unknown): void => {
+      const error = asChatError(err);
+      if (!skipRefused || !refusedForGood(error)) throw error;
+      this.drop(rid);
+      this.events.refused(rid, error);
+    };
     try {
-      reply = await request<Reply<EnterResult>>('connector', () =>
-        socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.enter, {
-          username: this.username,
-          rid: this.rid,
-          ...this.follower.position(),
-          ...(token !== undefined && { token }),
+      let first: { rid: string; reply: EnterResult } | undefined;
+      for (const rid of this.roomIds()) {
+        try {
+          first = { rid, reply: await this.ask(socket, rid, 'enter', token) };
+          break;
+        } catch (err) {
+          refuse(rid, err);
+        }
+      }
+      if (this.closed) throw new ChatError('Left the room.');
+      if (!first) throw new ChatError('No room to enter.');
+      // Dropped between the reply and now: no 'disconnect' would reach the handler, so say so here.
+      if (!socket.connected) throw new ChatError('The connection dropped while entering. Try again in a moment.');
+      this.socket = socket;
+      socket.on('disconnect', (reason) => this.dropped(socket, reason));
+      const { rid, reply } = first;
+      this.rooms.get(rid)?.arrive(reply, (arrival) => this.events.entered(rid, arrival, reentry));
+      const others = this.roomIds().filter((other) => other !== rid);
+      await Promise.all(
+        others.map(async (other) => {
+          try {
+            const joined = await this.ask(socket, other, 'join');
+            this.rooms.get(other)?.arrive(joined, (arrival) => this.events.entered(other, arrival, reentry));
+          } catch (err) {
+            refuse(other, err);
+          }
         }),
       );
-      if (reply.code !== 200) throw replyError(reply, this.username, this.rid);
     } catch (err) {
       // Leave nothing half-open behind: a session left on the connector would hold the name.
+      if (this.socket === socket) this.socket = undefined;
       socket.disconnect();
-      this.follower.suspend();
+      for (const channel of this.rooms.values()) channel.suspend();
       throw err;
     }
-    if (this.closed) {
-      socket.disconnect();
-      throw new ChatError('Left the room.');
+  }
+
+  private listen(socket: ChatSocket): void {
+    socket.on('onChat', (message) => this.rooms.get(message.rid)?.chat(message));
+    socket.on('onSeq', (event) => this.rooms.get(event.rid)?.seq(event));
+    socket.on('onAdd', ({ rid, user }) => this.rooms.get(rid)?.later(() => this.events.userAdded(rid, user)));
+    socket.on('onLeave', ({ rid, user }) => this.rooms.get(rid)?.later(() => this.events.userLeft(rid, user)));
+    socket.on('onTyping', (event) => this.rooms.get(event.rid)?.later(() => this.events.typing(event)));
+    socket.on('onRead', (event) => this.rooms.get(event.rid)?.later(() => this.events.read(event)));
+    // The token runs out in 30 s: a new one from the web server, before the connector closes the connection.
+    socket.on('onTokenExpiring', () => void this.refreshToken(socket));
+    socket.on('onKick', (event) => this.kicked(event));
+  }
+
+  private kicked(event: KickEvent): void {
+    if (this.closed) return;
+    if (event.rid === undefined) {
+      // Not a moderator's doing: the disconnect that follows re-enters with a new token.
+      if (event.reason === TOKEN_EXPIRED) return;
+      this.closed = true;
+      for (const rid of this.roomIds()) this.drop(rid);
+      this.events.kicked(undefined, event);
+      return;
     }
-    // Dropped between the reply and now: no 'disconnect' would reach the handler below, so say so here.
-    if (!socket.connected) throw new ChatError('The connection dropped while entering. Try again in a moment.');
-    this.socket = socket;
-    socket.on('disconnect', (reason) => {
-      if (this.closed || this.socket !== socket) return;
-      this.socket = undefined;
-      this.follower.suspend();
-      this.events.disconnected(reason);
-      void this.reenter();
-    });
-    const history: ChatMessage[] = [];
-    this.replayed = history;
-    this.follower.entered({ messages: reply.history, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered });
-    this.replayed = undefined;
-    this.events.entered(reply.users, history, reentry);
-    this.nextEntry?.resolve();
-    this.nextEntry = undefined;
-    const pending = held;
-    held = undefined;
-    for (const fn of pending) fn();
+    if (!this.rooms.has(event.rid)) return;
+    this.drop(event.rid);
+    // The server closes a connection left in no room: no re-entry then (a banned user would only be refused).
+    if (this.rooms.size === 0) this.closed = true;
+    this.events.kicked(event.rid, event);
+  }
+
+  private dropped(socket: ChatSocket, reason: string): void {
+    if (this.closed || this.socket !== socket) return;
+    this.socket = undefined;
+    for (const channel of this.rooms.values()) channel.suspend();
+    this.events.disconnected(reason);
+    void this.reenter();
   }
 
   private async reenter(): Promise<void> {
@@ -263,16 +267,17 @@ export class ChatConnection {
       await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 0 : wait));
       if (this.closed) return;
       try {
-        await this.enterOnce(true);
+        await this.enterAll(true, true);
+        this.events.reconnected();
+        this.nextEntry.arrived();
         return;
       } catch (err) {
         if (this.closed) return;
-        const error = err instanceof ChatError ? err : new ChatError(String(err));
-        // Trying again would only be refused again.
-        if (error.code === 401 || error.code === 403) {
-          this.closed = true;
-          this.follower.close();
-          this.events.refused(error);
+        const error = asChatError(err);
+        // Trying again would only be refused again (401: the sign-in is gone; no room let us in).
+        if (error.code === 401 || refusedForGood(error) || this.rooms.size === 0) {
+          this.close();
+          this.events.refused(undefined, error);
           return;
         }
         if (attempt > 1) wait = Math.min(RETRY_MAX_MS, Math.round(wait * 1.6));
@@ -280,119 +285,21 @@ export class ChatConnection {
       }
     }
   }
-}
 
-async function fetchConfig(): Promise<ClientConfig> {
-  let response: Response;
-  try {
-    response = await fetch('config.json', { cache: 'no-store' });
-  } catch {
-    throw new ChatError('Cannot reach the web server. Check your connection, then try again.');
-  }
-  if (!response.ok) throw new ChatError(`The web server cannot tell where the chat server is (HTTP ${response.status}).`);
-  const config = (await response.json()) as Partial<ClientConfig>;
-  if (typeof config.gate?.host !== 'string' || typeof config.gate.port !== 'number') {
-    throw new ChatError('The web server sent a configuration this page does not understand.');
-  }
-  return config as ClientConfig;
-}
-
-/**
- * A sign-in token from the web server (`POST /api/token`, development sign-in), or undefined when it
- * issues none (404: the cluster is open, or tokens come from elsewhere).
- */
-async function fetchToken(username: string): Promise<string | undefined> {
-  let response: Response;
-  try {
-    response = await fetch('api/token', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username }),
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ChatError('Cannot reach the web server. Check your connection, then try again.');
-  }
-  if (response.status === 404) return undefined;
-  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
-  if (!response.ok || typeof body.token !== 'string') {
-    throw new ChatError(`Could not sign in: ${body.error ?? `HTTP ${response.status}`}.`, response.status);
-  }
-  return body.token;
-}
-
-async function queryEntry(gate: ClientConfig['gate'], uid: string): Promise<QueryEntryResult> {
-  const socket = await connect(gate.host, gate.port, 'gate');
-  try {
-    const reply = await request<Reply<QueryEntryResult>>('gate', () =>
-      socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.queryEntry, { uid }),
-    );
-    if (reply.code !== 200) throw replyError(reply, uid, '');
-    return { host: reply.host, port: reply.port };
-  } finally {
-    socket.disconnect();
-  }
-}
-
-function connect(host: string, port: number, what: 'gate' | 'connector'): Promise<ChatSocket> {
-  const scheme = location.protocol === 'https:' ? 'https' : 'http';
-  const socket: ChatSocket = io(`${scheme}://${formatHost(host)}:${port}`, {
-    transports: ['websocket'],
-    reconnection: false,
-    timeout: CONNECT_TIMEOUT_MS,
-    forceNew: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', () => {
-      socket.disconnect();
-      reject(
-        new ChatError(
-          what === 'gate'
-            ? `The chat server is not reachable (gate at ${host}:${port}). It may be down; try again in a moment.`
-            : `The chat server is not reachable (connector at ${host}:${port}). Try again in a moment.`,
-        ),
+  private async refreshToken(socket: ChatSocket): Promise<void> {
+    let reply: Reply<RefreshResult>;
+    try {
+      const token = await fetchToken(this.username);
+      if (token === undefined) return;
+      reply = await request<Reply<RefreshResult>>('connector', () =>
+        socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(ROUTE.refresh, { token }),
       );
-    });
-  });
-}
-
-/** Runs one acknowledged request; a missing answer becomes a ChatError instead of a hang. */
-async function request<T>(what: 'gate' | 'connector', emit: () => Promise<unknown>): Promise<T> {
-  try {
-    // socket.io types a timed-out emitWithAck's answer as `any`; the event map says what it is.
-    return (await emit()) as T;
-  } catch {
-    throw new ChatError(`The chat server (${what}) did not answer in time. Try again in a moment.`);
+    } catch {
+      // Not refreshed: the connector closes the connection at expiry, and re-entry signs in again.
+      return;
+    }
+    if (reply.code !== 200) return;
+    // Rooms the new sign-in no longer allows: the connector took the connection out of them.
+    for (const rid of reply.left) this.kicked({ rid, reason: 'your sign-in no longer allows this room' });
   }
-}
-
-function replyError(reply: { code: number; error?: string }, username: string, rid: string): ChatError {
-  const reason = reply.error ?? 'no reason given';
-  switch (reply.code) {
-    case 409:
-      return new ChatError(`The name "${username}" is already taken in room "${rid}". Choose another name.`, 409);
-    case 400:
-      return new ChatError(`Not accepted: ${reason}.`, 400);
-    case 401:
-      return new ChatError(`Sign-in needed: ${reason}.`, 401);
-    case 403:
-      return new ChatError(`Not allowed: ${reason}.`, 403);
-    case 429:
-      return new ChatError('Too many messages at once: wait a moment, then try again.', 429);
-    case 503:
-      return new ChatError(`The chat service is unavailable right now: ${reason}. Try again in a moment.`, 503);
-    default:
-      return new ChatError(`The chat server answered ${reply.code}: ${reason}.`, reply.code);
-  }
-}
-
-function newClientMsgId(): string {
-  return typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,12 +1,9 @@
-/** The browser client's entry: the login form, then the chat screen for one room. */
-import { ChatConnection, ChatError, EVERYONE } from './chat-connection';
-import { ChatView } from './chat-view';
-
-function byId<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing from index.html`);
-  return found as T;
-}
+/** The browser client's entry: the login form, then the messenger; a reload enters the tab's rooms again. */
+import { EVERYONE } from './cluster-access';
+import { asChatError } from './chat-error';
+import { byId } from './dom';
+import { Messenger, type MessengerElements } from './messenger';
+import { savedLogin, savedSession, saveLogin, type SavedSession } from './session-store';
 
 const loginView = byId<HTMLElement>('login-view');
 const loginForm = byId<HTMLFormElement>('login-form');
@@ -20,8 +17,11 @@ const sendForm = byId<HTMLFormElement>('send-form');
 const messageInput = byId<HTMLInputElement>('message');
 const sendButton = byId<HTMLButtonElement>('send-button');
 const sendError = byId<HTMLElement>('send-error');
-const leaveButton = byId<HTMLButtonElement>('leave-button');
-const elements = {
+const signOutButton = byId<HTMLButtonElement>('sign-out-button');
+const joinForm = byId<HTMLFormElement>('join-form');
+const joinInput = byId<HTMLInputElement>('join-room');
+const joinError = byId<HTMLElement>('join-error');
+const elements: MessengerElements = {
   room: byId('room-name'),
   me: byId('my-name'),
   status: byId('status'),
@@ -30,29 +30,17 @@ const elements = {
   userCount: byId('user-count'),
   messages: byId<HTMLOListElement>('messages'),
   target: byId<HTMLSelectElement>('target'),
+  typing: byId('typing'),
+  roomList: byId<HTMLUListElement>('rooms'),
 };
 
-const STORAGE_KEY = 'chat.login';
-let connection: ChatConnection | undefined;
-let view: ChatView | undefined;
+/** A reload may come before the server has let go of the previous page's connection (409): tries for about 4 s. */
+const RESUME_ATTEMPTS = 8;
 
-function remembered(): { username: string; rid: string } | undefined {
-  try {
-    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as { username: string; rid: string } | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function remember(username: string, rid: string): void {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ username, rid }));
-  } catch {
-    // Private mode or storage full: the form just starts empty next time.
-  }
-}
+let messenger: Messenger | undefined;
 
 function showLogin(error = ''): void {
+  messenger = undefined;
   chatView.hidden = true;
   loginView.hidden = false;
   loginError.textContent = error;
@@ -63,10 +51,46 @@ function showLogin(error = ''): void {
   (usernameInput.value ? roomInput : usernameInput).focus();
 }
 
+function showError(element: HTMLElement, error: string): void {
+  element.textContent = error;
+  element.hidden = !error;
+}
+
 function setSending(enabled: boolean): void {
   messageInput.disabled = !enabled;
   sendButton.disabled = !enabled;
   elements.target.disabled = !enabled;
+}
+
+function newMessenger(username: string): Messenger {
+  return new Messenger(elements, username, { sending: setSending, ended: (message) => showLogin(message) });
+}
+
+/** Signs in and enters `session.rooms`; `resuming`: after a reload, where a 409 is most likely our own last page. */
+async function start(session: SavedSession, resuming: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const next = newMessenger(session.username);
+    try {
+      await next.start(session.rooms, session.current);
+      messenger = next;
+      break;
+    } catch (err) {
+      const error = asChatError(err);
+      if (resuming && error.code === 409 && attempt < RESUME_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      showLogin(error.message);
+      return;
+    }
+  }
+  saveLogin({ username: session.username, rid: session.current });
+  loginView.hidden = true;
+  chatView.hidden = false;
+  sendError.hidden = true;
+  joinError.hidden = true;
+  setSending(true);
+  messageInput.focus();
 }
 
 loginForm.addEventListener('submit', (event) => {
@@ -84,112 +108,69 @@ loginForm.addEventListener('submit', (event) => {
   loginButton.disabled = true;
   loginButton.textContent = 'Entering…';
   loginError.hidden = true;
-  void enter(username, rid);
+  void start({ username, rooms: [rid], current: rid }, false);
 });
-
-async function enter(username: string, rid: string): Promise<void> {
-  const roomView = new ChatView(elements, username, rid);
-  const conn = new ChatConnection(username, rid, {
-    entered(users, history, reentry) {
-      roomView.setUsers(users);
-      // After a re-entry the history may hold our own private messages again: only new ones count.
-      const missed = history.filter((message) => roomView.addMessage(message)).length;
-      if (reentry) {
-        roomView.setOnline(true);
-        roomView.notice(
-          missed > 0
-            ? `Reconnected. ${missed} message${missed === 1 ? '' : 's'} from while you were away ${missed === 1 ? 'is' : 'are'} above.`
-            : 'Reconnected. You missed nothing.',
-          'info',
-        );
-        setSending(true);
-      }
-    },
-    message: (message) => roomView.addMessage(message),
-    lost: () => roomView.notice("Some messages may be missing: the room's history could not be fully recovered.", 'error'),
-    userAdded: (user) => roomView.addUser(user),
-    userLeft: (user) => roomView.removeUser(user),
-    disconnected() {
-      setSending(false);
-      roomView.setOnline(false);
-      roomView.notice('Connection lost. Reconnecting…', 'error');
-    },
-    kicked({ reason, until }) {
-      connection = undefined;
-      view = undefined;
-      const banned = until === undefined ? '' : ` You may enter again after ${new Date(until).toLocaleString()}.`;
-      showLogin(`You were removed from room "${rid}": ${reason}.${banned}`);
-    },
-    refused(error) {
-      connection = undefined;
-      view = undefined;
-      showLogin(`Could not enter room "${rid}" again: ${error.message}`);
-    },
-    retrying(error, attempt, retryInMs) {
-      // A 409 here is our own previous session, which the server has not let go of yet.
-      const why = error.code === 409 ? 'The server still holds your previous connection.' : error.message;
-      roomView.setOnline(false, `Attempt ${attempt} failed: ${why} Next try in ${Math.ceil(retryInMs / 1000)} s.`);
-    },
-  });
-  try {
-    await conn.enter();
-  } catch (err) {
-    showLogin(err instanceof ChatError ? err.message : `Something went wrong: ${String(err)}`);
-    return;
-  }
-  connection = conn;
-  view = roomView;
-  remember(username, rid);
-  document.title = `${rid} · Chat`;
-  loginView.hidden = true;
-  chatView.hidden = false;
-  sendError.hidden = true;
-  setSending(true);
-  roomView.notice(`You entered room "${rid}" as ${username}.`, 'info');
-  messageInput.focus();
-}
 
 sendForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const conn = connection;
-  const roomView = view;
   const content = messageInput.value;
-  if (!conn || !roomView || !content.trim()) return;
+  if (!messenger || !content.trim()) return;
   const target = elements.target.value || EVERYONE;
   sendError.hidden = true;
   messageInput.value = '';
-  conn.send(content, target).then(
-    ({ id, seq }) => {
-      // A private message reaches its target only: the sender shows its own copy.
-      if (target !== EVERYONE) roomView.addMessage({ id, seq, msg: content, from: conn.username, target, time: Date.now() });
-    },
-    (err: unknown) => {
-      if (!messageInput.value) messageInput.value = content;
-      sendError.textContent = err instanceof ChatError ? err.message : String(err);
-      sendError.hidden = false;
-    },
-  );
+  messenger.send(content, target).catch((err: unknown) => {
+    if (!messageInput.value) messageInput.value = content;
+    showError(sendError, asChatError(err).message);
+  });
   messageInput.focus();
 });
 
+messageInput.addEventListener('input', () => messenger?.input(messageInput.value));
+
 elements.users.addEventListener('click', (event) => {
   const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-user]');
-  if (button?.dataset.user && view) {
-    view.selectTarget(button.dataset.user);
+  if (button?.dataset.user && messenger) {
+    messenger.pickTarget(button.dataset.user);
     messageInput.focus();
   }
 });
 
-leaveButton.addEventListener('click', () => {
-  connection?.leave();
-  connection = undefined;
-  view = undefined;
-  showLogin();
+elements.roomList.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button');
+  if (!button || !messenger) return;
+  if (button.dataset.leave !== undefined) messenger.leave(button.dataset.leave);
+  else if (button.dataset.rid !== undefined) {
+    messenger.select(button.dataset.rid);
+    messageInput.focus();
+  }
 });
 
-const last = remembered();
-if (last) {
-  usernameInput.value = last.username;
-  roomInput.value = last.rid;
+joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const rid = joinInput.value.trim();
+  const current = messenger;
+  if (!rid || !current) return;
+  joinError.hidden = true;
+  current.join(rid).then(
+    () => {
+      joinInput.value = '';
+      messageInput.focus();
+    },
+    (err: unknown) => showError(joinError, asChatError(err).message),
+  );
+});
+
+signOutButton.addEventListener('click', () => messenger?.signOut());
+
+const login = savedLogin();
+if (login) {
+  usernameInput.value = login.username;
+  roomInput.value = login.rid;
 }
-showLogin();
+const session = savedSession();
+if (session) {
+  showLogin();
+  loginButton.disabled = true;
+  loginButton.textContent = 'Entering…';
+  void start(session, true);
+} else showLogin();

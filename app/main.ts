@@ -13,6 +13,6 @@ void runServer((app) => {
   app.allowClientRoutes(Object.values(Route));
   const routes = clientRoutes(app, settings);
   app.configure('gate', () => configureGateServer(app, routes));
-  app.configure('connector', () => configureConnectorServer(app, routes, settings.AUTH_SECRET));
+  app.configure('connector', () => configureConnectorServer(app, routes, settings));
   app.configure('chat', () => configureChatServer(app, routes, settings));
 }, chatServersRules);

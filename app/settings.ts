@@ -22,6 +22,14 @@ const chatSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024 * 1024),
+  /** The most rooms one connection may be in at once. */
+  MAX_ROOMS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** With AUTH_SECRET, the most connections one user may hold at once (without, one per name and room). */
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Rooms up to this many members get everyone's read markers (`onRead`); bigger ones only the user's own devices. */
+  RECEIPTS_MAX_MEMBERS: z.coerce.number().int().min(0).max(100_000).default(100),
+  /** Rooms past this many members send no `onAdd`/`onLeave`, and enter replies list only this many names. */
+  PRESENCE_MAX_MEMBERS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** A Redis call that takes longer answers 503 instead of holding the room. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /**

@@ -53,6 +53,11 @@ export function requestSchemas(settings: ChatSettings) {
       token: token.optional(),
     }),
     refresh: z.object({ token }),
+    rooms: z.object({}),
+    join: z.object({ rid, lastSeq: seqNumber('lastSeq').optional(), epoch: epoch.optional() }),
+    leave: z.object({ rid }),
+    typing: z.object({ rid, typing: z.boolean({ error: 'typing must be true or false' }) }),
+    read: z.object({ rid, seq: seqNumber('seq') }),
     history: z.object({
       rid,
       afterSeq: seqNumber('afterSeq').optional(),
@@ -65,6 +70,7 @@ export function requestSchemas(settings: ChatSettings) {
     }),
     send: z.object({
       content,
+      rid: rid.optional(),
       target: z
         .string({ error: 'target must be a string' })
         .min(1, 'target must not be empty')

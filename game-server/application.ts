@@ -9,7 +9,7 @@ import { SessionService } from './frontend/session-service';
 import type { RemoteImpl, RemoteToken } from './contract/remote-token';
 import type { RouteDef, RouteHandler } from './contract/route-def';
 import { Registry, type Handler, type RemoteMethod } from './handler-registry';
-import type { RequestRunner } from './pipeline/pipeline';
+import type { ClientRequest, RequestRunner } from './pipeline/pipeline';
 import { requestPaths } from './pipeline/request-paths';
 import { RemoteDispatcher } from './remote-dispatcher';
 import type { Logger } from './logger';
@@ -25,6 +25,8 @@ import { ServerDirectory, type ServersChange } from './server-directory';
 import type { RuntimeSettings } from './settings';
 
 type LifecycleHook = () => Promise<void> | void;
+/** See `Application.beforeForward`. */
+export type ForwardCheck = (request: ClientRequest) => Promise<void> | void;
 type ServersChangedHook = (previous: ServerMap, current: ServerMap) => Promise<void> | void;
 
 /** One server of the cluster: its config, registries and the components it starts and stops. */
@@ -39,6 +41,7 @@ export class Application {
   readonly metrics: ServerMetrics;
   private readonly statusBoard: StatusBoard;
   private readonly routes = new Map<string, RouteFunction>();
+  private readonly forwardChecks: ForwardCheck[] = [];
   /** None on a server without an internal `port` (a gate, say): it only opens links of its own. */
   private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
@@ -91,7 +94,8 @@ export class Application {
       allowed: () => this.clientRoutes,
       backends: {
         serversOfType: (serverType) => (this.directory.hasType(serverType) ? this.directory.byType(serverType) : undefined),
-        pick: (serverType, session) => this.pickServer(serverType, session),
+        pick: (serverType, session, body) => this.pickServer(serverType, session, body),
+        check: (request) => this.checkForward(request),
         forward: (server, request) => this.rpcClient.forward(server, request),
       },
       byId: (id) => this.directory.byId(id),
@@ -243,11 +247,23 @@ export class Application {
     };
   }
 
-  /** The server of `serverType` that serves `session` (503 when none is configured). */
-  pickServer(serverType: string, session: Session): ServerInfo {
+  /** The server of `serverType` that serves `session` (and its request `body`, if any); 503 when none is configured. */
+  pickServer(serverType: string, session: Session, body?: unknown): ServerInfo {
     const servers = this.getServersByType(serverType);
     if (servers.length === 0) throw new AppError(Code.UNAVAILABLE, `no ${serverType} server is available`);
-    return (this.routes.get(serverType) ?? defaultRoute)(session, servers);
+    return (this.routes.get(serverType) ?? defaultRoute)(session, servers, body);
+  }
+
+  /**
+   * Runs `check` on this frontend before a client request goes to a backend: it throws an AppError
+   * to answer it here (what the frontend alone knows, such as which rooms a connection is in).
+   */
+  beforeForward(check: ForwardCheck): void {
+    this.forwardChecks.push(check);
+  }
+
+  private async checkForward(request: ClientRequest): Promise<void> {
+    for (const check of this.forwardChecks) await check(request);
   }
 
   /** Adds fields to this server's `__system.status` reply (what `npm run status` shows). */

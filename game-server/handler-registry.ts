@@ -40,6 +40,10 @@ export class Registry<F> {
     this.groups.set(group, methods);
   }
 
+  has(group: string, name: string): boolean {
+    return this.groups.get(group)?.has(name) ?? false;
+  }
+
   lookup(group: string, name: string): F {
     const fn = this.groups.get(group)?.get(name);
     if (!fn) throw new AppError(Code.NOT_FOUND, `unknown ${this.kind} ${group}.${name}`);

@@ -1,9 +1,10 @@
 import { AppError, Code, type RouteFunction } from '../../game-server';
+import { requestRoom } from './request-room';
 import { roomServer } from './room-server';
 
-/** The room's chat server: `chats[abs(crc32(rid)) % N]`; a session without a room has none (403). */
-export const chatRoute: RouteFunction = (session, servers) => {
-  const { rid } = session.settings;
-  if (session.uid === null || typeof rid !== 'string') throw new AppError(Code.FORBIDDEN, 'enter a room first');
+/** The chat server of the request's room: `chats[abs(crc32(rid)) % N]`; a session that has not entered has none (403). */
+export const chatRoute: RouteFunction = (session, servers, body) => {
+  const rid = requestRoom(body, session);
+  if (session.uid === null || rid === undefined) throw new AppError(Code.FORBIDDEN, 'enter a room first');
   return roomServer(rid, servers);
 };

@@ -40,7 +40,12 @@ export function clientRoutes(app: Application, settings: ChatSettings): ChatRout
     queryEntry: bind(ClientRoutes.queryEntry, schemas.queryEntry),
     enter: bind(ClientRoutes.enter, schemas.enter),
     refresh: bind(ClientRoutes.refresh, schemas.refresh),
+    rooms: bind(ClientRoutes.rooms, schemas.rooms),
+    join: bind(ClientRoutes.join, schemas.join),
+    leave: bind(ClientRoutes.leave, schemas.leave),
     send: bind(ClientRoutes.send, schemas.send),
     history: bind(ClientRoutes.history, schemas.history),
+    typing: bind(ClientRoutes.typing, schemas.typing),
+    read: bind(ClientRoutes.read, schemas.read),
   };
 }

@@ -1,7 +1,7 @@
 import { AppError, Code, type Session } from '../../game-server';
 import type { ChatSession } from '../protocol';
 
-/** The session of a user in a room: what `chat.*` handlers run with. */
+/** The session of a user who entered (a room, at first): what `chat.*` handlers run with. */
 export interface MemberSession {
   readonly id: string;
   readonly uid: string;
@@ -11,9 +11,9 @@ export interface MemberSession {
 
 /** The session as a room member's, or undefined: its settings came over the wire, so they are checked here, once. */
 export function memberOf(session: Session): MemberSession | undefined {
-  const { rid, username, inRoom } = session.settings;
+  const { rid, username } = session.settings;
   if (session.uid === null || typeof rid !== 'string' || typeof username !== 'string') return undefined;
-  return { id: session.id, uid: session.uid, frontendId: session.frontendId, settings: { rid, username, inRoom: inRoom === true } };
+  return { id: session.id, uid: session.uid, frontendId: session.frontendId, settings: { rid, username } };
 }
 
 /** The session as a room member's, or 403. */

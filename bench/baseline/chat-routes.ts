@@ -70,7 +70,7 @@ export function serveChat(io: Server, options: ChatRoutesOptions): { apply: (cha
       if (entered) throw new AppError(Code.FORBIDDEN, 'this connection has already entered a room');
       const room = roomOf(rid);
       if (room.members.has(username)) throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
-      socket.to(rid).emit(Push.add, { user: username });
+      socket.to(rid).emit(Push.add, { user: username, rid });
       const change = { rid, username, sid: socket.id };
       apply(change);
       options.replicate?.(change);
@@ -78,10 +78,13 @@ export function serveChat(io: Server, options: ChatRoutesOptions): { apply: (cha
       entered = { username, rid, room };
       return {
         users: [...room.members.keys()],
+        userCount: room.members.size,
         history: room.history.visibleAfter(lastId, username),
         epoch,
         lastSeq: room.lastSeq,
         recovered: true,
+        readSeq: 0,
+        unread: 0,
       };
     });
 

@@ -125,19 +125,24 @@ export class ClientServer {
   }
 
   /** Delivers a push from a backend to this server's sockets, encoding it once; returns how many sockets it reached. */
-  push({ route, msg, channel, uids, except }: PushMessage): number {
+  push({ route, msg, channel, uids, except, exceptSid }: PushMessage): number {
     if (!this.io) return 0;
     const { sessions } = this.options;
     const sockets = this.io.sockets.sockets;
-    const exceptSid = except === undefined ? undefined : sessions.getByUid(except)?.id;
-    const sids =
-      channel !== undefined
-        ? this.io.sockets.adapter.rooms.get(channelRoom(channel))
-        : uids?.flatMap((uid) => sessions.getByUid(uid)?.id ?? []);
+    const skipped = new Set<string>();
+    if (exceptSid !== undefined) skipped.add(exceptSid);
+    if (except !== undefined) for (const session of sessions.sessionsOf(except)) skipped.add(session.id);
+    let sids: Iterable<string> | undefined;
+    if (channel !== undefined) sids = this.io.sockets.adapter.rooms.get(channelRoom(channel));
+    else if (uids !== undefined) {
+      const listed = new Set<string>();
+      for (const uid of uids) for (const session of sessions.sessionsOf(uid)) listed.add(session.id);
+      sids = listed;
+    }
     let frame: Buffer | undefined;
     let recipients = 0;
     for (const sid of sids ?? []) {
-      const socket = sid === exceptSid ? undefined : sockets.get(sid);
+      const socket = skipped.has(sid) ? undefined : sockets.get(sid);
       if (!socket) continue;
       frame ??= PushWriter.encode(route, msg);
       this.writer.write(socket, frame, route, msg);

@@ -4,10 +4,12 @@ import { FrontendSession, type UidIndex } from './frontend-session';
 
 type ClosedListener<S extends object> = (session: FrontendSession<S>) => void | Promise<void>;
 
-/** The sessions of one frontend server, by socket id and by bound uid. */
+const NONE: ReadonlySet<never> = new Set();
+
+/** The sessions of one frontend server, by socket id and by the uids they hold (a uid may be held by several). */
 export class SessionService<S extends object = Record<string, unknown>> implements UidIndex<S> {
   private readonly bySid = new Map<string, FrontendSession<S>>();
-  private readonly byUid = new Map<string, FrontendSession<S>>();
+  private readonly byUid = new Map<string, Set<FrontendSession<S>>>();
   private readonly closedListeners: ClosedListener<S>[] = [];
   private readonly closing = new Set<Promise<void>>();
 
@@ -19,11 +21,14 @@ export class SessionService<S extends object = Record<string, unknown>> implemen
     return session;
   }
 
-  /** Forgets a session whose socket closed and tells the listeners (e.g. to leave its room). */
+  /**
+   * Forgets a session whose socket closed and tells the listeners (e.g. to leave its rooms). Its uids
+   * are released after the listeners ran: they see what it held.
+   */
   close(session: FrontendSession<S>): void {
     if (!this.bySid.delete(session.id)) return;
-    const { uid } = session;
-    if (uid !== null && this.byUid.get(uid) === session) this.byUid.delete(uid);
+    const held = [...session.uids];
+    for (const uid of held) this.release(uid, session);
     for (const listener of this.closedListeners) {
       const work = (async () => listener(session))().catch(() => undefined);
       this.closing.add(work);
@@ -40,14 +45,18 @@ export class SessionService<S extends object = Record<string, unknown>> implemen
     this.closedListeners.push(listener);
   }
 
-  claim(uid: string, session: FrontendSession<S>): void {
-    const holder = this.byUid.get(uid);
-    if (holder && holder !== session) throw new AppError(Code.CONFLICT, 'this user is already connected');
-    this.byUid.set(uid, session);
+  claim(uid: string, session: FrontendSession<S>, limit: number): void {
+    const holders = this.byUid.get(uid);
+    if (holders?.has(session)) return;
+    if (holders && holders.size >= limit) throw new AppError(Code.CONFLICT, 'this user is already connected');
+    if (holders) holders.add(session);
+    else this.byUid.set(uid, new Set([session]));
   }
 
   release(uid: string, session: FrontendSession<S>): void {
-    if (this.byUid.get(uid) === session) this.byUid.delete(uid);
+    const holders = this.byUid.get(uid);
+    if (!holders?.delete(session)) return;
+    if (holders.size === 0) this.byUid.delete(uid);
   }
 
   /** The live session behind a handler's `session` argument (frontends only). */
@@ -57,19 +66,21 @@ export class SessionService<S extends object = Record<string, unknown>> implemen
     return session as unknown as FrontendSession<T>;
   }
 
-  getByUid(uid: string): FrontendSession<S> | undefined {
-    return this.byUid.get(uid);
+  /** The sessions holding `uid` (none: an empty set). */
+  sessionsOf(uid: string): ReadonlySet<FrontendSession<S>> {
+    return this.byUid.get(uid) ?? NONE;
   }
 
-  /** Bound sessions, e.g. to re-announce them to a chat server that came back. */
-  boundSessions(): IterableIterator<FrontendSession<S>> {
-    return this.byUid.values();
+  /** Whether the session `sid` is still open. */
+  isOpen(sid: string): boolean {
+    return this.bySid.has(sid);
   }
 
   get connectionCount(): number {
     return this.bySid.size;
   }
 
+  /** Uids held by the sessions of this frontend (a chat connection holds one per room). */
   get boundCount(): number {
     return this.byUid.size;
   }

@@ -51,7 +51,7 @@ export class ServerMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     if (clients) {
       this.gauge('client_connections', 'Open client sockets on this frontend', () => clients.connectionCount);
-      this.gauge('client_sessions', 'Client sockets bound to a user on this frontend', () => clients.boundCount);
+      this.gauge('client_sessions', 'Uids held by the client sockets of this frontend (one per user and room)', () => clients.boundCount);
     }
     const messagesIn = new Counter({
       name: 'client_messages_in_total',

@@ -53,7 +53,15 @@ export function requestPaths(options: RequestPathsOptions): { client: RequestRun
       routeAllowStep(allowed),
       bodyObjectStep,
     ],
-    localOrForward(options.serverType, local, backendForward(backends)),
+    localOrForward(
+      options.serverType,
+      (route) => {
+        const [, group = '', method = ''] = route.split('.');
+        return options.handlers.has(group, method);
+      },
+      local,
+      backendForward(backends),
+    ),
   );
   return { client, forwarded: pipeline([errorStep(log, metrics)], local) };
 }

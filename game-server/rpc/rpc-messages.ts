@@ -32,8 +32,9 @@ export interface ForwardedRequest {
 export type ClientResponse = { code: number; error?: string } & Record<string, unknown>;
 
 /**
- * A push to clients of one frontend: either every member of a channel (one emit, one encode on the
- * frontend), or the listed uids. `except` leaves one uid out.
+ * A push to clients of one frontend: either every member of a channel (one encode on the frontend),
+ * or every session holding one of the listed uids. `except` leaves out every session holding that
+ * uid, `exceptSid` one session (the one whose request caused the push: it has its reply).
  */
 export interface PushMessage {
   route: string;
@@ -41,6 +42,7 @@ export interface PushMessage {
   channel?: string;
   uids?: string[];
   except?: string;
+  exceptSid?: string;
 }
 
 /** Events a peer sends to a server's RPC port. */

@@ -6,6 +6,9 @@ export interface ChannelMember {
   frontendId: string;
 }
 
+/** Who a push leaves out: every session of the uid `except`, or the one session `exceptSid`. */
+export type PushSkip = Pick<PushMessage, 'except' | 'exceptSid'>;
+
 /** How channels reach frontends; the application gives it the RPC client. */
 export interface PushTransport {
   pushToFrontend(frontendId: string, message: PushMessage): void;
@@ -46,8 +49,8 @@ export class Channel {
     return this.members.get(uid);
   }
 
-  uids(): string[] {
-    return [...this.members.keys()];
+  uids(): IterableIterator<string> {
+    return this.members.keys();
   }
 
   get size(): number {
@@ -59,10 +62,10 @@ export class Channel {
     if (this.perFrontend.has(frontendId)) this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name });
   }
 
-  /** Sends `route` to every member (but `except`), one push per frontend. */
-  pushMessage(route: string, msg: unknown, except?: string): void {
+  /** Sends `route` to every member (but those `skip` names), one push per frontend. */
+  pushMessage(route: string, msg: unknown, skip: PushSkip = {}): void {
     for (const frontendId of this.perFrontend.keys()) {
-      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...(except !== undefined && { except }) });
+      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...skip });
     }
   }
 }
@@ -85,14 +88,14 @@ export class ChannelService {
     this.channels.delete(name);
   }
 
-  /** Pushes to a list of users, grouped by frontend: one RPC per frontend. */
-  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[]): void {
+  /** Pushes to a list of users (every session holding each uid, but `skip`), grouped by frontend: one RPC per frontend. */
+  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}): void {
     const byFrontend = new Map<string, string[]>();
     for (const { uid, frontendId } of members) {
       const list = byFrontend.get(frontendId);
       if (list) list.push(uid);
       else byFrontend.set(frontendId, [uid]);
     }
-    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids });
+    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids, ...skip });
   }
 }

@@ -1,6 +1,7 @@
 import {
   EVERYONE,
   Route,
+  type ClientToServerEvents,
   type EnterRequest,
   type EnterResult,
   type Reply,
@@ -11,6 +12,9 @@ import { connect, queryEntry, request, type ClientSocket } from '../../bench/cha
 
 export { closeAllSockets, connect, queryEntry, request, type ClientSocket } from '../../bench/chaos/client-socket';
 export type PushName = keyof ServerToClientEvents;
+type RouteName = keyof ClientToServerEvents;
+export type RequestOf<R extends RouteName> = Parameters<ClientToServerEvents[R]>[0];
+export type ReplyOf<R extends RouteName> = Parameters<Parameters<ClientToServerEvents[R]>[1]>[0];
 export type PushPayload<E extends PushName> = Parameters<ServerToClientEvents[E]>[0];
 
 /** A user as the protocol sees one: gate, then connector, then enter; records every push. */
@@ -56,6 +60,16 @@ export class ChatClient {
 
   send(content: string, target: string = EVERYONE, timeoutMs = 5000): Promise<Reply<SendResult>> {
     return request<SendResult>(this.socket, Route.send, { content, target }, timeoutMs);
+  }
+
+  /** Any client route with its typed request and reply (join, leave, typing, read, rooms...). */
+  ask<R extends RouteName>(route: R, body: RequestOf<R>, timeoutMs = 5000): Promise<ReplyOf<R>> {
+    return request(this.socket, route, body, timeoutMs) as Promise<ReplyOf<R>>;
+  }
+
+  /** Sends to room `rid` (one of this connection's). */
+  sendTo(rid: string, content: string, target: string = EVERYONE): Promise<Reply<SendResult>> {
+    return request<SendResult>(this.socket, Route.send, { rid, content, target });
   }
 
   received<E extends PushName>(event: E): PushPayload<E>[] {

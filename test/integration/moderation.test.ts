@@ -44,7 +44,7 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
     const gone = disconnected(bob);
     const run = await runAdmin(cluster, ['kick', 'bob', '--room', 'kick-room', '--reason', 'spamming links']);
     expect(run).toMatchObject({ code: 0, stdout: 'kicked bob from room kick-room\n' });
-    expect(await bob.waitFor('onKick')).toEqual<KickEvent>({ reason: 'spamming links' });
+    expect(await bob.waitFor('onKick')).toEqual<KickEvent>({ rid: 'kick-room', reason: 'spamming links' });
     expect(await gone).toBe('io server disconnect');
     await alice.waitFor('onLeave', (e) => e.user === 'bob');
     expect(bob.received('onLeave')).toEqual([]);
@@ -59,7 +59,7 @@ describe.each(['memory', 'redis'] as const)('npm run admin: kick, ban, mute (%s 
     const run = await runAdmin(cluster, ['kick', 'carol', '--room', 'kick-room-2', '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual<ModerationResult>({ verb: 'kick', rid: 'kick-room-2', username: 'carol', kicked: true });
-    expect(await carol.waitFor('onKick')).toEqual({ reason: 'removed by a moderator' });
+    expect(await carol.waitFor('onKick')).toEqual({ rid: 'kick-room-2', reason: 'removed by a moderator' });
   });
 
   it('kick of a user who is not in the room: exit 1, 404', async () => {

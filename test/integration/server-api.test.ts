@@ -92,6 +92,7 @@ describe('the server API on the web server (API_KEY set)', () => {
           from: 'system',
           target: '*',
           time: expect.any(Number),
+          rid: 'news',
         });
       }
       const byName = await api<SendResult>('POST', 'api/rooms/news/messages', { content: 'from the news desk', from: 'newsbot' });
@@ -201,7 +202,7 @@ describe('the server API on the web server (API_KEY set)', () => {
       const gina = await ChatClient.enter(cluster.gate, 'gina', 'kick-api');
       const res = await api<ModerationResult>('POST', 'api/rooms/kick-api/kick', { username: 'gina', reason: 'off topic' });
       expect(res).toMatchObject({ status: 200, body: { verb: 'kick', rid: 'kick-api', username: 'gina', kicked: true } });
-      expect(await gina.waitFor('onKick')).toEqual({ reason: 'off topic' });
+      expect(await gina.waitFor('onKick')).toEqual({ rid: 'kick-api', reason: 'off topic' });
       await frank.waitFor('onLeave', (e) => e.user === 'gina');
       const info = await api<RoomInfo>('GET', 'api/rooms/kick-api');
       expect(info.body.members).toEqual(['frank']);

@@ -77,7 +77,7 @@ describe('tokens on live connections (AUTH_SECRET set)', () => {
       expiresAt: later * 1000,
       left: ['narrowed-room'],
     });
-    expect(await fay.waitFor('onKick')).toEqual({ reason: 'the token does not allow room "narrowed-room"' });
+    expect(await fay.waitFor('onKick')).toEqual({ rid: 'narrowed-room', reason: 'the token does not allow room "narrowed-room"' });
     await closed;
     await gus.waitFor('onLeave', (e) => e.user === 'fay');
     await waitUntil(async () => (await gus.send('fay is gone')).code === 200, 5000, 'gus can still send');

@@ -32,7 +32,7 @@ describe('Channel', () => {
     const { transport, channels } = setup();
     const room = channels.getOrCreateChannel('lobby');
     room.add('ann*lobby', 'connector-1');
-    room.pushMessage('onAdd', { user: 'ann' }, 'ann*lobby');
+    room.pushMessage('onAdd', { user: 'ann' }, { except: 'ann*lobby' });
     room.pushMessage('onAdd', { user: 'bob' });
     expect(transport.pushes[0]!.message.except).toBe('ann*lobby');
     expect('except' in transport.pushes[1]!.message).toBe(false);
@@ -69,7 +69,7 @@ describe('Channel', () => {
     expect(room.leave('nobody*lobby')).toBe(false);
     room.pushMessage('onChat', {});
     expect(transport.frontends()).toEqual(['connector-2']);
-    expect(room.uids()).toEqual(['cat*lobby']);
+    expect([...room.uids()]).toEqual(['cat*lobby']);
     expect(room.has('bob*lobby')).toBe(false);
     expect(room.has('cat*lobby')).toBe(true);
     expect(room.frontendOf('bob*lobby')).toBeUndefined();

@@ -142,10 +142,12 @@ describe('local or forward', () => {
   it('runs a route of this server type here and forwards any other', async () => {
     const dispatch = localOrForward(
       'connector',
+      (route) => route === 'chat.chatHandler.join',
       async () => ({ code: Code.OK, where: 'here' }),
       async () => ({ code: Code.OK, where: 'there' }),
     );
     expect(await dispatch(request({ route: 'connector.entryHandler.enter' }))).toMatchObject({ where: 'here' });
+    expect(await dispatch(request({ route: 'chat.chatHandler.join' }))).toMatchObject({ where: 'here' });
     expect(await dispatch(request())).toMatchObject({ where: 'there' });
   });
 });
@@ -161,6 +163,9 @@ describe('the backend forward', () => {
   const forward = backendForward({
     serversOfType: (type) => servers.get(type),
     pick: (_type, _session) => chat,
+    check: async ({ body }) => {
+      if ((body as { refuse?: boolean }).refuse) throw new AppError(Code.FORBIDDEN, 'refused here');
+    },
     forward: async (server, message) => {
       forwarded.push({ to: server.id, ...message });
       return { code: Code.OK };
@@ -170,6 +175,12 @@ describe('the backend forward', () => {
   it('sends the route, body and a copy of the session to the server the route function picks', async () => {
     expect(await forward(request())).toEqual({ code: 200 });
     expect(forwarded).toEqual([{ to: 'chat-server-1', route: 'chat.chatHandler.send', body: { content: 'hi' }, session }]);
+  });
+
+  it('answers a request its check refuses on the frontend, without forwarding it', async () => {
+    forwarded.length = 0;
+    await expect(forward(request({ body: { content: 'hi', refuse: true } }))).rejects.toMatchObject({ code: 403, message: 'refused here' });
+    expect(forwarded).toEqual([]);
   });
 
   it('answers 404 for a server type the list does not have, or a frontend type', async () => {
@@ -206,6 +217,7 @@ describe('the request paths of a server', () => {
         pick: () => {
           throw new AppError(Code.UNAVAILABLE, 'no chat server is available');
         },
+        check: async () => undefined,
         forward: ok,
       },
       byId: () => undefined,

@@ -76,10 +76,10 @@ describe('RoomLogFollower', () => {
   it('catches up on onSeq when the log is ahead (a lost tail), and not when it is not', async () => {
     const { follower, delivered, asked, state } = setup([msg(1)]);
     follower.entered(reply([msg(1)], 1));
-    follower.seq({ seq: 1, epoch: 'e1' });
+    follower.seq({ rid: 'lobby', seq: 1, epoch: 'e1' });
     expect(asked).toHaveLength(0);
     state.log.push(msg(2));
-    follower.seq({ seq: 2, epoch: 'e1' });
+    follower.seq({ rid: 'lobby', seq: 2, epoch: 'e1' });
     await settle();
     expect(delivered).toEqual([1, 2]);
   });
@@ -89,7 +89,7 @@ describe('RoomLogFollower', () => {
     follower.entered(reply([msg(1), msg(2)], 2));
     state.epoch = 'e2';
     state.log = [msg(1)];
-    follower.seq({ seq: 0, epoch: 'e2' });
+    follower.seq({ rid: 'lobby', seq: 0, epoch: 'e2' });
     await settle();
     follower.chat(msg(2));
     expect(lost()).toBe(1);

@@ -50,7 +50,7 @@ describe('RoomRegistry', () => {
     const room = await registry.create('lobby', state);
     expect(room.users()).toEqual(['ann', 'bob']);
     expect(room.channel.frontendOf('bob*lobby')).toBe('connector-2');
-    expect(room.head()).toEqual({ seq: 7, epoch: 'e-1' });
+    expect(room.head()).toEqual({ rid: 'lobby', seq: 7, epoch: 'e-1' });
     expect(await moderation.get('lobby', 'ban', 'eve')).toEqual({ username: 'eve', until });
     const { message } = await room.publish(say('hi'), () => undefined);
     expect(message).toMatchObject({ seq: 8, id: state.lastId + 1 });
@@ -85,7 +85,7 @@ describe('RoomRegistry', () => {
 
     registry.leave(room, 'ann*lobby');
     expect(transport.pushes).toEqual([
-      { frontendId: 'connector-2', message: { route: Push.leave, msg: { user: 'ann' }, channel: 'lobby' } },
+      { frontendId: 'connector-2', message: { route: Push.leave, msg: { user: 'ann', rid: 'lobby' }, channel: 'lobby' } },
     ]);
     expect(registry.get('lobby')).toBe(room);
 

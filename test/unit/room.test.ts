@@ -122,7 +122,7 @@ describe('Room', () => {
     const publishing = room.publish(say('first after the loss'), () => order.push(`deliver ${transport.routes().join(',')}`));
     await jest.advanceTimersByTimeAsync(10);
     await publishing;
-    expect(transport.pushes[0]!.message).toEqual({ route: Push.seq, msg: { seq: 0, epoch: claim.epoch }, channel: 'lobby' });
+    expect(transport.pushes[0]!.message).toEqual({ route: Push.seq, msg: { rid: 'lobby', seq: 0, epoch: claim.epoch }, channel: 'lobby' });
     expect(order).toEqual([`deliver ${Push.seq}`]);
   });
 

@@ -36,9 +36,27 @@ describe('SessionService', () => {
     expect(sessions.boundCount).toBe(0);
 
     session.bind('ann*lobby');
-    expect(sessions.getByUid('ann*lobby')).toBe(session);
-    expect([...sessions.boundSessions()]).toEqual([session]);
+    expect([...sessions.sessionsOf('ann*lobby')]).toEqual([session]);
     expect(sessions.boundCount).toBe(1);
+  });
+
+  it('lets one session hold many uids and one uid be held by up to its limit of sessions', () => {
+    const sessions = service();
+    const first = sessions.create(socket('s1'));
+    const second = sessions.create(socket('s2'));
+    const third = sessions.create(socket('s3'));
+    first.bind('ann*lobby', 2);
+    first.claim('ann*games', 2);
+    second.bind('ann*lobby', 2);
+    expect(() => third.bind('ann*lobby', 2)).toThrow(expect.objectContaining({ code: 409 }));
+    expect([...first.uids]).toEqual(['ann*lobby', 'ann*games']);
+    expect([...sessions.sessionsOf('ann*lobby')]).toEqual([first, second]);
+    expect(sessions.boundCount).toBe(2);
+
+    first.release('ann*games');
+    expect(sessions.sessionsOf('ann*games').size).toBe(0);
+    sessions.close(first);
+    expect([...sessions.sessionsOf('ann*lobby')]).toEqual([second]);
   });
 
   it('answers 403 for a session id it does not hold (the connection closed)', () => {
@@ -55,9 +73,9 @@ describe('SessionService', () => {
     expect(second.uid).toBeNull();
 
     sessions.close(first);
-    expect(sessions.getByUid('ann*lobby')).toBeUndefined();
+    expect(sessions.sessionsOf('ann*lobby').size).toBe(0);
     second.bind('ann*lobby');
-    expect(sessions.getByUid('ann*lobby')).toBe(second);
+    expect([...sessions.sessionsOf('ann*lobby')]).toEqual([second]);
   });
 
   it('tells every closed-listener once per closed session, and drain waits for their work', async () => {
@@ -110,7 +128,7 @@ describe('SessionService', () => {
 
     sessions.close(first);
     sessions.release('ann*lobby', first);
-    expect(sessions.getByUid('ann*lobby')).toBe(second);
+    expect([...sessions.sessionsOf('ann*lobby')]).toEqual([second]);
   });
 });
 
@@ -130,7 +148,7 @@ describe('FrontendSession', () => {
     session.unbind();
     expect(session.uid).toBeNull();
     expect(session.settings).toEqual({});
-    expect(sessions.getByUid('ann*lobby')).toBeUndefined();
+    expect(sessions.sessionsOf('ann*lobby').size).toBe(0);
     session.unbind();
     session.bind('ann*other');
     expect(session.uid).toBe('ann*other');

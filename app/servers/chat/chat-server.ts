@@ -11,6 +11,7 @@ import { createChatRemote } from './remote/chat-remote';
 import { createModerationRemote } from './remote/moderation-remote';
 import { RoomDirectory, type TakeRoom } from './room-directory';
 import { RoomRegistry } from './room-registry';
+import { Typing } from './typing';
 import { keepRoomsAcrossRestart } from './rooms-file/keep-rooms-across-restart';
 
 /** How long a chat server waits for a peer to hand a room over. */
@@ -19,12 +20,13 @@ const TAKE_TIMEOUT_MS = 1000;
 /** A chat server: holds rooms, runs `chat.*` handlers and the chat remote. */
 export function configureChatServer(app: Application, routes: ChatRoutes, settings: ChatSettings): void {
   const stores = createChatStores(settings, app.log);
-  const rooms = new RoomRegistry(app, stores.log, stores.moderation);
+  const typing = new Typing();
+  const rooms = new RoomRegistry(app, stores.log, stores.moderation, { maxMembers: settings.PRESENCE_MAX_MEMBERS, typing });
   const directory = new RoomDirectory(app, takeRoomFrom(app), rooms);
   const moderator = new Moderator(app, rooms, stores.moderation);
   const schemas = requestSchemas(settings);
-  handleChat(app, routes, directory, moderator, settings.HISTORY_SIZE);
-  app.remote(Remotes.chat, createChatRemote(app, rooms, directory, moderator, settings.HISTORY_SIZE));
+  handleChat(app, routes, directory, rooms, moderator, typing, settings);
+  app.remote(Remotes.chat, createChatRemote(app, rooms, directory, moderator, settings));
   app.remote(Remotes.moderation, createModerationRemote(directory, moderator, schemas));
 
   // Pushes to a connector are dropped while the link to it is down: its members learn each log's head and catch up.

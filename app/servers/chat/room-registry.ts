@@ -1,5 +1,6 @@
 import type { Application } from '../../../game-server';
 import { Push, usernameOf, type RoomState, type UserEvent } from '../../protocol';
+import type { Typing } from './typing';
 import { Room } from './room';
 import type { ModerationStore } from './moderation/moderation-store';
 import type { RoomLog } from './room-log/room-log';
@@ -9,6 +10,13 @@ import type { RoomLog } from './room-log/room-log';
  * connector restarting), and must find their history and epoch, not a new log.
  */
 const EMPTY_ROOM_LOG_KEPT_MS = 30_000;
+
+/** Who hears of members coming and going: PRESENCE_MAX_MEMBERS, and who is typing. */
+export interface RoomPresence {
+  /** Rooms past this many members send no onAdd/onLeave. */
+  maxMembers: number;
+  typing?: Typing;
+}
 
 /** The rooms this chat server holds, by rid. An empty room is dropped (its log too, a while later, when that lives in memory). */
 export class RoomRegistry {
@@ -21,6 +29,7 @@ export class RoomRegistry {
     private readonly app: Pick<Application, 'channels'>,
     readonly log: RoomLog,
     private readonly moderation: ModerationStore,
+    private readonly presence: RoomPresence = { maxMembers: Infinity },
   ) {}
 
   get(rid: string): Room | undefined {
@@ -65,7 +74,7 @@ export class RoomRegistry {
     return {
       rid,
       lastId: room.currentLastId,
-      members: room.channel.uids().map((uid) => [uid, room.channel.frontendOf(uid)!]),
+      members: [...room.channel.uids()].map((uid) => [uid, room.channel.frontendOf(uid)!]),
       log: this.log.release(rid),
       ...(moderation && { moderation }),
     };
@@ -78,11 +87,16 @@ export class RoomRegistry {
     this.app.channels.destroyChannel(room.rid);
   }
 
-  /** `uid` leaves `room`; the others are told, and an empty room goes. */
+  /** `uid` leaves `room`; the others are told (in a room small enough for presence), and an empty room goes. */
   leave(room: Room, uid: string): void {
-    room.channel.leave(uid);
-    const event: UserEvent = { user: usernameOf(uid) };
-    room.channel.pushMessage(Push.leave, event);
+    const wasSize = room.channel.size;
+    if (!room.channel.leave(uid)) return;
+    const user = usernameOf(uid);
+    this.presence.typing?.stopped(room, user);
+    if (wasSize <= this.presence.maxMembers) {
+      const event: UserEvent = { user, rid: room.rid };
+      room.channel.pushMessage(Push.leave, event);
+    }
     this.removeIfEmpty(room);
   }
 
@@ -90,7 +104,7 @@ export class RoomRegistry {
   leaveAll(frontendId: string, except: ReadonlySet<string> = new Set()): number {
     let left = 0;
     for (const room of [...this.rooms.values()]) {
-      for (const uid of room.channel.uids()) {
+      for (const uid of [...room.channel.uids()]) {
         if (room.channel.frontendOf(uid) !== frontendId || except.has(uid)) continue;
         this.leave(room, uid);
         left++;

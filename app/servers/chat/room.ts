@@ -1,5 +1,5 @@
 import type { Channel } from '../../../game-server';
-import { Push, usernameOf, type ChatMessage, type SeqEvent } from '../../protocol';
+import { Push, usernameOf, type ChatMessage, type RoomMessage, type SeqEvent } from '../../protocol';
 import type { LogClaim, LogRead, MessageDraft, RoomLog } from './room-log/room-log';
 
 /**
@@ -32,13 +32,24 @@ export class Room {
     this.lastId = Math.max(idBase(), lastId);
   }
 
-  users(): string[] {
-    return this.channel.uids().map(usernameOf);
+  /** The names of the room's users (the first `limit` of them). */
+  users(limit = Infinity): string[] {
+    const names: string[] = [];
+    for (const uid of this.channel.uids()) {
+      if (names.length >= limit) break;
+      names.push(usernameOf(uid));
+    }
+    return names;
   }
 
   /** The log's head, as `onSeq` says it. */
   head(): SeqEvent {
-    return { seq: this.claim.lastSeq, epoch: this.claim.epoch };
+    return { rid: this.rid, seq: this.claim.lastSeq, epoch: this.claim.epoch };
+  }
+
+  /** A message as `onChat` carries it: with its room. */
+  pushed(message: ChatMessage): RoomMessage {
+    return { ...message, rid: this.rid };
   }
 
   get currentLastId(): number {
@@ -54,7 +65,9 @@ export class Room {
       const result = await this.log.append(this.claim, { ...draft, id: this.lastId + 1, time: Date.now() });
       if (result.duplicate) return result;
       this.lastId = Math.max(this.lastId, result.message.id);
-      if (result.restarted) this.channel.pushMessage(Push.seq, { seq: result.message.seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
+      if (result.restarted) {
+        this.channel.pushMessage(Push.seq, { rid: this.rid, seq: result.message.seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
+      }
       deliver(result.message);
       this.onPublished();
       return result;

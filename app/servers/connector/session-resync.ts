@@ -1,7 +1,7 @@
 import type { Application, ServerInfo, ServerMap } from '../../../game-server';
 import { Remotes, type MemberRef } from '../../protocol';
-import { memberOf } from '../../routes/member-session';
 import { roomServer } from '../../routes/room-server';
+import type { ConnectionRooms } from './connection-rooms';
 
 /**
  * Connectors are the source of truth for who is in which room; chat servers' rooms are derived.
@@ -9,23 +9,16 @@ import { roomServer } from '../../routes/room-server';
  * connector re-sends all its users whose rooms live there; when the servers list changes, it sends
  * each user whose room moved to the room's new chat server.
  */
-export function keepChatServersInSync(app: Application): void {
+export function keepChatServersInSync(app: Application, rooms: ConnectionRooms): void {
   const chat = app.rpc(Remotes.chat);
 
   const membersByOwner = (chats: readonly ServerInfo[]): Map<string, MemberRef[]> => {
     const byOwner = new Map<string, MemberRef[]>();
     if (chats.length === 0) return byOwner;
-    for (const session of app.sessions.boundSessions()) {
-      const member = memberOf(session);
-      // An enter still on its way is not announced: its own add follows on the same link.
-      if (!member?.settings.inRoom) continue;
-      const {
-        uid,
-        settings: { rid },
-      } = member;
-      const owner = roomServer(rid, chats).id;
+    for (const member of rooms.members()) {
+      const owner = roomServer(member.rid, chats).id;
       const list = byOwner.get(owner) ?? [];
-      list.push({ uid, rid });
+      list.push(member);
       byOwner.set(owner, list);
     }
     return byOwner;

@@ -36,7 +36,7 @@ export class Moderator {
     const base = { verb, rid, username };
     switch (verb) {
       case 'kick': {
-        const kicked = room ? await this.kick(room, username, { reason: reason ?? 'removed by a moderator' }) : false;
+        const kicked = room ? await this.kick(room, username, { rid, reason: reason ?? 'removed by a moderator' }) : false;
         if (!kicked) throw new AppError(Code.NOT_FOUND, `no user "${username}" in room "${rid}"`);
         this.app.log.info({ rid, username, reason }, 'kicked');
         return { ...base, kicked };
@@ -48,7 +48,7 @@ export class Moderator {
         // Banned first, then out: an enter racing the kick already meets the ban.
         const kicked =
           verb === 'ban' && room !== undefined
-            ? await this.kick(room, username, { reason: reason ?? 'banned by a moderator', until })
+            ? await this.kick(room, username, { rid, reason: reason ?? 'banned by a moderator', until })
             : false;
         this.app.log.info({ rid, username, until: new Date(until).toISOString(), reason }, verb === 'ban' ? 'banned' : 'muted');
         return { ...base, kicked, until };

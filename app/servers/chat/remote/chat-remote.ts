@@ -1,7 +1,9 @@
 import { AppError, Code, type Application, type RemoteImpl } from '../../../../game-server';
 import { EVERYONE, Push, usernameOf, type ChatRemote, type RoomInfo, type SendResult, type UserEvent } from '../../../protocol';
+import type { ChatSettings } from '../../../settings';
 import { historyReply } from '../history-reply';
 import type { Moderator } from '../moderation/moderator';
+import { readState, roomSummary } from '../read-markers';
 import { LogClaimLost } from '../room-log/room-log';
 import type { RoomDirectory } from '../room-directory';
 import type { RoomRegistry } from '../room-registry';
@@ -15,8 +17,10 @@ export function createChatRemote(
   rooms: RoomRegistry,
   directory: RoomDirectory,
   moderator: Moderator,
-  historySize: number,
+  settings: Pick<ChatSettings, 'HISTORY_SIZE' | 'PRESENCE_MAX_MEMBERS'>,
 ): RemoteImpl<ChatRemote> {
+  const historySize = settings.HISTORY_SIZE;
+  const presenceMax = settings.PRESENCE_MAX_MEMBERS;
   return {
     async add(context, uid, frontendId, rid, position) {
       const room = await directory.locate(rid, context, true);
@@ -30,14 +34,30 @@ export function createChatRemote(
         if (holder !== frontendId && app.isServerUp(holder)) {
           throw new AppError(Code.CONFLICT, `the name "${username}" is already taken in this room`);
         }
-      } else {
+      } else if (room.channel.size < presenceMax) {
         // Not to the newcomer: its connector may have put it in the room by the time the push arrives.
-        const event: UserEvent = { user: username };
-        room.channel.pushMessage(Push.add, event, uid);
+        const event: UserEvent = { user: username, rid };
+        room.channel.pushMessage(Push.add, event, { except: uid });
       }
       room.channel.add(uid, frontendId);
       const { messages, ...log } = await historyReply(room, username, position, historySize);
-      return { users: room.users(), history: messages, ...log };
+      const read = await readState(rooms.log, rid, username, room.head().seq, historySize);
+      return { users: room.users(presenceMax), userCount: room.channel.size, history: messages, ...log, ...read };
+    },
+
+    async summaries(_context, username, rids) {
+      return Promise.all(
+        rids.map(async (rid) => {
+          const room = rooms.get(rid);
+          if (room) {
+            const { epoch, seq } = room.head();
+            return roomSummary(rooms.log, rid, username, { epoch, lastSeq: seq }, room.channel.size, historySize);
+          }
+          // Not held here (it is moving, or its log lives in Redis): what its log says.
+          const { epoch, lastSeq } = await rooms.log.read(rid, Number.MAX_SAFE_INTEGER, 1);
+          return roomSummary(rooms.log, rid, username, { epoch, lastSeq }, 0, historySize);
+        }),
+      );
     },
 
     async kick(context, uid, frontendId, rid) {
@@ -79,7 +99,9 @@ export function createChatRemote(
       const room = await directory.locate(rid, context, rooms.log.kind === 'redis');
       if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
       try {
-        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) => room.channel.pushMessage(Push.chat, m));
+        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) =>
+          room.channel.pushMessage(Push.chat, room.pushed(m)),
+        );
         return { id: message.id, seq: message.seq };
       } catch (err) {
         // Another chat server claimed the room's log (it moved while this one held it): it publishes.

@@ -11,10 +11,11 @@ import {
   type RoomLog,
 } from './room-log';
 
-/** One room's log in memory: a ring of the last `capacity` messages, and their dedupe keys. */
+/** One room's log in memory: a ring of the last `capacity` messages, their dedupe keys, and its read markers. */
 class MemoryLog {
   readonly ring: Ring<LoggedMessage>;
   private readonly byKey = new Map<string, ChatMessage>();
+  readonly reads: Map<string, number>;
   /** Claims made on this log in this process; 0 for one only restored from the rooms file. */
   fence = 0;
 
@@ -23,7 +24,9 @@ class MemoryLog {
     readonly epoch: string,
     public lastSeq: number,
     entries: readonly LoggedMessage[],
+    reads: readonly [string, number][] = [],
   ) {
+    this.reads = new Map(reads);
     this.ring = new Ring(capacity);
     for (const entry of entries.slice(-capacity)) this.keep(entry);
   }
@@ -51,7 +54,7 @@ export class MemoryRoomLog implements RoomLog {
     // A log read back from the rooms file gives way to one handed over: the room lived elsewhere since.
     if (!log || (snapshot && log.fence === 0)) {
       log = snapshot
-        ? new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries)
+        ? new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries, snapshot.reads)
         : new MemoryLog(this.capacity, newEpoch(), 0, []);
       this.logs.set(rid, log);
     }
@@ -61,7 +64,9 @@ export class MemoryRoomLog implements RoomLog {
 
   /** A log read back from this server's rooms file (see rooms-file/): the room's, unless a peer hands one over. */
   restore(rid: string, snapshot: RoomLogSnapshot): void {
-    if (!this.logs.has(rid)) this.logs.set(rid, new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries));
+    if (!this.logs.has(rid)) {
+      this.logs.set(rid, new MemoryLog(this.capacity, snapshot.epoch, snapshot.lastSeq, snapshot.entries, snapshot.reads));
+    }
   }
 
   /** Every room whose log is here, held or kept. */
@@ -92,11 +97,23 @@ export class MemoryRoomLog implements RoomLog {
     return { epoch: log.epoch, lastSeq: log.lastSeq, firstSeq, messages };
   }
 
+  async markRead(rid: string, username: string, seq: number): Promise<number> {
+    const reads = this.logs.get(rid)?.reads;
+    if (!reads) return 0;
+    const marker = Math.max(reads.get(username) ?? 0, seq);
+    reads.set(username, marker);
+    return marker;
+  }
+
+  async readMarker(rid: string, username: string): Promise<number> {
+    return this.logs.get(rid)?.reads.get(username) ?? 0;
+  }
+
   release(rid: string): RoomLogSnapshot | null {
     const log = this.logs.get(rid);
     if (!log) return null;
     this.logs.delete(rid);
-    return { epoch: log.epoch, lastSeq: log.lastSeq, entries: log.ring.toArray() };
+    return { epoch: log.epoch, lastSeq: log.lastSeq, entries: log.ring.toArray(), ...(log.reads.size > 0 && { reads: [...log.reads] }) };
   }
 
   async close(): Promise<void> {

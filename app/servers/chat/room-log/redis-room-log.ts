@@ -1,7 +1,7 @@
 import type { Redis, Result } from 'ioredis';
 import { RedisConnection, roomKey, type RedisConnectionOptions } from '../redis-connection';
 import type { ChatMessage, RoomLogSnapshot } from '../../../protocol';
-import { APPEND, CLAIM, READ } from './redis-scripts';
+import { APPEND, CLAIM, MARK_READ, READ } from './redis-scripts';
 import {
   dedupeKey,
   LogClaimLost,
@@ -28,8 +28,15 @@ type StoredFields = Omit<ChatMessage, 'seq'>;
 // The scripts as ioredis commands: EVALSHA, loading a script again after a Redis restart.
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    chatLogClaim(meta: string, log: string, dedupe: string, epoch: string): Result<[string, number, number], Context>;
-    chatLogAppend(meta: string, log: string, dedupe: string, ...args: string[]): Result<[string, string, number, number | string], Context>;
+    chatLogClaim(meta: string, log: string, dedupe: string, reads: string, epoch: string): Result<[string, number, number], Context>;
+    chatLogAppend(
+      meta: string,
+      log: string,
+      dedupe: string,
+      reads: string,
+      ...args: string[]
+    ): Result<[string, string, number, number | string], Context>;
+    chatMarkRead(reads: string, username: string, seq: string): Result<number, Context>;
     chatLogRead(meta: string, log: string, fromSeq: string, limit: string): Result<(string | number)[], Context>;
   }
 }
@@ -49,8 +56,9 @@ export class RedisRoomLog implements RoomLog {
     this.ownsConnection = !('connection' in options);
     this.connection = 'connection' in options ? options.connection : new RedisConnection(options);
     this.redis = this.connection.redis;
-    this.redis.defineCommand('chatLogClaim', { numberOfKeys: 3, lua: CLAIM });
-    this.redis.defineCommand('chatLogAppend', { numberOfKeys: 3, lua: APPEND });
+    this.redis.defineCommand('chatLogClaim', { numberOfKeys: 4, lua: CLAIM });
+    this.redis.defineCommand('chatLogAppend', { numberOfKeys: 4, lua: APPEND });
+    this.redis.defineCommand('chatMarkRead', { numberOfKeys: 1, lua: MARK_READ });
     this.redis.defineCommand('chatLogRead', { numberOfKeys: 2, lua: READ });
   }
 
@@ -82,6 +90,15 @@ export class RedisRoomLog implements RoomLog {
     return { epoch, lastSeq, firstSeq, messages };
   }
 
+  async markRead(rid: string, username: string, seq: number): Promise<number> {
+    return this.run(rid, () => this.redis.chatMarkRead(this.keys(rid)[3], username, String(seq)));
+  }
+
+  async readMarker(rid: string, username: string): Promise<number> {
+    const marker = await this.run(rid, () => this.redis.hget(this.keys(rid)[3], username));
+    return marker === null ? 0 : Number(marker);
+  }
+
   /** Nothing to hand over: the next owner reads the same Redis. */
   release(): RoomLogSnapshot | null {
     return null;
@@ -91,9 +108,9 @@ export class RedisRoomLog implements RoomLog {
     if (this.ownsConnection) await this.connection.close();
   }
 
-  private keys(rid: string): [string, string, string] {
+  private keys(rid: string): [string, string, string, string] {
     const base = roomKey(rid);
-    return [`${base}:meta`, `${base}:log`, `${base}:dedupe`];
+    return [`${base}:meta`, `${base}:log`, `${base}:dedupe`, `${base}:reads`];
   }
 
   private run<T>(rid: string, command: () => Promise<T>): Promise<T> {

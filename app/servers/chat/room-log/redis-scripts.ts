@@ -1,15 +1,15 @@
 /**
  * The Lua scripts of the Redis room log. Each runs atomically in Redis, which is what makes the
  * seq gap-free and the claim a fence. Keys of one room: its meta hash (epoch, seq, fence), its
- * stream (entry id `<seq>-0`, fields `m` = message JSON without seq, `k` = dedupe key) and its
- * dedupe hash (key -> seq, only for messages still in the stream).
+ * stream (entry id `<seq>-0`, fields `m` = message JSON without seq, `k` = dedupe key), its
+ * dedupe hash (key -> seq, only for messages still in the stream) and its read markers (username -> seq).
  */
 
-/** KEYS: meta, log, dedupe. ARGV: a new epoch, used when the room has no log yet (or lost it). Returns [epoch, seq, fence]. */
+/** KEYS: meta, log, dedupe, reads. ARGV: a new epoch, used when the room has no log yet (or lost it). Returns [epoch, seq, fence]. */
 export const CLAIM = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   epoch = ARGV[1]
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
 end
@@ -18,7 +18,7 @@ return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq')), fence}
 `;
 
 /**
- * KEYS: meta, log, dedupe. ARGV: fence, dedupe key (or ''), message JSON, capacity, a new epoch (if
+ * KEYS: meta, log, dedupe, reads. ARGV: fence, dedupe key (or ''), message JSON, capacity, a new epoch (if
  * the log was lost since the claim). Returns ['lost'] when another server claimed the room since;
  * ['dup', epoch, seq, json] for a repeated dedupe key; else ['ok', epoch, seq, restarted].
  */
@@ -26,7 +26,7 @@ export const APPEND = `
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'fence')
 local restarted = 0
 if not meta[1] then
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[1], 'epoch', ARGV[5], 'seq', 0, 'fence', ARGV[1])
   meta = {ARGV[5], '0', ARGV[1]}
   restarted = 1
@@ -74,4 +74,15 @@ for _, entry in ipairs(redis.call('XRANGE', KEYS[2], ARGV[1] .. '-0', '+', 'COUN
   out[#out + 1] = entry[2][2]
 end
 return out
+`;
+
+/** KEYS: reads. ARGV: username, seq. Moves the marker forward only; returns it. */
+export const MARK_READ = `
+local marker = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local seq = tonumber(ARGV[2])
+if seq > marker then
+  redis.call('HSET', KEYS[1], ARGV[1], seq)
+  return seq
+end
+return marker
 `;

@@ -49,6 +49,13 @@ export interface RoomLog {
   /** Appends (or finds the earlier message for a repeated `clientMsgId`); throws LogClaimLost when another server claimed the room since. */
   append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult>;
   read(rid: string, afterSeq: number, limit: number): Promise<LogRead>;
+  /**
+   * Moves `username`'s read marker in the room to `seq` unless it is already further; returns the
+   * marker. Markers live with the log: a log that starts again (new epoch) starts with none.
+   */
+  markRead(rid: string, username: string, seq: number): Promise<number>;
+  /** `username`'s read marker in the room (0: none). */
+  readMarker(rid: string, username: string): Promise<number>;
   /** The room leaves this server: what its next owner needs (memory), or null (a shared store). */
   release(rid: string): RoomLogSnapshot | null;
   close(): Promise<void>;

@@ -58,6 +58,7 @@ const savedRoomSchema = z.object({
           dedupeKey: z.string().optional(),
         }),
       ),
+      reads: z.array(z.tuple([z.string(), z.number().int().min(0)])).optional(),
     })
     .nullable(),
   moderation: z.object({ bans: z.array(entrySchema), mutes: z.array(entrySchema) }).optional(),

@@ -46,6 +46,8 @@ export interface ChaosResult extends Verdict {
   refusals: Record<string, number>;
   longestNoAnswer?: Outage;
   reentries: { count: number; p50Ms?: number; maxMs?: number };
+  /** Why attempts to (re-)enter failed, by reason (numbers in it made #), most frequent first. */
+  entryFailures: Record<string, number>;
   /** Clients still not back in their room when the run ended. */
   notBack: string[];
   latencyMs: { p50: number; p99: number; max: number };
@@ -192,6 +194,7 @@ export class ChaosRun {
       refusals: refusalsByCode(sends),
       longestNoAnswer: longestOutage(sends, startedAt),
       reentries: { count: reentryMs.length, ...quantiles(reentryMs) },
+      entryFailures: countReasons(this.clients.flatMap((c) => c.failures)),
       notBack,
       latencyMs: ms(timeline.latency),
       answerMs: ms(timeline.answer),
@@ -241,6 +244,16 @@ export class ChaosRun {
     await this.cluster?.stop();
     await this.redis?.stop();
   }
+}
+
+/** Reasons counted, with their numbers (seqs, ports, names) made `#` so that alike ones add up. */
+function countReasons(reasons: string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of reasons) {
+    const key = r.replace(/\d+/g, '#').slice(0, 160);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 /** One line of the run's log for a fault: when, what, how long, and the pids it changed. */

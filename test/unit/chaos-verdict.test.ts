@@ -66,6 +66,7 @@ function exitCodeOf(clients: VerifyingClient[], faults: FaultRecord[], store: St
     connections: { count: clients.length, roomsEach: 1, usersOnTwoDevices: 0 },
     refusals: {},
     reentries: { count: 0 },
+    entryFailures: {},
     notBack: [],
     latencyMs: { p50: 0, p99: 0, max: 0 },
     answerMs: { p50: 0, p99: 0, max: 0 },

@@ -10,10 +10,12 @@ import { ChatClient, type ChatClientEvents, type RoomMessage, type StateEvent } 
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
 import { PROJECT_ROOT, TestCluster } from '../helpers/cluster';
+import { ServerApi } from '../helpers/server-api';
 import { epochSeconds, signToken, TEST_AUTH_SECRET } from '../helpers/tokens';
 import { waitUntil } from '../helpers/wait';
 
 const WAIT_MS = 20_000;
+const API_KEY = 'client-library-test-api-key-0123';
 
 /** A client with what it saw: messages, states and any other event, in arrival order. */
 interface Watched {
@@ -310,7 +312,7 @@ describe('chatofpomelo-client with sign-in tokens (AUTH_SECRET set)', () => {
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ connectors: 1, chats: 1, env: { AUTH_SECRET: TEST_AUTH_SECRET } });
+    cluster = await TestCluster.start({ connectors: 1, chats: 1, web: true, env: { AUTH_SECRET: TEST_AUTH_SECRET, API_KEY } });
   });
 
   afterAll(async () => {
@@ -381,6 +383,32 @@ describe('chatofpomelo-client with sign-in tokens (AUTH_SECRET set)', () => {
     // The laptop left home, but max did not: nobody saw him leave.
     expect(ned.events.leave).toBeUndefined();
     expect(texts(laptop, 'home')).toEqual(['from the phone']);
+  });
+
+  it('a kick from one room leaves the client in its other rooms; a kick from its last room closes it', async () => {
+    const gate = `http://${cluster.gate.host}:${cluster.gate.port}`;
+    const api = new ServerApi(cluster.webUrl, API_KEY);
+    const [oli, pat] = ['oli', 'pat'].map((username) => {
+      const c = new ChatClient({ gate, username, token: signToken({ sub: username }) });
+      clients.push(c);
+      return watch(c);
+    }) as [Watched, Watched];
+    for (const rid of ['kick-1', 'kick-2']) {
+      await oli.client.join(rid);
+      await pat.client.join(rid);
+    }
+    expect((await api.call('POST', '/api/rooms/kick-1/kick', { body: { username: 'oli', reason: 'off topic' } })).status).toBe(200);
+    await waitUntil(() => (oli.events.kicked ?? []).length > 0, WAIT_MS, 'oli kicked from kick-1');
+    expect(oli.events.kicked).toEqual([{ rid: 'kick-1', reason: 'off topic' }]);
+    expect(oli.client.joined).toEqual(['kick-2']);
+    await pat.client.send('kick-2', 'still with you');
+    await waitUntil(() => texts(oli, 'kick-2').includes('still with you'), WAIT_MS, 'oli still getting kick-2');
+    expect(oli.client.state).toBe('connected');
+
+    expect((await api.call('POST', '/api/rooms/kick-2/kick', { body: { username: 'oli' } })).status).toBe(200);
+    await waitUntil(() => oli.client.state === 'closed', WAIT_MS, 'oli closed after his last room');
+    expect(oli.events.kicked?.map((e) => e.rid)).toEqual(['kick-1', 'kick-2']);
+    expect(oli.states.filter((s) => s.state === 'reconnecting')).toEqual([]);
   });
 
   it('a client without a valid token is refused with 401', async () => {

@@ -20,47 +20,13 @@ import {
   type SendResult,
 } from './protocol.js';
 import { JoinedRooms } from './joined-rooms.js';
+import type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
 import * as routes from './requests.js';
+import { enterOrJoin, reEnterAll, type Entrant } from './room-entry.js';
 import { newClientMsgId, openSocket, queryEntry, type ChatSocket, type TransportOptions } from './transport.js';
 import { Waiters } from './waiters.js';
 
-export interface ChatClientOptions {
-  /** The gate's address, e.g. `http://127.0.0.1:3014` (https for a TLS gate). */
-  gate: string;
-  username: string;
-  /** A sign-in token (clusters with AUTH_SECRET), used when there is no `tokenProvider`. */
-  token?: string;
-  /** Called before each connect and on `onTokenExpiring` (then `connector.entryHandler.refresh`). */
-  tokenProvider?: () => string | undefined | Promise<string | undefined>;
-  backoff?: Partial<BackoffOptions>;
-  /** Default 5000. */
-  requestTimeoutMs?: number;
-  /** Default 5000. */
-  connectTimeoutMs?: number;
-  /** How long a send (or join, history) waits for the connection to come back before it fails. Default 30000. */
-  sendTimeoutMs?: number;
-  /** Default `['websocket']`. */
-  transports?: ('websocket' | 'polling')[];
-}
-
-export interface JoinResult {
-  /** The users in the room, this user included (the first PRESENCE_MAX_MEMBERS of them). */
-  users: string[];
-  /** How many users are in the room. */
-  userCount: number;
-  /** The room's recent messages, oldest first (not emitted as 'message'). */
-  history: ChatMessage[];
-  /** This user's read marker in the room, and how many messages follow it. */
-  readSeq: number;
-  unread: number;
-}
-
-export interface SendOptions {
-  /** A user name in the room, for a private message; default: the whole room. */
-  to?: string;
-  /** Default: a fresh id. Give one to make a send of your own idempotent across client restarts. */
-  clientMsgId?: string;
-}
+export type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
 
 export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly transport: TransportOptions;
@@ -136,7 +102,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       const socket = await this.ready();
       this.joinedRooms.add(rid);
       try {
-        const reply = await this.enterRoom(socket, rid, this.bound === socket);
+        const reply = await enterOrJoin(this.link(socket), this.joinedRooms, rid, this.bound === socket, this.entrant());
         if (this.socket !== socket) throw new ChatClientError('the connection dropped while joining');
         this.bound = socket;
         const history: ChatMessage[] = [];
@@ -246,23 +212,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const url = await queryEntry(this.options.gate, this.options.username, this.transport);
     const socket = await openSocket(url, 'connector', this.transport);
     this.listen(socket);
-    const replies: [string, EnterResult][] = [];
-    let refused: ChatClientError | undefined;
+    let replies: [string, EnterResult][] = [];
     try {
-      for (const rid of this.joinedRooms.rids()) {
-        try {
-          replies.push([rid, await this.enterRoom(socket, rid, replies.length > 0)]);
-        } catch (err) {
-          // 403: this room no longer takes the user (banned, not in the token's rooms); the others may.
-          if ((err as ChatClientError).code !== 403) throw err;
-          refused = err as ChatClientError;
-          this.joinedRooms.remove(rid);
-          this.emit('kicked', { rid, reason: (err as Error).message });
-        }
-      }
+      const entry = await reEnterAll(this.link(socket), this.joinedRooms, this.entrant(), (rid, err) =>
+        this.emit('kicked', { rid, reason: err.message }),
+      );
+      replies = entry.replies;
       if (this.current === 'closed' || this.current === 'idle') throw new ChatClientError('the client was closed while connecting');
       // Refused everywhere: as a kick, the client closes (it must not keep trying to come back).
-      if (refused && replies.length === 0) throw refused;
+      if (entry.refused && replies.length === 0) throw entry.refused;
       // Dropped between the reply and now: no 'disconnect' would reach the handler, so fail here.
       if (!socket.connected) throw new ChatClientError('the connection dropped while entering');
     } catch (err) {
@@ -286,17 +244,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.waiters.wake();
   }
 
-  /** Enters `rid` (or joins it, on a connection that entered already) from where its follower stands. */
-  private async enterRoom(socket: ChatSocket, rid: string, joinRoute: boolean): Promise<EnterResult> {
-    this.joinedRooms.entering(rid);
-    const position = this.joinedRooms.position(rid);
-    if (joinRoute) return routes.join(this.link(socket), rid, position);
-    return routes.enter(this.link(socket), {
-      username: this.options.username,
-      rid,
-      ...position,
-      ...(this.token !== undefined && { token: this.token }),
-    });
+  private entrant(): Entrant {
+    return { username: this.options.username, ...(this.token !== undefined && { token: this.token }) };
   }
 
   private listen(socket: ChatSocket): void {

@@ -64,7 +64,7 @@ export class ChatClient {
 
   /** Any client route with its typed request and reply (join, leave, typing, read, rooms...). */
   ask<R extends RouteName>(route: R, body: RequestOf<R>, timeoutMs = 5000): Promise<ReplyOf<R>> {
-    return request(this.socket, route, body, timeoutMs) as Promise<ReplyOf<R>>;
+    return request(this.socket, route, body, timeoutMs);
   }
 
   /** Sends to room `rid` (one of this connection's). */

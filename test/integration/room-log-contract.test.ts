@@ -125,6 +125,22 @@ describe.each(stores)('the %s room log', (_kind, store) => {
     expect(claimA.epoch).not.toBe(claimB.epoch);
     expect((await roomLog.claim(a, null)).epoch).toBe(claimA.epoch);
   });
+
+  it('keeps a read marker per user and room that only moves forward, and hands it over with the room', async () => {
+    const oldOwner = store.open();
+    const [rid, other] = [newRid(), newRid()];
+    await oldOwner.claim(rid, null);
+    await oldOwner.claim(other, null);
+    expect(await oldOwner.readMarker(rid, 'ann')).toBe(0);
+    expect(await oldOwner.markRead(rid, 'ann', 3)).toBe(3);
+    expect(await oldOwner.markRead(rid, 'ann', 2)).toBe(3);
+    expect(await oldOwner.markRead(rid, 'bob', 1)).toBe(1);
+    expect(await oldOwner.readMarker(other, 'ann')).toBe(0);
+    const newOwner = store.open();
+    await newOwner.claim(rid, oldOwner.release(rid));
+    expect(await newOwner.readMarker(rid, 'ann')).toBe(3);
+    expect(await newOwner.readMarker(rid, 'bob')).toBe(1);
+  });
 });
 
 describe('the redis room log against a Redis that fails', () => {

@@ -82,6 +82,8 @@ describe.each(['memory', 'redis'] as const)('what the %s room log keeps when its
     const bob = await ChatClient.enter(cluster.gate, 'bob', rid);
     const ann = await ChatClient.enter(cluster.gate, 'ann', rid);
     for (const n of [1, 2, 3]) expect(await sendOk(ann, `m${n}`)).toBe(n);
+    // Read markers live with the log: kept where it is kept.
+    expect(await ann.ask(Route.read, { rid, seq: 2 })).toEqual({ code: 200, readSeq: 2 });
     const { epoch } = ann.entered;
     ann.close();
     for (const n of [4, 5]) expect(await sendOk(bob, `m${n}`)).toBe(n);
@@ -92,12 +94,13 @@ describe.each(['memory', 'redis'] as const)('what the %s room log keeps when its
     const back = await enterWhenBack(cluster, 'ann', rid, { lastSeq: 3, epoch });
     const reply: EnterResult = back.entered;
     if (kept) {
-      expect(reply).toMatchObject({ epoch, recovered: true, lastSeq: 5 });
+      expect(reply).toMatchObject({ epoch, recovered: true, lastSeq: 5, readSeq: 2, unread: 3 });
       expect(seqsOf(reply.history)).toEqual([4, 5]);
       expect(await sendOk(back, 'm6')).toBe(6);
     } else {
       expect(reply.epoch).not.toBe(epoch);
       expect(reply.recovered).toBe(false);
+      expect(reply).toMatchObject({ readSeq: 0, unread: 0 });
       expect(await sendOk(back, 'm1 of a new log')).toBe(1);
     }
     if (fault === 'graceful restart' || fault === 'kill -9') {

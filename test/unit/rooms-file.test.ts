@@ -12,6 +12,7 @@ const room = (rid: string, seqs: number[]): SavedRoom => ({
       message: { id: seq, seq, msg: `m${seq}`, from: 'ann', target: '*', time: 1000 + seq },
       dedupeKey: `ann\u0000c${seq}`,
     })),
+    reads: [['ann', seqs.at(-1) ?? 0]],
   },
   moderation: { bans: [{ username: 'troll', until: 4_000_000_000_000, reason: 'spam' }], mutes: [] },
 });

@@ -126,18 +126,21 @@ export class ConnectionRooms {
       if (connection.rooms.has(rid)) connection.rooms.set(rid, true);
       return result;
     } catch (err) {
-      if (connection.rooms.get(rid) === false) this.leave(live, rid);
+      if (connection.rooms.get(rid) === false) void this.leave(live, rid);
       throw err;
     }
   }
 
-  /** Takes `live` out of room `rid`; the chat server hears of it when no other connection of the user is left there. */
-  leave(live: Live, rid: string): void {
+  /**
+   * Takes `live` out of room `rid`; the chat server hears of it when no other connection of the user
+   * is left there, and has by the time this resolves.
+   */
+  async leave(live: Live, rid: string): Promise<void> {
     const connection = this.connections.get(live.id);
     if (!connection?.rooms.has(rid)) throw new AppError(Code.NOT_FOUND, `this connection is not in room "${rid}"`);
     this.drop(live, connection, rid);
     const uid = toUid(connection.username, rid);
-    if (this.app.sessions.sessionsOf(uid).size === 0) void this.tellLeft(uid, rid);
+    if (this.app.sessions.sessionsOf(uid).size === 0) await this.tellLeft(uid, rid);
   }
 
   /**

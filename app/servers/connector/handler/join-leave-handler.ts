@@ -20,7 +20,7 @@ export function handleJoinLeave(app: Application, routes: ChatRoutes, rooms: Con
 
   app.handle(routes.leave, async ({ rid }, live) => {
     if (live.uid === null) throw new AppError(Code.FORBIDDEN, 'enter a room first');
-    rooms.leave(live, rid);
+    await rooms.leave(live, rid);
     return {};
   });
 }

@@ -9,6 +9,7 @@ import {
   type ServerToClientEvents,
 } from '../../app/protocol';
 import { connect, queryEntry, request, type ClientSocket } from '../../bench/chaos/client-socket';
+import { sleep } from '../../game-server/sleep';
 
 export { closeAllSockets, connect, queryEntry, request, type ClientSocket } from '../../bench/chaos/client-socket';
 export type PushName = keyof ServerToClientEvents;
@@ -109,5 +110,23 @@ export class ChatClient {
 
   close(): void {
     this.socket.disconnect();
+  }
+
+  /** Enters until the cluster answers 200: a server on its way back answers 503 or nothing meanwhile (30 s at most). */
+  static async enterWhenBack(
+    gate: { host: string; port: number },
+    username: string,
+    rid: string,
+    extra: Partial<EnterRequest> = {},
+  ): Promise<ChatClient> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        return await ChatClient.enter(gate, username, rid, extra);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(100);
+      }
+    }
   }
 }

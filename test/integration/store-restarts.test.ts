@@ -17,24 +17,6 @@ const KEPT: Record<'memory' | 'redis', Record<Fault, boolean>> = {
   redis: { 'graceful restart': true, reload: true, 'kill -9': true, 'stop and start': true },
 };
 
-/** Enters until the cluster answers 200 (a server on its way back answers 503 or nothing meanwhile). */
-async function enterWhenBack(
-  cluster: Pm2Cluster,
-  username: string,
-  rid: string,
-  position: { lastSeq: number; epoch: string },
-): Promise<ChatClient> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await ChatClient.enter(cluster.gate, username, rid, position);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(100);
-    }
-  }
-}
-
 async function sendOk(client: ChatClient, text: string): Promise<number> {
   const reply = await client.send(text);
   if (reply.code !== 200) throw new Error(`${client.username} send "${text}": ${JSON.stringify(reply)}`);
@@ -91,7 +73,7 @@ describe.each(['memory', 'redis'] as const)('what the %s room log keeps when its
 
     await carryOut(fault, rid);
 
-    const back = await enterWhenBack(cluster, 'ann', rid, { lastSeq: 3, epoch });
+    const back = await ChatClient.enterWhenBack(cluster.gate, 'ann', rid, { lastSeq: 3, epoch });
     const reply: EnterResult = back.entered;
     if (kept) {
       expect(reply).toMatchObject({ epoch, recovered: true, lastSeq: 5, readSeq: 2, unread: 3 });

@@ -3,3 +3,4 @@
  * kept for the browser client, the tests and the chaos harness, which import it from here.
  */
 export { RoomLogFollower, type FollowerIO } from '../../client/src/room-log-follower';
+export { RoomFollowers } from '../../client/src/room-followers';

@@ -2,14 +2,17 @@
  * One chaos run: a private cluster, verifying clients in many rooms with a sender each, a fault
  * schedule drawn from the seed, then the verdict. `stop()` ends everything it started, whenever called.
  */
+import { randomBytes } from 'node:crypto';
+import { issueToken } from '../../app/auth/tokens';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { FaultRunner, type FaultRecord } from './faults';
 import { drawSchedule, FAULT_KINDS, type FaultKind } from './schedule';
 import { Timeline } from './timeline';
-import { enterRooms, sentAt, startTraffic, type SendRecord } from './traffic';
+import { chaosLayout, roomName } from './layout';
+import { sentAt, startTraffic, type SendRecord } from './traffic';
 import { judge, longestOutage, refusalsByCode, waitForVerdict, type Outage, type Store, type Verdict } from './verdict';
-import type { VerifyingClient } from './verifying-client';
+import { VerifyingClient } from './verifying-client';
 import { sleep } from '../../game-server/sleep';
 
 export interface ChaosOptions {
@@ -17,8 +20,12 @@ export interface ChaosOptions {
   seed: number;
   store: Store;
   rooms: number;
-  /** Verifying members per room (each room has one sender besides). */
+  /** Verifying members per room (each room has one sender besides), counted in their home room (see layout.ts). */
   members: number;
+  /** How many rooms each connection follows (its home and the next ones). */
+  roomsPerConnection: number;
+  /** Some users on two connections (needs AUTH_SECRET: the run sets one and signs tokens). */
+  multiDevice: boolean;
   /** Messages per second over the whole cluster, spread over the rooms' senders. */
   rate: number;
   connectors: number;
@@ -34,9 +41,13 @@ export interface ChaosResult extends Verdict {
   /** What each fault did, and how many members were told recovered:false from its start until the next one. */
   faults: (Omit<FaultRecord, 'startedAt' | 'endedAt' | 'upAt'> & { recoveredFalse: number })[];
   sends: number;
+  /** The verifying connections: how many, how many rooms each follows, how many users were on two. */
+  connections: { count: number; roomsEach: number; usersOnTwoDevices: number };
   refusals: Record<string, number>;
   longestNoAnswer?: Outage;
   reentries: { count: number; p50Ms?: number; maxMs?: number };
+  /** Why attempts to (re-)enter failed, by reason (numbers in it made #), most frequent first. */
+  entryFailures: Record<string, number>;
   /** Clients still not back in their room when the run ended. */
   notBack: string[];
   latencyMs: { p50: number; p99: number; max: number };
@@ -64,6 +75,7 @@ export class ChaosRun {
   private faults?: FaultRunner;
   private readonly clients: VerifyingClient[] = [];
   private stopping = false;
+  private connections = { count: 0, roomsEach: 0, usersOnTwoDevices: 0 };
   private stopped?: Promise<void>;
 
   constructor(
@@ -75,29 +87,61 @@ export class ChaosRun {
     const { options, log } = this;
     const launchedAt = Date.now();
     this.redis = options.store === 'redis' ? await PrivateRedisServer.start() : undefined;
-    const env: Record<string, string> = { HISTORY_STORE: options.store, ...(this.redis && { REDIS_URL: this.redis.url }) };
+    // A second device of a user is allowed only with sign-in tokens.
+    const authSecret = options.multiDevice ? randomBytes(24).toString('hex') : undefined;
+    const env: Record<string, string> = {
+      HISTORY_STORE: options.store,
+      ...(this.redis && { REDIS_URL: this.redis.url }),
+      ...(authSecret !== undefined && { AUTH_SECRET: authSecret }),
+    };
     for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
     // Held before it starts, so that Ctrl-C during the start stops it too.
     this.cluster = await PrivatePm2Cluster.create({ connectors: options.connectors, chats: options.chats, env });
     if (this.stopping) await this.cluster.stop();
     await this.cluster.launch();
     const upAt = Date.now();
-    const rids = Array.from({ length: options.rooms }, (_, i) => `chaos-room-${i}`);
+    const rids = Array.from({ length: options.rooms }, (_, i) => roomName(i));
     this.faults = new FaultRunner(this.cluster, rids);
     await this.faults.notePids();
     log(`cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s: pids ${this.startedPids().join(' ')}`);
 
     const timeline = new Timeline();
-    const names = [...Array.from({ length: options.members }, (_, i) => `v${i + 1}`), 'sender'];
-    const clientOptions = {
-      // A client keeps trying to come back as long as the run lasts; one that never does shows as loss.
-      enterTimeoutMs: (options.durationS + 60) * 1000,
-      onDeliver: (message: { msg: string }) => timeline.delivered(sentAt(message.msg)),
+    // Tokens outlive the run, however long --every-kind makes it: none expires under the traffic.
+    const ttlS = options.durationS * 3 + 3600;
+    const tokens = new Map<string, Promise<string>>();
+    const tokenOf = (username: string): Promise<string> => {
+      if (!tokens.has(username))
+        tokens.set(
+          username,
+          issueToken(authSecret!, username, ttlS).then((t) => t.token),
+        );
+      return tokens.get(username)!;
     };
-    const perRoom = await Promise.all(rids.map((rid) => enterRooms(this.cluster!.gate, [rid], names, clientOptions)));
-    this.clients.push(...perRoom.flat());
+    const layout = chaosLayout(options);
+    const clients = layout.map(
+      (c) =>
+        new VerifyingClient(this.cluster!.gate, c.username, c.rids, {
+          // A client keeps trying to come back as long as the run lasts; one that never does shows as loss.
+          enterTimeoutMs: (options.durationS + 60) * 1000,
+          onDeliver: (message) => timeline.delivered(sentAt(message.msg)),
+          device: c.device,
+          ...(authSecret !== undefined && { token: () => tokenOf(c.username) }),
+        }),
+    );
+    this.clients.push(...clients);
+    // One home room's connections after another, the homes at once.
+    const homes = new Map<string, VerifyingClient[]>();
+    for (const c of clients) homes.set(c.rid, [...(homes.get(c.rid) ?? []), c]);
+    await Promise.all(
+      [...homes.values()].map(async (group) => {
+        for (const c of group) await c.enter();
+      }),
+    );
+    const devices = new Set(clients.filter((c) => c.name !== c.username).map((c) => c.username)).size;
+    this.connections = { count: clients.length, roomsEach: clients[0]?.rids.length ?? 0, usersOnTwoDevices: devices };
     log(
-      `${this.clients.length} clients in ${rids.length} rooms (${options.members} verifying members and a sender each) ` +
+      `${clients.length} connections in ${rids.length} rooms, each in ${clients[0]?.rids.length ?? 0} rooms ` +
+        `(${options.members} verifying members and a sender per home room; ${devices} users on two connections) ` +
         `after ${((Date.now() - upAt) / 1000).toFixed(1)} s more`,
     );
 
@@ -105,7 +149,7 @@ export class ChaosRun {
     const startedAt = Date.now();
     timeline.begin(startedAt);
     this.faults.begin(startedAt);
-    const senders = this.clients.filter((c) => c.username === 'sender');
+    const senders = clients.filter((_, i) => layout[i]!.sender);
     const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
     let endAt = startedAt + options.durationS * 1000;
     const records: FaultRecord[] = [];
@@ -146,9 +190,11 @@ export class ChaosRun {
         recoveredFalse: verdict.lostNoticesByFault[i]!,
       })),
       sends: sends.length,
+      connections: this.connections,
       refusals: refusalsByCode(sends),
       longestNoAnswer: longestOutage(sends, startedAt),
       reentries: { count: reentryMs.length, ...quantiles(reentryMs) },
+      entryFailures: countReasons(this.clients.flatMap((c) => c.failures)),
       notBack,
       latencyMs: ms(timeline.latency),
       answerMs: ms(timeline.answer),
@@ -177,7 +223,7 @@ export class ChaosRun {
     ]);
     clearTimeout(timer);
     await waitForVerdict(this.clients, faults, this.options.store, startedAt, SETTLE_MS);
-    return this.clients.filter((c) => !back.has(c)).map((c) => `${c.username}@${c.rid}`);
+    return this.clients.filter((c) => !back.has(c)).map((c) => `${c.name}@${c.rids.join(',')}`);
   }
 
   startedPids(): number[] {
@@ -198,6 +244,16 @@ export class ChaosRun {
     await this.cluster?.stop();
     await this.redis?.stop();
   }
+}
+
+/** Reasons counted, with their numbers (seqs, ports, names) made `#` so that alike ones add up. */
+function countReasons(reasons: string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of reasons) {
+    const key = r.replace(/\d+/g, '#').slice(0, 160);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 /** One line of the run's log for a fault: when, what, how long, and the pids it changed. */

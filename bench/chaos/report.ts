@@ -38,6 +38,10 @@ export function renderChaosReport(result: ChaosResult): string {
   for (const f of result.faults) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
   const rows: [string, string | number | undefined][] = [
     ['faults', [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'],
+    [
+      'connections (rooms each, users on two)',
+      `${result.connections.count} (${result.connections.roomsEach}, ${result.connections.usersOnTwoDevices})`,
+    ],
     ['sends', result.sends],
     ['accepted (answered 200)', result.accepted],
     [

@@ -52,6 +52,8 @@ function parseOptions(argv: string[]): CliOptions {
     .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
     .option('--rooms <n>', 'rooms', whole, 20)
     .option('--members <n>', 'verifying members per room, besides its sender', whole, 3)
+    .option('--rooms-per-connection <n>', 'rooms each connection follows (its home room and the next ones)', whole, 3)
+    .option('--no-multi-device', 'every user on one connection (else some are on two, with AUTH_SECRET and signed tokens)')
     .option('--rate <n>', 'messages per second over all rooms', positive, 50)
     .option('--connectors <n>', 'connectors at the start', whole, 3)
     .option('--chats <n>', 'chat servers at the start', whole, 3)

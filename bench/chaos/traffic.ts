@@ -15,7 +15,10 @@ export function sentAt(text: string): number {
   return Number(text.slice(text.lastIndexOf(' ') + 1));
 }
 
-/** Every client sends a numbered broadcast every `periodMs` until stopped; every send is recorded. */
+/**
+ * Every client sends a numbered broadcast every `periodMs` until stopped, to each of its rooms in
+ * turn; every send is recorded.
+ */
 export function startTraffic(clients: readonly VerifyingClient[], periodMs: number): { stop(): Promise<SendRecord[]> } {
   let running = true;
   const records: SendRecord[] = [];
@@ -23,8 +26,9 @@ export function startTraffic(clients: readonly VerifyingClient[], periodMs: numb
     await new Promise((r) => setTimeout(r, (i * periodMs) / clients.length));
     for (let n = 0; running; n++) {
       const at = Date.now();
-      const code = await client.send(`${client.username}@${client.rid} #${n} ${at}`);
-      records.push({ rid: client.rid, code, at, ms: Date.now() - at });
+      const rid = client.rids[n % client.rids.length]!;
+      const code = await client.send(`${client.name}@${rid} #${n} ${at}`, rid);
+      records.push({ rid, code, at, ms: Date.now() - at });
       await sleep(periodMs);
     }
   });

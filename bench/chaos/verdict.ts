@@ -6,7 +6,9 @@
 import type { FaultRecord } from './faults';
 import type { SendRecord } from './traffic';
 import { sleep } from '../../game-server/sleep';
-import { missingMessages, type MissingDelivery, type VerifyingClient, type Violation } from './verifying-client';
+import { missingMessages, type MissingDelivery } from './deliveries';
+import type { Violation } from './room-track';
+import type { VerifyingClient } from './verifying-client';
 
 export type Store = 'memory' | 'redis';
 
@@ -33,7 +35,7 @@ export interface LossEvidence {
   seq: number;
   /** Seconds into the run when the message was answered 200. */
   answeredAt: number;
-  /** How often the member was told recovered:false. */
+  /** How often the member (this connection, in this room) was told recovered:false. */
   lostNotices: number;
 }
 
@@ -85,14 +87,17 @@ function logKills(faults: readonly FaultRecord[], store: Store, rid: string): Fa
 export function judge(clients: readonly VerifyingClient[], faults: readonly FaultRecord[], store: Store, startedAt: number): Verdict {
   const missing = missingMessages(clients);
   const excused = (m: MissingDelivery): boolean =>
-    logKills(faults, store, m.member.rid).some(
+    logKills(faults, store, m.rid).some(
       (f) =>
         m.answeredAt >= f.startedAt - LOG_LOSS_WINDOW_MS &&
         m.answeredAt < (f.upAt ?? f.endedAt) &&
-        m.member.lostNoticeTimes.some((t) => t >= f.startedAt),
+        m.member.track(m.rid).lostNoticeTimes.some((t) => t >= f.startedAt),
     );
-  const notices = clients.flatMap((member) => member.lostNoticeTimes.map((t) => ({ member, t })));
-  const unexplained = notices.filter(({ member, t }) => !logKills(faults, store, member.rid).some((f) => t >= f.startedAt));
+  // Per room and per connection: each room of each connection is told on its own.
+  const notices = clients.flatMap((member) =>
+    [...member.tracks].flatMap(([rid, track]) => track.lostNoticeTimes.map((t) => ({ member, rid, t }))),
+  );
+  const unexplained = notices.filter(({ rid, t }) => !logKills(faults, store, rid).some((f) => t >= f.startedAt));
   const byStart = [...faults].sort((a, b) => a.startedAt - b.startedAt);
   const noticesDuring = (f: FaultRecord): number => {
     const next = byStart.find((g) => g.startedAt > f.startedAt)?.startedAt ?? Infinity;
@@ -102,18 +107,18 @@ export function judge(clients: readonly VerifyingClient[], faults: readonly Faul
   const lost = missing.filter((m) => !excused(m));
   const evidence = (list: MissingDelivery[]): LossEvidence[] =>
     list.slice(0, EVIDENCE_KEPT).map((m) => ({
-      member: m.member.username,
-      rid: m.member.rid,
+      member: m.member.name,
+      rid: m.rid,
       text: m.text,
       seq: m.seq,
       answeredAt: (m.answeredAt - startedAt) / 1000,
-      lostNotices: m.member.lostNotices,
+      lostNotices: m.member.track(m.rid).lostNoticeTimes.length,
     }));
   const violations = clients.flatMap((c) => c.violations);
   const ofKind = (kind: Violation['kind']): Violation[] => violations.filter((v) => v.kind === kind);
-  const distinct = (list: MissingDelivery[]): number => new Set(list.map((m) => `${m.member.rid} ${m.text}`)).size;
+  const distinct = (list: MissingDelivery[]): number => new Set(list.map((m) => `${m.rid} ${m.text}`)).size;
   return {
-    accepted: clients.reduce((n, c) => n + c.accepted.length, 0),
+    accepted: clients.reduce((n, c) => n + [...c.tracks.values()].reduce((k, t) => k + t.accepted.length, 0), 0),
     lost: distinct(lost),
     lostDeliveries: lost.length,
     lostWithLog: distinct(withLog),
@@ -131,7 +136,7 @@ export function judge(clients: readonly VerifyingClient[], faults: readonly Faul
       outOfOrder: ofKind('order').slice(0, EVIDENCE_KEPT),
       unexplainedNotices: unexplained
         .slice(0, EVIDENCE_KEPT)
-        .map(({ member, t }) => ({ member: member.username, rid: member.rid, at: (t - startedAt) / 1000 })),
+        .map(({ member, rid, t }) => ({ member: member.name, rid, at: (t - startedAt) / 1000 })),
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
- * ChatClient: one user on the cluster (docs/PROTOCOL.md). Gate, then connector; one room per
- * connection (as the protocol has it today); every message delivered once and in seq order
- * (RoomLogFollower); reconnection through the gate with backoff and jitter, re-entering where it
- * stood; sends that got no answer are sent again with the same clientMsgId.
+ * ChatClient: one user on the cluster (docs/PROTOCOL.md), on one connection in any number of rooms.
+ * Gate, then connector; the first room is entered (`connector.entryHandler.enter`), the others joined
+ * (`chat.chatHandler.join`); every room's messages are delivered once and in seq order by its own
+ * RoomLogFollower; after a drop the client goes back through the gate with backoff and jitter,
+ * re-enters its first room and re-joins the others where each stood; sends that got no answer are
+ * sent again with the same clientMsgId.
  */
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
@@ -10,60 +12,21 @@ import { ChatClientError, isRefusal } from './errors.js';
 import type { ChatClientEvents, ConnectionState, StateEvent } from './events.js';
 import {
   EVERYONE,
-  Route,
   TOKEN_EXPIRED,
   type ChatMessage,
   type EnterResult,
   type HistoryResult,
-  type RefreshResult,
+  type RoomSummary,
   type SendResult,
 } from './protocol.js';
-import { RoomLogFollower } from './room-log-follower.js';
-import { newClientMsgId, openSocket, queryEntry, replyError, request, type ChatSocket, type TransportOptions } from './transport.js';
+import { JoinedRooms } from './joined-rooms.js';
+import type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
+import * as routes from './requests.js';
+import { enterOrJoin, reEnterAll, type Entrant } from './room-entry.js';
+import { newClientMsgId, openSocket, queryEntry, type ChatSocket, type TransportOptions } from './transport.js';
+import { Waiters } from './waiters.js';
 
-export interface ChatClientOptions {
-  /** The gate's address, e.g. `http://127.0.0.1:3014` (https for a TLS gate). */
-  gate: string;
-  username: string;
-  /** A sign-in token (clusters with AUTH_SECRET), used when there is no `tokenProvider`. */
-  token?: string;
-  /** Called before each connect and on `onTokenExpiring` (then `connector.entryHandler.refresh`). */
-  tokenProvider?: () => string | undefined | Promise<string | undefined>;
-  backoff?: Partial<BackoffOptions>;
-  /** Default 5000. */
-  requestTimeoutMs?: number;
-  /** Default 5000. */
-  connectTimeoutMs?: number;
-  /** How long a send (or join, history) waits for the connection to come back before it fails. Default 30000. */
-  sendTimeoutMs?: number;
-  /** Default `['websocket']`. */
-  transports?: ('websocket' | 'polling')[];
-}
-
-export interface JoinResult {
-  /** Everyone in the room, this user included. */
-  users: string[];
-  /** The room's recent messages, oldest first (not emitted as 'message'). */
-  history: ChatMessage[];
-}
-
-export interface SendOptions {
-  /** A user name in the room, for a private message; default: the whole room. */
-  to?: string;
-  /** Default: a fresh id. Give one to make a send of your own idempotent across client restarts. */
-  clientMsgId?: string;
-}
-
-interface Room {
-  rid: string;
-  follower: RoomLogFollower;
-  /** In the room on the current connection. */
-  entered: boolean;
-  /** While an enter's reply is applied: its history, which the first join returns instead of emitting. */
-  replayed?: ChatMessage[];
-  /** onAdd/onLeave that came before the enter's reply, emitted after it. */
-  held?: (() => void)[];
-}
+export type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
 
 export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly transport: TransportOptions;
@@ -71,11 +34,24 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly sendTimeoutMs: number;
   private current: ConnectionState = 'idle';
   private socket?: ChatSocket;
-  private room?: Room;
+  /** The socket whose session is bound to the user (it entered): further rooms are joined on it. */
+  private bound?: ChatSocket;
+  /** The rooms, in the order joined: the first is entered after a reconnection, the others joined. */
+  private readonly joinedRooms = new JoinedRooms({
+    fetchHistory: async (rid, afterSeq, epoch) => {
+      const socket = this.socket;
+      if (!socket?.connected) throw new ChatClientError('not connected');
+      return routes.history(this.link(socket), { rid, afterSeq, ...(epoch !== undefined && { epoch }) });
+    },
+    message: (message) => this.emit('message', message),
+    lost: (rid) => this.emit('recovered', { rid, recovered: false }),
+    user: (event, rid, user) => this.emit(event, { rid, user }),
+  });
+  /** Joins and leaves, one at a time (the first of them on a connection must be `enter`). */
+  private queue: Promise<unknown> = Promise.resolve();
   private token?: string;
   private reconnecting = false;
-  private readonly waiters = new Set<() => void>();
-  private cancelSleep?: () => void;
+  private readonly waiters = new Waiters();
 
   constructor(private readonly options: ChatClientOptions) {
     super();
@@ -93,9 +69,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.current;
   }
 
-  /** The room joined, if any. */
+  /** The first room joined, if any. */
   get rid(): string | undefined {
-    return this.room?.rid;
+    return this.joinedRooms.rids()[0];
+  }
+
+  /** Every room joined, the first first. */
+  get joined(): string[] {
+    return this.joinedRooms.rids();
   }
 
   /** Gate, then connector. Rejects (and the client stays idle) when either cannot be reached. */
@@ -113,41 +94,39 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.setState({ state: 'connected' });
   }
 
-  /**
-   * Enters `rid` (connecting first if idle). One room per connection for now: a second join fails
-   * until the protocol has multi-room routes; `leave()` first.
-   */
-  async join(rid: string): Promise<JoinResult> {
-    if (this.room) {
-      throw new ChatClientError(
-        `already in room "${this.room.rid}": one room per connection until the multi-room routes exist (leave it first)`,
-      );
-    }
-    if (this.current === 'idle') await this.connect();
-    const socket = await this.ready(false);
-    const room = this.newRoom(rid);
-    this.room = room;
-    try {
-      const reply = await this.enter(socket, room);
-      const history: ChatMessage[] = [];
-      room.replayed = history;
-      this.applyEntry(room, reply);
-      room.replayed = undefined;
-      return { users: reply.users, history };
-    } catch (err) {
-      if (this.room === room) this.room = undefined;
-      room.follower.close();
-      throw err;
-    }
+  /** Enters `rid` (connecting first if idle): the connection's first room is entered, any other joined. */
+  join(rid: string): Promise<JoinResult> {
+    return this.serially(async () => {
+      if (this.joinedRooms.has(rid)) throw new ChatClientError(`already in room "${rid}"`, 409);
+      if (this.current === 'idle') await this.connect();
+      const socket = await this.ready();
+      this.joinedRooms.add(rid);
+      try {
+        const reply = await enterOrJoin(this.link(socket), this.joinedRooms, rid, this.bound === socket, this.entrant());
+        if (this.socket !== socket) throw new ChatClientError('the connection dropped while joining');
+        this.bound = socket;
+        const history: ChatMessage[] = [];
+        this.joinedRooms.apply(rid, reply, history);
+        this.waiters.wake();
+        return { users: reply.users, userCount: reply.userCount, history, readSeq: reply.readSeq, unread: reply.unread };
+      } catch (err) {
+        this.joinedRooms.remove(rid);
+        throw err;
+      }
+    });
   }
 
-  /** Leaves the room: today that closes the connection (the protocol leaves a room on disconnect); the client is idle after. */
-  async leave(rid: string): Promise<void> {
-    this.requireRoom(rid);
-    this.room!.follower.close();
-    this.room = undefined;
-    this.dropSocket();
-    this.setState({ state: 'idle' });
+  /** Leaves `rid`; the connection stays, in its other rooms (or in none, ready to join again). */
+  leave(rid: string): Promise<void> {
+    return this.serially(async () => {
+      this.requireRoom(rid);
+      const entered = this.joinedRooms.entered(rid);
+      this.joinedRooms.remove(rid);
+      const socket = this.socket;
+      // Not entered on this connection: the reconnection will not join it again, nothing to tell.
+      if (!entered || !socket?.connected) return;
+      await routes.leave(this.link(socket), rid);
+    });
   }
 
   /**
@@ -160,28 +139,40 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const body = { rid, content: text, target: options.to ?? EVERYONE, clientMsgId: options.clientMsgId ?? newClientMsgId() };
     const deadline = Date.now() + this.sendTimeoutMs;
     for (;;) {
-      const socket = await this.ready(true, deadline);
-      let reply;
+      const socket = await this.ready(rid, deadline);
       try {
-        reply = await request<SendResult>('connector', this.transport, (ms) => socket.timeout(ms).emitWithAck(Route.send, body));
+        const { id, seq } = await routes.send(this.link(socket), body);
+        return { id, seq };
       } catch (err) {
-        if (Date.now() >= deadline) throw err;
-        continue;
+        // Refused: final. Unanswered: again once connected, until the deadline.
+        if ((err as ChatClientError).code !== undefined || Date.now() >= deadline) throw err;
       }
-      if (reply.code !== 200) throw replyError('chat.chatHandler.send', reply);
-      return { id: reply.id, seq: reply.seq };
     }
   }
 
   /** The room's log after `afterSeq` (of `epoch`), oldest first; does not touch what the client has delivered. */
   async history(rid: string, query: { afterSeq?: number; epoch?: string; limit?: number } = {}): Promise<HistoryResult> {
     this.requireRoom(rid);
-    const socket = await this.ready(true);
-    const reply = await request<HistoryResult>('connector', this.transport, (ms) =>
-      socket.timeout(ms).emitWithAck(Route.history, { rid, ...query }),
-    );
-    if (reply.code !== 200) throw replyError('chat.chatHandler.history', reply);
-    return { messages: reply.messages, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered };
+    const { messages, epoch, lastSeq, recovered } = await routes.history(this.link(await this.ready(rid)), { rid, ...query });
+    return { messages, epoch, lastSeq, recovered };
+  }
+
+  /** Tells the room's other members this user is (or stopped) typing (`typing` events there). */
+  async typing(rid: string, typing: boolean): Promise<void> {
+    this.requireRoom(rid);
+    await routes.typing(this.link(await this.ready(rid)), rid, typing);
+  }
+
+  /** Moves this user's read marker in `rid` to `seq` (default: the last message delivered); resolves the marker now. */
+  async markRead(rid: string, seq?: number): Promise<number> {
+    this.requireRoom(rid);
+    const upTo = seq ?? this.joinedRooms.position(rid).lastSeq ?? 0;
+    return routes.read(this.link(await this.ready(rid)), rid, upTo);
+  }
+
+  /** Where each room of this connection stands on the server: epoch, lastSeq, readSeq, unread, userCount. */
+  async rooms(): Promise<RoomSummary[]> {
+    return routes.rooms(this.link(await this.ready()));
   }
 
   /** Closes for good: disconnects, stops reconnecting, fails waiting sends. */
@@ -191,120 +182,92 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   private shutdown(error?: ChatClientError): void {
     if (this.current === 'closed') return;
-    this.room?.follower.close();
-    this.dropSocket();
-    this.cancelSleep?.();
-    this.setState(error ? { state: 'closed', error } : { state: 'closed' });
-  }
-
-  private dropSocket(): void {
+    this.joinedRooms.clear();
     const socket = this.socket;
     this.socket = undefined;
     socket?.disconnect();
+    this.waiters.cancel();
+    this.setState(error ? { state: 'closed', error } : { state: 'closed' });
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private link(socket: ChatSocket): routes.Link {
+    return { socket, transport: this.transport };
   }
 
   private requireRoom(rid: string): void {
-    if (this.room?.rid !== rid) throw new ChatClientError(`not in room "${rid}"${this.room ? ` (in "${this.room.rid}")` : ''}`);
+    if (this.joinedRooms.has(rid)) return;
+    const inRooms = this.joined.map((r) => `"${r}"`).join(', ');
+    throw new ChatClientError(`not in room "${rid}"${inRooms ? ` (in ${inRooms})` : ''}`);
   }
 
-  private newRoom(rid: string): Room {
-    const room: Room = {
-      rid,
-      entered: false,
-      follower: new RoomLogFollower({
-        fetchHistory: async (afterSeq, epoch) => {
-          const socket = this.socket;
-          if (!socket?.connected) throw new ChatClientError('not connected');
-          const reply = await request<HistoryResult>('connector', this.transport, (ms) =>
-            socket.timeout(ms).emitWithAck(Route.history, { rid, afterSeq, ...(epoch !== undefined && { epoch }) }),
-          );
-          if (reply.code !== 200) throw replyError('chat.chatHandler.history', reply);
-          return reply;
-        },
-        deliver: (message) => (room.replayed ? room.replayed.push(message) : this.emit('message', { ...message, rid })),
-        lost: () => this.emit('recovered', { rid, recovered: false }),
-      }),
-    };
-    return room;
-  }
-
-  /** Gate, connector, and the room again if one was joined; adopts the socket only once all of it worked. */
+  /** Gate, connector, and every room again (the first entered, the others joined); adopts the socket only once all of it worked. */
   private async open(): Promise<void> {
     if (this.options.tokenProvider) this.token = await this.options.tokenProvider();
     const url = await queryEntry(this.options.gate, this.options.username, this.transport);
     const socket = await openSocket(url, 'connector', this.transport);
     this.listen(socket);
-    const room = this.room;
-    let reply: EnterResult | undefined;
+    let replies: [string, EnterResult][] = [];
     try {
-      if (room) reply = await this.enter(socket, room);
+      const entry = await reEnterAll(this.link(socket), this.joinedRooms, this.entrant(), (rid, err) =>
+        this.emit('kicked', { rid, reason: err.message }),
+      );
+      replies = entry.replies;
       if (this.current === 'closed' || this.current === 'idle') throw new ChatClientError('the client was closed while connecting');
+      // Refused everywhere: as a kick, the client closes (it must not keep trying to come back).
+      if (entry.refused && replies.length === 0) throw entry.refused;
       // Dropped between the reply and now: no 'disconnect' would reach the handler, so fail here.
       if (!socket.connected) throw new ChatClientError('the connection dropped while entering');
     } catch (err) {
       socket.disconnect();
+      this.joinedRooms.suspend();
       throw err;
     }
     this.socket = socket;
+    this.bound = replies.length > 0 ? socket : undefined;
     socket.on('disconnect', () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      if (this.room) {
-        this.room.entered = false;
-        this.room.follower.suspend();
-      }
+      this.joinedRooms.suspend();
       if (this.current === 'connected') void this.reconnect();
     });
-    if (room && reply && this.room === room) {
-      this.applyEntry(room, reply);
-      if (reply.recovered) this.emit('recovered', { rid: room.rid, recovered: true });
+    for (const [rid, reply] of replies) {
+      if (!this.joinedRooms.has(rid)) continue;
+      this.joinedRooms.apply(rid, reply);
+      if (reply.recovered) this.emit('recovered', { rid, recovered: true });
     }
-    this.wake();
+    this.waiters.wake();
   }
 
-  private async enter(socket: ChatSocket, room: Room): Promise<EnterResult> {
-    room.held = [];
-    const reply = await request<EnterResult>('connector', this.transport, (ms) =>
-      socket.timeout(ms).emitWithAck(Route.enter, {
-        username: this.options.username,
-        rid: room.rid,
-        ...room.follower.position(),
-        ...(this.token !== undefined && { token: this.token }),
-      }),
-    );
-    if (reply.code !== 200) throw replyError('connector.entryHandler.enter', reply);
-    return reply;
-  }
-
-  /** The enter reply's history first, then the pushes that came meanwhile. */
-  private applyEntry(room: Room, reply: EnterResult): void {
-    room.entered = true;
-    room.follower.entered({ messages: reply.history, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered });
-    const held = room.held ?? [];
-    room.held = undefined;
-    for (const fn of held) fn();
-    this.wake();
+  private entrant(): Entrant {
+    return { username: this.options.username, ...(this.token !== undefined && { token: this.token }) };
   }
 
   private listen(socket: ChatSocket): void {
-    const userEvent = (event: 'join' | 'leave') => (payload: { user: string }) => {
-      const room = this.room;
-      if (!room) return;
-      const fn = (): void => this.emit(event, { rid: room.rid, user: payload.user });
-      if (room.held) room.held.push(fn);
-      else fn();
-    };
-    socket.on('onChat', (message) => this.room?.follower.chat(message));
-    socket.on('onSeq', (event) => this.room?.follower.seq(event));
-    socket.on('onAdd', userEvent('join'));
-    socket.on('onLeave', userEvent('leave'));
+    socket.on('onChat', (message) => this.joinedRooms.chat(message));
+    socket.on('onSeq', (event) => this.joinedRooms.seq(event));
+    socket.on('onAdd', (event) => this.joinedRooms.user('join', event));
+    socket.on('onLeave', (event) => this.joinedRooms.user('leave', event));
+    socket.on('onTyping', (event) => {
+      if (this.joinedRooms.has(event.rid)) this.emit('typing', event);
+    });
+    socket.on('onRead', (event) => {
+      if (this.joinedRooms.has(event.rid)) this.emit('read', event);
+    });
     socket.on('onTokenExpiring', () => void this.refreshToken(socket));
     socket.on('onKick', (event) => {
       // The disconnect that follows re-enters with a new token.
-      if (event.reason === TOKEN_EXPIRED) return;
-      const rid = this.room?.rid;
+      if (event.reason === TOKEN_EXPIRED && event.rid === undefined) return;
+      const rid = this.joinedRooms.roomOf(event.rid) ?? event.rid;
       this.emit('kicked', { rid, reason: event.reason, ...(event.until !== undefined && { until: event.until }) });
-      this.shutdown(new ChatClientError(`kicked: ${event.reason}`, 403));
+      if (rid !== undefined) this.joinedRooms.remove(rid);
+      // Out of its last room the connection is closed: a kicked user must not come back by itself.
+      if (event.rid === undefined || this.joinedRooms.size === 0) this.shutdown(new ChatClientError(`kicked: ${event.reason}`, 403));
     });
   }
 
@@ -312,12 +275,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     try {
       const token = await this.options.tokenProvider?.();
       if (token === undefined || !socket.connected) return;
-      const reply = await request<RefreshResult>('connector', this.transport, (ms) =>
-        socket.timeout(ms).emitWithAck(Route.refresh, { token }),
-      );
-      if (reply.code !== 200) return;
+      const { expiresAt } = await routes.refresh(this.link(socket), token);
       this.token = token;
-      this.emit('tokenRefreshed', { expiresAt: reply.expiresAt });
+      this.emit('tokenRefreshed', { expiresAt });
     } catch {
       // Not refreshed: the connector closes the connection at expiry, and reconnecting signs in again.
     }
@@ -331,7 +291,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       for (let attempt = 1; this.current !== 'closed' && this.current !== 'idle'; attempt++) {
         const retryInMs = backoffDelay(attempt - 1, this.backoff);
         this.setState({ state: 'reconnecting', attempt, retryInMs, ...(error && { error }) });
-        await this.sleep(retryInMs);
+        await this.waiters.sleep(retryInMs);
         if (this.current !== 'reconnecting') return;
         try {
           await this.open();
@@ -347,44 +307,23 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     }
   }
 
-  /** A live socket (in the room when `inRoom`), waiting for a reconnection until `deadline`. */
-  private async ready(inRoom: boolean, deadline = Date.now() + this.sendTimeoutMs): Promise<ChatSocket> {
+  /** A live socket (in room `rid` when given), waiting for a reconnection until `deadline`. */
+  private async ready(rid?: string, deadline = Date.now() + this.sendTimeoutMs): Promise<ChatSocket> {
     for (;;) {
       if (this.current === 'closed') throw new ChatClientError('the client is closed');
       if (this.current === 'idle') throw new ChatClientError('not connected: call connect() first');
+      if (rid !== undefined && !this.joinedRooms.has(rid)) throw new ChatClientError(`not in room "${rid}"`);
       const socket = this.socket;
-      if (socket?.connected && (!inRoom || this.room?.entered)) return socket;
+      if (socket?.connected && (rid === undefined || this.joinedRooms.entered(rid))) return socket;
       const left = deadline - Date.now();
       if (left <= 0) throw new ChatClientError('not connected: the connection did not come back in time');
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.waiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, left);
-        this.waiters.add(done);
-      });
+      await this.waiters.wait(left);
     }
-  }
-
-  private wake(): void {
-    for (const done of [...this.waiters]) done();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.cancelSleep = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private setState(event: StateEvent): void {
     this.current = event.state;
     this.emit('state', event);
-    this.wake();
+    this.waiters.wake();
   }
 }

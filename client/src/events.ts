@@ -12,14 +12,14 @@ export interface UserInRoomEvent {
   user: string;
 }
 
-/** Typed now; emitted once the server has a typing route. */
+/** `onTyping`: `user` started or stopped typing in `rid` (never this user's own). */
 export interface TypingEvent {
   rid: string;
   user: string;
   typing: boolean;
 }
 
-/** Typed now; emitted once the server has read receipts: `user` has read up to `seq`. */
+/** `onRead`: `user` has read `rid` up to `seq` (this user on another device, or a member of a small room). */
 export interface ReadEvent {
   rid: string;
   user: string;
@@ -33,9 +33,9 @@ export interface RecoveredEvent {
 }
 
 /**
- * - `idle`: not connected (before `connect()`, after `leave()`);
+ * - `idle`: not connected (before `connect()`);
  * - `connecting`: the first connect (gate, then connector);
- * - `connected`: on a connector (and in the room, if one was joined);
+ * - `connected`: on a connector (and in every room joined);
  * - `reconnecting`: the connection dropped; the next attempt starts in `retryInMs`;
  * - `closed`: for good (`close()`, a kick, or a re-entry refused with 401/403: see `error`).
  */
@@ -50,7 +50,11 @@ export interface StateEvent {
   error?: ChatClientError;
 }
 
-/** A moderator removed this user from the room; the client is closed (it must not re-enter by itself). */
+/**
+ * This user is out of room `rid`: a moderator removed it (kick, ban), or a re-entry after a drop was
+ * refused there (403). The client stays in its other rooms; out of its last one it is closed (it must
+ * not re-enter by itself). `rid` is undefined only when the server closed the whole connection.
+ */
 export interface KickedEvent {
   rid: string | undefined;
   reason: string;

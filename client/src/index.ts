@@ -15,4 +15,5 @@ export type {
 export { ChatClientError } from './errors.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { RoomLogFollower, type FollowerIO } from './room-log-follower.js';
+export { RoomFollowers } from './room-followers.js';
 export * from './protocol.js';

@@ -4,7 +4,7 @@
  * does the I/O. Gaps come from pushes lost with a process or a link, and from private messages
  * between others (they take a seq too); `onSeq` reveals a lost tail.
  */
-import type { ChatMessage, HistoryReply, LogPosition, SeqEvent } from './protocol.js';
+import type { ChatMessage, HistoryReply, LogPosition } from './protocol.js';
 
 export interface FollowerIO {
   /** Asks `chat.chatHandler.history` for what follows `afterSeq` of `epoch`; rejects when it could not. */
@@ -28,7 +28,14 @@ export class RoomLogFollower {
   private again = false;
   private closed = false;
 
-  constructor(private readonly io: FollowerIO) {}
+  /**
+   * `rid`: the room followed. Given, a push that names another room (every room push carries `rid` on
+   * a multi-room connection) is not this follower's and is ignored; pushes without `rid` are taken.
+   */
+  constructor(
+    private readonly io: FollowerIO,
+    readonly rid?: string,
+  ) {}
 
   /** What to send as `lastSeq` and `epoch` when entering again. */
   position(): LogPosition {
@@ -41,13 +48,14 @@ export class RoomLogFollower {
     this.held = [];
   }
 
-  /** The reply of an enter (the first, or a re-entry with `position()`). */
+  /** The reply of an enter or a join (the first, or again after a drop with `position()`). */
   entered(reply: HistoryReply): void {
     this.away = false;
     this.apply(reply);
   }
 
-  chat(message: ChatMessage): void {
+  chat(message: ChatMessage & { rid?: string }): void {
+    if (!this.ours(message.rid)) return;
     if (this.away || this.catchingUp || message.seq > this.lastSeq + 1) {
       // Behind a gap (or while one is being filled): held; the catch-up's reply decides.
       this.held.push(message);
@@ -59,12 +67,17 @@ export class RoomLogFollower {
     this.io.deliver(message);
   }
 
-  seq(event: SeqEvent): void {
+  seq(event: { seq: number; epoch: string; rid?: string }): void {
+    if (!this.ours(event.rid)) return;
     if (!this.away && (event.epoch !== this.epoch || event.seq > this.lastSeq)) this.catchUp();
   }
 
   close(): void {
     this.closed = true;
+  }
+
+  private ours(rid: string | undefined): boolean {
+    return rid === undefined || this.rid === undefined || rid === this.rid;
   }
 
   private apply(reply: HistoryReply): void {

@@ -34,6 +34,7 @@ interface ChaosJson {
   unexplainedNotices: number;
   refusals: Record<string, number>;
   reentries: { count: number };
+  connections: { count: number; roomsEach: number; usersOnTwoDevices: number };
   latencyMs: { p50: number; p99: number };
   startedPids: number[];
   stillAlive: number[];
@@ -68,6 +69,8 @@ function replacedPids(report: ChaosJson): { kind: string; target: string; pid?: 
   );
 }
 
+// Every connection follows 3 rooms and some users are on two connections (the harness's defaults): the verdict
+// holds per room and per connection.
 // Seed 10 draws, on 2 connectors and 2 chat servers: kill-gate, kill-chat, graceful-restart (gate), kill-connector,
 // scale-out, partition, scale-in, reload. --every-kind runs past --duration until each has run.
 describe('npm run chaos with every kind of fault on the Redis room log', () => {
@@ -107,6 +110,8 @@ describe('npm run chaos with every kind of fault on the Redis room log', () => {
 
   it('kept the traffic flowing: hundreds of messages answered 200, latency measured', () => {
     expect(run.report.accepted).toBeGreaterThan(500);
+    // 12 rooms of 3 members and a sender each, every connection in 3 rooms, v1 and the sender on two devices.
+    expect(run.report.connections).toEqual({ count: 12 * 6, roomsEach: 3, usersOnTwoDevices: 24 });
     expect(run.report.latencyMs.p50).toBeGreaterThan(0);
   });
 

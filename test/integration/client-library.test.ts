@@ -10,10 +10,12 @@ import { ChatClient, type ChatClientEvents, type RoomMessage, type StateEvent } 
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { dispatch } from '../../game-server/router/dispatch';
 import { PROJECT_ROOT, TestCluster } from '../helpers/cluster';
+import { ServerApi } from '../helpers/server-api';
 import { epochSeconds, signToken, TEST_AUTH_SECRET } from '../helpers/tokens';
 import { waitUntil } from '../helpers/wait';
 
 const WAIT_MS = 20_000;
+const API_KEY = 'client-library-test-api-key-0123';
 
 /** A client with what it saw: messages, states and any other event, in arrival order. */
 interface Watched {
@@ -100,14 +102,71 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
     expect(ann.events.join).toEqual([{ rid: 'talk', user: 'bob' }]);
   });
 
-  it('a second join answers a clear error: one room per connection', async () => {
-    const cat = client('cat');
-    await cat.client.join('one');
-    await expect(cat.client.join('two')).rejects.toThrow(/one room per connection/);
-    await cat.client.leave('one');
-    expect(cat.client.state).toBe('idle');
-    await cat.client.join('two');
-    expect(cat.client.rid).toBe('two');
+  it('joins a second room on the same connection: each room in order, once, with its rid; leave stops one room', async () => {
+    const [amy, ben, cal] = [client('amy'), client('ben'), client('cal')];
+    await amy.client.join('first');
+    const second = await amy.client.join('second');
+    expect(second).toMatchObject({ users: ['amy'], userCount: 1, history: [] });
+    await ben.client.join('first');
+    await cal.client.join('second');
+    expect(amy.client.joined).toEqual(['first', 'second']);
+    await expect(amy.client.join('second')).rejects.toMatchObject({ code: 409 });
+
+    // Both rooms' traffic at once: each room's messages come in its own seq order.
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 10; i++) await ben.client.send('first', `first ${i}`);
+      })(),
+      (async () => {
+        for (let i = 0; i < 10; i++) await cal.client.send('second', `second ${i}`);
+      })(),
+    ]);
+    await waitUntil(
+      () => amy.messages.length >= 20,
+      WAIT_MS,
+      'amy getting both rooms',
+      () => amy.messages.map((m) => `${m.rid}:${m.msg}`).join(', '),
+    );
+    for (const rid of ['first', 'second']) {
+      expect(texts(amy, rid)).toEqual(Array.from({ length: 10 }, (_, i) => `${rid} ${i}`));
+      expectInOrderOnce(amy, rid);
+    }
+    expect(texts(ben, 'second')).toEqual([]);
+    expect(amy.events.join).toEqual([
+      { rid: 'first', user: 'ben' },
+      { rid: 'second', user: 'cal' },
+    ]);
+
+    await amy.client.leave('second');
+    await waitUntil(() => (cal.events.leave ?? []).length > 0, WAIT_MS, 'cal seeing amy leave');
+    expect(cal.events.leave).toEqual([{ rid: 'second', user: 'amy' }]);
+    await cal.client.send('second', 'after amy left');
+    await ben.client.send('first', 'still in first');
+    await waitUntil(() => texts(amy, 'first').includes('still in first'), WAIT_MS, 'amy still getting the first room');
+    expect(texts(amy, 'second')).not.toContain('after amy left');
+    expect(amy.client.joined).toEqual(['first']);
+    expect(amy.client.state).toBe('connected');
+    await expect(amy.client.send('second', 'not there')).rejects.toThrow(/not in room "second"/);
+  });
+
+  it('typing, read markers and the rooms list, per room', async () => {
+    const [dee, eli] = [client('dee'), client('eli')];
+    for (const rid of ['chat-a', 'chat-b']) {
+      await dee.client.join(rid);
+      await eli.client.join(rid);
+    }
+    const typing: unknown[] = [];
+    eli.client.on('typing', (e) => typing.push(e));
+    await dee.client.typing('chat-b', true);
+    await waitUntil(() => typing.length > 0, WAIT_MS, 'eli told dee is typing');
+    expect(typing[0]).toEqual({ rid: 'chat-b', user: 'dee', typing: true });
+
+    const { seq } = await dee.client.send('chat-b', 'read me');
+    await waitUntil(() => texts(eli, 'chat-b').includes('read me'), WAIT_MS, 'eli getting "read me"');
+    expect(await eli.client.markRead('chat-b')).toBe(seq);
+    const rooms = await eli.client.rooms();
+    expect(rooms.map((r) => r.rid).sort()).toEqual(['chat-a', 'chat-b']);
+    expect(rooms.find((r) => r.rid === 'chat-b')).toMatchObject({ lastSeq: seq, readSeq: seq, unread: 0, userCount: 2 });
   });
 
   it('a client whose connector is killed comes back through the gate and gets what it missed exactly once', async () => {
@@ -137,6 +196,39 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
     expectInOrderOnce(dan, 'drop');
     expect(dan.states.at(-1)?.state).toBe('connected');
     expect(dan.states.filter((s) => s.state === 'reconnecting').every((s) => typeof s.retryInMs === 'number')).toBe(true);
+  });
+
+  it('after its connector is killed, a client in three rooms re-enters the first, re-joins the others and misses nothing', async () => {
+    const [c1, c2] = cluster.byType('connector') as [ServerInfo, ServerInfo];
+    const connectors = cluster.byType('connector');
+    const rids = ['multi-1', 'multi-2', 'multi-3'];
+    const flo = client(keyOn(c1, connectors, 'flo'));
+    const gil = client(keyOn(c2, connectors, 'gil'));
+    for (const rid of rids) {
+      await flo.client.join(rid);
+      await gil.client.join(rid);
+    }
+    for (const rid of rids) await gil.client.send(rid, `${rid} before`);
+    await waitUntil(() => flo.messages.length >= 3, WAIT_MS, 'flo getting the first messages');
+
+    await cluster.stopServer(c1.id, 'SIGKILL');
+    await waitUntil(() => flo.states.some((s) => s.state === 'reconnecting'), WAIT_MS, 'flo reconnecting');
+    for (let i = 0; i < 3; i++) for (const rid of rids) await gil.client.send(rid, `${rid} away ${i}`);
+    await cluster.startServer(c1.id);
+    for (const rid of rids) await gil.client.send(rid, `${rid} after`);
+
+    await waitUntil(
+      () => flo.messages.length >= 15,
+      WAIT_MS,
+      'flo getting every message of every room',
+      () => flo.messages.map((m) => `${m.rid}:${m.msg}`).join(', '),
+    );
+    for (const rid of rids) {
+      expect(texts(flo, rid)).toEqual([`${rid} before`, `${rid} away 0`, `${rid} away 1`, `${rid} away 2`, `${rid} after`]);
+      expectInOrderOnce(flo, rid);
+    }
+    expect(flo.client.joined).toEqual(rids);
+    expect(flo.states.at(-1)?.state).toBe('connected');
   });
 
   it('a send that got no answer is sent again after reconnecting, and delivered once', async () => {
@@ -220,7 +312,7 @@ describe('chatofpomelo-client with sign-in tokens (AUTH_SECRET set)', () => {
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ connectors: 1, chats: 1, env: { AUTH_SECRET: TEST_AUTH_SECRET } });
+    cluster = await TestCluster.start({ connectors: 1, chats: 1, web: true, env: { AUTH_SECRET: TEST_AUTH_SECRET, API_KEY } });
   });
 
   afterAll(async () => {
@@ -253,6 +345,70 @@ describe('chatofpomelo-client with sign-in tokens (AUTH_SECRET set)', () => {
     await waitUntil(() => texts(lee, 'signed').includes('still here'), WAIT_MS, "lee getting kim's message");
     expect(kim.states.map((s) => s.state)).toEqual(['connecting', 'connected']);
     expect(kim.events.kicked).toBeUndefined();
+  });
+
+  it('one user on two devices in two rooms: each device gets every message of both rooms, its own included, once and in order', async () => {
+    const gate = `http://${cluster.gate.host}:${cluster.gate.port}`;
+    const device = (): Watched => {
+      const c = new ChatClient({ gate, username: 'max', token: signToken({ sub: 'max' }) });
+      clients.push(c);
+      return watch(c);
+    };
+    const [phone, laptop] = [device(), device()];
+    const ned = watch(new ChatClient({ gate, username: 'ned', token: signToken({ sub: 'ned' }) }));
+    clients.push(ned.client);
+    for (const rid of ['home', 'work']) {
+      await phone.client.join(rid);
+      await laptop.client.join(rid);
+      await ned.client.join(rid);
+    }
+    // Max is in each room once, however many devices he has.
+    expect((await ned.client.rooms()).map((r) => r.userCount)).toEqual([2, 2]);
+    await phone.client.send('home', 'from the phone');
+    await ned.client.send('work', 'from ned');
+    await laptop.client.send('work', 'from the laptop');
+    for (const w of [phone, laptop]) {
+      await waitUntil(
+        () => w.messages.length >= 3,
+        WAIT_MS,
+        "max's device getting 3 messages",
+        () => JSON.stringify(w.messages),
+      );
+      expect(texts(w, 'home')).toEqual(['from the phone']);
+      expect(texts(w, 'work')).toEqual(['from ned', 'from the laptop']);
+    }
+    await laptop.client.leave('home');
+    await ned.client.send('home', 'phone only');
+    await waitUntil(() => texts(phone, 'home').includes('phone only'), WAIT_MS, 'the phone still in home');
+    // The laptop left home, but max did not: nobody saw him leave.
+    expect(ned.events.leave).toBeUndefined();
+    expect(texts(laptop, 'home')).toEqual(['from the phone']);
+  });
+
+  it('a kick from one room leaves the client in its other rooms; a kick from its last room closes it', async () => {
+    const gate = `http://${cluster.gate.host}:${cluster.gate.port}`;
+    const api = new ServerApi(cluster.webUrl, API_KEY);
+    const [oli, pat] = ['oli', 'pat'].map((username) => {
+      const c = new ChatClient({ gate, username, token: signToken({ sub: username }) });
+      clients.push(c);
+      return watch(c);
+    }) as [Watched, Watched];
+    for (const rid of ['kick-1', 'kick-2']) {
+      await oli.client.join(rid);
+      await pat.client.join(rid);
+    }
+    expect((await api.call('POST', '/api/rooms/kick-1/kick', { body: { username: 'oli', reason: 'off topic' } })).status).toBe(200);
+    await waitUntil(() => (oli.events.kicked ?? []).length > 0, WAIT_MS, 'oli kicked from kick-1');
+    expect(oli.events.kicked).toEqual([{ rid: 'kick-1', reason: 'off topic' }]);
+    expect(oli.client.joined).toEqual(['kick-2']);
+    await pat.client.send('kick-2', 'still with you');
+    await waitUntil(() => texts(oli, 'kick-2').includes('still with you'), WAIT_MS, 'oli still getting kick-2');
+    expect(oli.client.state).toBe('connected');
+
+    expect((await api.call('POST', '/api/rooms/kick-2/kick', { body: { username: 'oli' } })).status).toBe(200);
+    await waitUntil(() => oli.client.state === 'closed', WAIT_MS, 'oli closed after his last room');
+    expect(oli.events.kicked?.map((e) => e.rid)).toEqual(['kick-1', 'kick-2']);
+    expect(oli.states.filter((s) => s.state === 'reconnecting')).toEqual([]);
   });
 
   it('a client without a valid token is refused with 401', async () => {

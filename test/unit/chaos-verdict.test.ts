@@ -4,6 +4,7 @@ import { PushOrder } from '../../bench/chaos/push-order';
 import { failures, outcome, renderChaosReport } from '../../bench/chaos/report';
 import { judge, longestOutage, type Store } from '../../bench/chaos/verdict';
 import { VerifyingClient } from '../../bench/chaos/verifying-client';
+import { chaosLayout } from '../../bench/chaos/layout';
 import type { ChatMessage } from '../../app/protocol';
 
 const T0 = 1_000_000;
@@ -62,8 +63,10 @@ function exitCodeOf(clients: VerifyingClient[], faults: FaultRecord[], store: St
       recoveredFalse: verdict.lostNoticesByFault[i]!,
     })),
     sends: 0,
+    connections: { count: clients.length, roomsEach: 1, usersOnTwoDevices: 0 },
     refusals: {},
     reentries: { count: 0 },
+    entryFailures: {},
     notBack: [],
     latencyMs: { p50: 0, p99: 0, max: 0 },
     answerMs: { p50: 0, p99: 0, max: 0 },
@@ -186,5 +189,99 @@ describe('the chaos verdict', () => {
       { rid: 'b', code: 200, at: T0 + 100, ms: 10 },
     ];
     expect(longestOutage(records, T0)).toEqual({ ms: 1200, rid: 'a', from: 0 });
+  });
+});
+
+describe('the chaos verdict on connections in several rooms, users on several devices', () => {
+  /** A connection in `rids`: `seen[rid]` the texts it saw there, `sent[rid]` its sends answered 200 there. */
+  function connection(
+    name: string,
+    rids: string[],
+    seen: Record<string, string[]>,
+    sent: Record<string, string[]> = {},
+    device = 1,
+  ): VerifyingClient {
+    const client = new VerifyingClient(gate, name, rids, { device });
+    for (const rid of rids) {
+      const track = client.track(rid);
+      for (const text of seen[rid] ?? []) track.seen.set(text, { msg: text } as ChatMessage);
+      track.accepted.push(...(sent[rid] ?? []).map((text, i) => ({ text, seq: i + 1, answeredAt: T0 + i })));
+    }
+    return client;
+  }
+  const both = { a: ['a1', 'a2'], b: ['b1', 'b2'] };
+
+  it('passes when every connection of every member saw every message of each of its rooms', () => {
+    const sender = connection('s', ['a', 'b'], both, both);
+    const v1 = connection('v1', ['a', 'b'], both);
+    const v1Phone = connection('v1', ['a', 'b'], both, {}, 2);
+    const onlyB = connection('v2', ['b'], { b: both.b });
+    expect(exitCodeOf([sender, v1, v1Phone, onlyB], [], 'redis')).toMatchObject({ exitCode: 0 });
+    expect(judge([sender, v1, v1Phone, onlyB], [], 'redis', T0)).toMatchObject({ accepted: 4, lost: 0 });
+  });
+
+  it('fails the run when a connection misses a message in its second room', () => {
+    const sender = connection('s', ['a', 'b'], both, both);
+    const v1 = connection('v1', ['a', 'b'], { a: both.a, b: ['b1'] });
+    const verdict = judge([sender, v1], [], 'redis', T0);
+    expect(verdict).toMatchObject({ lost: 1, lostDeliveries: 1 });
+    expect(verdict.evidence.lost).toEqual([expect.objectContaining({ member: 'v1', rid: 'b', text: 'b2', seq: 2 })]);
+    expect(exitCodeOf([sender, v1], [], 'redis')).toMatchObject({ exitCode: 1, line: 'FAILED: 1 messages lost' });
+  });
+
+  it("fails it when a user's second device misses a message the first got, its own user's included", () => {
+    const sender = connection('s', ['a'], { a: ['a1'] }, { a: ['a1'] });
+    const senderLaptop = connection('s', ['a'], { a: [] }, {}, 2);
+    const verdict = judge([sender, senderLaptop], [], 'redis', T0);
+    expect(verdict.evidence.lost).toEqual([expect.objectContaining({ member: 's#2', rid: 'a', text: 'a1' })]);
+    expect(exitCodeOf([sender, senderLaptop], [], 'redis').exitCode).toBe(1);
+  });
+
+  it("checks the order of each room's pushes on its own: seq 1 in one room after seq 5 in another is no breach", () => {
+    const v1 = connection('v1', ['a', 'b'], {});
+    const push = (rid: string, seqs: number[]): void => {
+      const track = v1.track(rid);
+      track.epochIs('e1');
+      for (const seq of seqs) track.pushed({ id: 1000 + seq, seq, msg: `${rid}${seq}`, from: 's', target: '*', time: 0 });
+    };
+    for (const rid of ['a', 'b']) v1.track(rid).newSocket();
+    push('a', [1, 2, 5]);
+    push('b', [1, 2]);
+    expect(v1.violations).toEqual([]);
+    push('b', [4, 3]);
+    expect(v1.violations).toEqual([expect.objectContaining({ kind: 'order', rid: 'b', seq: 3, after: 4, member: 'v1' })]);
+  });
+
+  it("explains a recovered:false in a room whose memory log was killed, not one in the connection's other room", () => {
+    const v1 = connection('v1', ['a', 'b'], {});
+    v1.track('b').lostNoticeTimes.push(T0 + 1200);
+    v1.track('a').lostNoticeTimes.push(T0 + 1300);
+    const verdict = judge([v1], [killChat(['b'], T0 + 1000, T0 + 1100)], 'memory', T0);
+    expect(verdict).toMatchObject({ lostNotices: 2, unexplainedNotices: 1 });
+    expect(verdict.evidence.unexplainedNotices).toEqual([{ member: 'v1', rid: 'a', at: 1.3 }]);
+  });
+});
+
+describe('the chaos layout', () => {
+  it('puts every connection in 3 rooms, every room among the connections of 3 home groups, and some users on two devices', () => {
+    const layout = chaosLayout({ rooms: 4, members: 2, roomsPerConnection: 3, multiDevice: true });
+    expect(layout.every((c) => c.rids.length === 3 && new Set(c.rids).size === 3)).toBe(true);
+    expect(layout.filter((c) => c.username === 'h0-v1').map((c) => [c.device, c.rids])).toEqual([
+      [1, ['chaos-room-0', 'chaos-room-1', 'chaos-room-2']],
+      [2, ['chaos-room-0', 'chaos-room-1', 'chaos-room-2']],
+    ]);
+    // Per home group: v1 on 2 devices, v2 on 1, the sender on 2.
+    expect(layout.filter((c) => c.rids[0] === 'chaos-room-3').map((c) => `${c.username}#${c.device}`)).toEqual([
+      'h3-v1#1',
+      'h3-v1#2',
+      'h3-v2#1',
+      'h3-s#1',
+      'h3-s#2',
+    ]);
+    const homesIn = (rid: string): Set<string> => new Set(layout.filter((c) => c.rids.includes(rid)).map((c) => c.rids[0]!));
+    expect(homesIn('chaos-room-1')).toEqual(new Set(['chaos-room-1', 'chaos-room-0', 'chaos-room-3']));
+    expect(chaosLayout({ rooms: 2, members: 1, roomsPerConnection: 3, multiDevice: false }).map((c) => c.rids.length)).toEqual([
+      2, 2, 2, 2,
+    ]);
   });
 });

@@ -107,3 +107,31 @@ describe('RoomLogFollower', () => {
     expect(delivered).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('RoomLogFollower of one room on a multi-room connection', () => {
+  it('ignores pushes and onSeq of another room, and takes those of its own or without rid', async () => {
+    const delivered: number[] = [];
+    const asked: number[] = [];
+    const follower = new RoomLogFollower(
+      {
+        async fetchHistory(afterSeq) {
+          asked.push(afterSeq);
+          return reply([], afterSeq);
+        },
+        deliver: (m) => delivered.push(m.seq),
+        lost: () => undefined,
+      },
+      'mine',
+    );
+    follower.entered(reply([msg(1)], 1));
+    follower.chat({ ...msg(2), rid: 'other' });
+    follower.chat({ ...msg(5), rid: 'other' });
+    follower.seq({ rid: 'other', seq: 9, epoch: 'e1' });
+    await settle();
+    expect({ delivered, asked }).toEqual({ delivered: [1], asked: [] });
+    follower.chat({ ...msg(2), rid: 'mine' });
+    follower.chat(msg(3));
+    expect(delivered).toEqual([1, 2, 3]);
+    expect(follower.rid).toBe('mine');
+  });
+});

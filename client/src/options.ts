@@ -1,0 +1,41 @@
+/** What a ChatClient is given, and what its join and send take and give. */
+import type { BackoffOptions } from './backoff.js';
+import type { ChatMessage } from './protocol.js';
+
+export interface ChatClientOptions {
+  /** The gate's address, e.g. `http://127.0.0.1:3014` (https for a TLS gate). */
+  gate: string;
+  username: string;
+  /** A sign-in token (clusters with AUTH_SECRET), used when there is no `tokenProvider`. */
+  token?: string;
+  /** Called before each connect and on `onTokenExpiring` (then `connector.entryHandler.refresh`). */
+  tokenProvider?: () => string | undefined | Promise<string | undefined>;
+  backoff?: Partial<BackoffOptions>;
+  /** Default 5000. */
+  requestTimeoutMs?: number;
+  /** Default 5000. */
+  connectTimeoutMs?: number;
+  /** How long a send (or join, history) waits for the connection to come back before it fails. Default 30000. */
+  sendTimeoutMs?: number;
+  /** Default `['websocket']`. */
+  transports?: ('websocket' | 'polling')[];
+}
+
+export interface JoinResult {
+  /** The users in the room, this user included (the first PRESENCE_MAX_MEMBERS of them). */
+  users: string[];
+  /** How many users are in the room. */
+  userCount: number;
+  /** The room's recent messages, oldest first (not emitted as 'message'). */
+  history: ChatMessage[];
+  /** This user's read marker in the room, and how many messages follow it. */
+  readSeq: number;
+  unread: number;
+}
+
+export interface SendOptions {
+  /** A user name in the room, for a private message; default: the whole room. */
+  to?: string;
+  /** Default: a fresh id. Give one to make a send of your own idempotent across client restarts. */
+  clientMsgId?: string;
+}

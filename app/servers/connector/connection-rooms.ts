@@ -126,7 +126,11 @@ export class ConnectionRooms {
       if (connection.rooms.has(rid)) connection.rooms.set(rid, true);
       return result;
     } catch (err) {
-      if (connection.rooms.get(rid) === false) void this.leave(live, rid);
+      // Not added (refused, or no answer: then the chat server may hold it, and is told it left).
+      if (connection.rooms.get(rid) === false) {
+        this.drop(live, connection, rid);
+        if (this.app.sessions.sessionsOf(uid).size === 0) void this.tellLeft(uid, rid);
+      }
       throw err;
     }
   }
@@ -236,11 +240,14 @@ export class ConnectionRooms {
     this.app.metrics.messagesDelivered(Push.kick, 1);
   }
 
-  private tellLeft(uid: string, rid: string): Promise<void> {
+  /** Never rejects: a chat server that cannot be told finds out from the connector's next resync. */
+  private async tellLeft(uid: string, rid: string): Promise<void> {
     this.app.log.debug({ uid, rid }, 'leave');
-    return this.chat
-      .toServer(this.chatServerOf(rid))
-      .kick(uid, this.app.serverId, rid)
-      .catch((err: unknown) => this.app.log.warn({ uid, rid, err: (err as Error).message }, 'could not tell the chat server a user left'));
+    try {
+      await this.chat.toServer(this.chatServerOf(rid)).kick(uid, this.app.serverId, rid);
+    } catch (err) {
+      this.app.log.warn({ uid, rid, err: (err as Error).message }, 'could not tell the chat server a user left');
+    }
   }
+
 }

@@ -249,5 +249,4 @@ export class ConnectionRooms {
       this.app.log.warn({ uid, rid, err: (err as Error).message }, 'could not tell the chat server a user left');
     }
   }
-
 }

@@ -168,17 +168,19 @@ describe.each(['memory', 'redis'] as const)('many rooms per connection (%s store
     expect(await kim.ask(Route.read, { rid, seq: 1_000_000 })).toMatchObject({ readSeq: base + 3 });
     expect(await kim.ask(Route.read, { rid, seq: -1 })).toMatchObject({ code: 400 });
 
-    await lea.ask(Route.read, { rid, seq: base + 1 });
-    expect(await lea.ask(Route.rooms, {})).toEqual({
+    // Unread: others' messages after the marker (lea's own never count for her).
+    expect(await kim.ask(Route.rooms, {})).toEqual({
       code: 200,
-      rooms: [{ rid, epoch: lea.entered.epoch, lastSeq: base + 3, readSeq: base + 1, unread: 2, userCount: 2 }],
+      rooms: [{ rid, epoch: kim.entered.epoch, lastSeq: base + 3, readSeq: base + 3, unread: 0, userCount: 2 }],
     });
-    lea.close();
-    await kim.waitFor('onLeave', (e) => e.user === 'lea');
-    const back = await ChatClient.enter(cluster.gate, 'lea', rid);
-    expect(back.entered).toMatchObject({ readSeq: base + 1, unread: 2, lastSeq: base + 3 });
-    back.close();
+    expect(await lea.ask(Route.rooms, {})).toMatchObject({ rooms: [{ rid, readSeq: 0 }] });
     kim.close();
+    await lea.waitFor('onLeave', (e) => e.user === 'kim');
+    await lea.send('four');
+    const back = await ChatClient.enter(cluster.gate, 'kim', rid);
+    expect(back.entered).toMatchObject({ readSeq: base + 3, unread: 1, lastSeq: base + 4 });
+    back.close();
+    lea.close();
   });
 
   it('keeps presence to PRESENCE_MAX_MEMBERS: no onAdd or onLeave past it, users cut to it, userCount in full', async () => {

@@ -9,18 +9,19 @@ async function logWith(capacity: number, messages: { from: string; target: strin
 }
 
 describe('readState', () => {
-  it('counts what the user may see after the marker: broadcasts and their own privates, not privates between others', async () => {
+  it("counts others' messages the user may see after the marker: not privates between others, not the user's own", async () => {
     const log = await logWith(10, [
       { from: 'bob', target: '*' },
       { from: 'bob', target: 'cat' },
       { from: 'bob', target: 'ann' },
+      { from: 'ann', target: '*' },
       { from: 'cat', target: '*' },
     ]);
-    expect(await readState(log, 'r', 'ann', 4, 10)).toEqual({ readSeq: 0, unread: 3 });
+    expect(await readState(log, 'r', 'ann', 5, 10)).toEqual({ readSeq: 0, unread: 3 });
     await log.markRead('r', 'ann', 1);
-    expect(await readState(log, 'r', 'ann', 4, 10)).toEqual({ readSeq: 1, unread: 2 });
-    await log.markRead('r', 'ann', 4);
-    expect(await readState(log, 'r', 'ann', 4, 10)).toEqual({ readSeq: 4, unread: 0 });
+    expect(await readState(log, 'r', 'ann', 5, 10)).toEqual({ readSeq: 1, unread: 2 });
+    await log.markRead('r', 'ann', 5);
+    expect(await readState(log, 'r', 'ann', 5, 10)).toEqual({ readSeq: 5, unread: 0 });
   });
 
   it('counts every trimmed message after the marker as unread', async () => {

@@ -8,15 +8,15 @@ export interface ReadState {
 }
 
 /**
- * `username`'s marker in `rid`, and how many messages after it they may see: those still in the log
- * are counted one by one (privates to others are not theirs); those already trimmed all count.
+ * `username`'s marker in `rid`, and how many messages after it are unread: those still in the log are
+ * counted one by one (not their own, not privates between others); those already trimmed all count.
  */
 export async function readState(log: RoomLog, rid: string, username: string, lastSeq: number, historySize: number): Promise<ReadState> {
   const readSeq = Math.min(await log.readMarker(rid, username), lastSeq);
   if (readSeq >= lastSeq) return { readSeq, unread: 0 };
   const read = await log.read(rid, readSeq, Math.max(1, historySize));
   const trimmed = Math.max(0, read.firstSeq - 1 - readSeq);
-  const kept = read.messages.filter((m) => visibleTo(m, username)).length;
+  const kept = read.messages.filter((m) => m.from !== username && visibleTo(m, username)).length;
   return { readSeq, unread: trimmed + kept };
 }
 

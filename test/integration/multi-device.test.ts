@@ -145,7 +145,9 @@ describe('many connections per user (AUTH_SECRET set)', () => {
     back[1]!.close();
     await watcher.waitFor('onLeave', (e) => e.user === name);
     watcher.close();
+    // Back as it was for the next test: the gate sends users to that connector again.
     await cluster.startServer(down!.id);
+    await cluster.waitForGateLinks();
   });
 
   it("takes only the refreshing connection out of a room its new token does not allow, not the user's other devices", async () => {

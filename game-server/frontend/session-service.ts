@@ -71,11 +71,6 @@ export class SessionService<S extends object = Record<string, unknown>> implemen
     return this.byUid.get(uid) ?? NONE;
   }
 
-  /** Whether the session `sid` is still open. */
-  isOpen(sid: string): boolean {
-    return this.bySid.has(sid);
-  }
-
   get connectionCount(): number {
     return this.bySid.size;
   }

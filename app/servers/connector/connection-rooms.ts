@@ -148,14 +148,11 @@ export class ConnectionRooms {
   }
 
   /**
-   * A moderator (or a token that no longer allows the room) took the user out of `rid`: every
-   * connection holding `uid` leaves it and gets `onKick`; one left in no room is closed. Returns how
-   * many connections were in the room.
+   * A moderator took the user out of `rid` (and tells its chat server itself): every connection
+   * holding `uid` leaves it and gets `onKick`; one left in no room is closed.
    */
-  kick(uid: string, event: KickEvent & { rid: string }): number {
-    const holders = [...this.app.sessions.sessionsOf(uid)] as Live[];
-    for (const live of holders) this.remove(live, event, false);
-    return holders.length;
+  kick(uid: string, event: KickEvent & { rid: string }): void {
+    for (const live of [...this.app.sessions.sessionsOf(uid)] as Live[]) this.remove(live, event, false);
   }
 
   /**

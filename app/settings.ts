@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envFlag, parseEnv } from '../game-server';
+import { parseRedisUrl } from './servers/chat/redis-url';
 
 const chatSchema = z.object({
   USERNAME_MAX_LENGTH: z.coerce.number().int().min(1).max(256).default(32),
@@ -8,7 +9,24 @@ const chatSchema = z.object({
   HISTORY_SIZE: z.coerce.number().int().min(0).max(10_000).default(100),
   /** Where room logs live: this chat server's memory, or Redis (shared, survives any process). */
   HISTORY_STORE: z.enum(['memory', 'redis'], { error: 'HISTORY_STORE must be memory or redis' }).default('memory'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** One server, the primary that Sentinels name, or a Redis Cluster (app/servers/chat/redis-url.ts). */
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((url, ctx) => {
+      try {
+        parseRedisUrl(url);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  /**
+   * With Sentinel, a send is answered only once this many replicas have its append (Redis's WAIT);
+   * 0 answers as soon as the primary has it.
+   */
+  REDIS_MIN_REPLICAS: z.coerce.number().int().min(0).max(100).default(1),
+  /** How long a send waits for those replicas before it answers 503 (and the client's retry settles it). */
+  REDIS_WAIT_MS: z.coerce.number().int().min(1).max(60_000).default(100),
   /**
    * Where a chat server on the memory store writes its rooms when it stops cleanly and reads them back
    * when it starts (relative to the project root).

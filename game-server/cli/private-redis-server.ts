@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from '../free-ports';
@@ -16,17 +16,31 @@ process.once('exit', () => {
  * 127.0.0.1, a temporary folder, no persistence (stopping it loses its data, as a Redis without a
  * disk would). Never touches a Redis a developer runs.
  */
+export interface PrivateRedisOptions {
+  /** The port (default: a free one). */
+  port?: number;
+  /** More command-line options, e.g. `--replicaof host port` or `--cluster-enabled yes`. */
+  args?: string[];
+  /** A config file's text (written to the server's folder and passed first), e.g. a Sentinel's `sentinel monitor`. */
+  config?: string;
+}
+
 export class PrivateRedisServer {
   private child?: ChildProcess;
 
   private constructor(
     readonly port: number,
-    private readonly dir: string,
+    readonly dir: string,
+    private readonly configFile: string | undefined,
+    private readonly args: string[],
   ) {}
 
-  static async start(): Promise<PrivateRedisServer> {
-    const [port] = await freePorts(1);
-    const server = new PrivateRedisServer(port!, mkdtempSync(path.join(os.tmpdir(), 'chat-redis-')));
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedisServer> {
+    const port = options.port ?? (await freePorts(1))[0]!;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chat-redis-'));
+    const configFile = path.join(dir, 'redis.conf');
+    if (options.config !== undefined) writeFileSync(configFile, options.config);
+    const server = new PrivateRedisServer(port, dir, options.config !== undefined ? configFile : undefined, options.args ?? []);
     await server.resume();
     return server;
   }
@@ -35,15 +49,15 @@ export class PrivateRedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the process (again, empty, after `pause`). */
-  async resume(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
-      {
-        stdio: 'ignore',
-      },
-    );
+  /** Starts the process (again, empty, after `pause`); `more` options override those it was started with. */
+  async resume(more: string[] = []): Promise<void> {
+    const args = [
+      ...(this.configFile ? [this.configFile] : []),
+      ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      ...this.args,
+      ...more,
+    ];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     running.add(child);
     const failed = new Promise<never>((_, reject) => {

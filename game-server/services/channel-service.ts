@@ -62,6 +62,15 @@ export class Channel {
     if (this.perFrontend.has(frontendId)) this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name });
   }
 
+  /** Sends `route` to those of `uids` that are members (but those `skip` names), one push per frontend. */
+  pushToMembers(route: string, msg: unknown, uids: readonly string[], skip: PushSkip = {}): void {
+    const members = uids.flatMap((uid) => {
+      const frontendId = this.members.get(uid);
+      return frontendId === undefined ? [] : [{ uid, frontendId }];
+    });
+    pushByUids(this.transport, route, msg, members, skip);
+  }
+
   /** Sends `route` to every member (but those `skip` names), one push per frontend. */
   pushMessage(route: string, msg: unknown, skip: PushSkip = {}): void {
     for (const frontendId of this.perFrontend.keys()) {
@@ -90,12 +99,16 @@ export class ChannelService {
 
   /** Pushes to a list of users (every session holding each uid, but `skip`), grouped by frontend: one RPC per frontend. */
   pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}): void {
-    const byFrontend = new Map<string, string[]>();
-    for (const { uid, frontendId } of members) {
-      const list = byFrontend.get(frontendId);
-      if (list) list.push(uid);
-      else byFrontend.set(frontendId, [uid]);
-    }
-    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids, ...skip });
+    pushByUids(this.transport, route, msg, members, skip);
   }
+}
+
+function pushByUids(transport: PushTransport, route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip): void {
+  const byFrontend = new Map<string, string[]>();
+  for (const { uid, frontendId } of members) {
+    const list = byFrontend.get(frontendId);
+    if (list) list.push(uid);
+    else byFrontend.set(frontendId, [uid]);
+  }
+  for (const [frontendId, uids] of byFrontend) transport.pushToFrontend(frontendId, { route, msg, uids, ...skip });
 }

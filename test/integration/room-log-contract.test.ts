@@ -3,20 +3,24 @@ import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
 import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
+import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { sleep } from '../../game-server/sleep';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
 let redis: PrivateRedisServer;
+let sentinel: PrivateRedisSentinel;
+let cluster: PrivateRedisCluster;
 const opened: RoomLog[] = [];
 
 beforeAll(async () => {
-  redis = await PrivateRedisServer.start();
-});
+  [redis, sentinel, cluster] = await Promise.all([PrivateRedisServer.start(), PrivateRedisSentinel.start(), PrivateRedisCluster.start()]);
+}, 60_000);
 afterAll(async () => {
   await Promise.all(opened.map((l) => l.close()));
-  await redis?.stop();
+  await Promise.all([redis?.stop(), sentinel?.stop(), cluster?.stop()]);
 });
 
 let n = 0;
@@ -42,7 +46,18 @@ const stores: [string, Store][] = [
       open: () => track(new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 1000, log })),
     },
   ],
+  ['redis sentinel', { open: () => track(sentinelLog()) }],
+  [
+    'redis cluster',
+    {
+      open: () => track(new RedisRoomLog({ url: cluster.url, capacity: CAPACITY, timeoutMs: 1000, log })),
+    },
+  ],
 ];
+
+/** A log on the Sentinels' primary whose appends count once a replica has them (REDIS_MIN_REPLICAS=1). */
+const sentinelLog = (): RedisRoomLog =>
+  new RedisRoomLog({ url: sentinel.url, capacity: CAPACITY, timeoutMs: 1000, minReplicas: 1, waitMs: 100, log });
 
 function track(roomLog: RoomLog): RoomLog {
   opened.push(roomLog);
@@ -173,6 +188,45 @@ describe('the redis room log against a Redis that fails', () => {
   });
 });
 
+describe('the redis room log on Redis Sentinel', () => {
+  it('answers 503 when no replica confirms an append (both frozen), and the retry with the same clientMsgId settles it', async () => {
+    const roomLog = track(sentinelLog());
+    const rid = newRid();
+    const claim = await retryWhileUnavailable(() => roomLog.claim(rid, null));
+    const primary = await sentinel.primary();
+    const replicas = sentinel.servers.filter((s) => s !== primary);
+    for (const replica of replicas) replica.freeze();
+    let failure: unknown;
+    try {
+      failure = await roomLog.append(claim, draft('ann', 'unconfirmed')).catch((err: unknown) => err);
+    } finally {
+      for (const replica of replicas) replica.thaw();
+    }
+    expect(failure).toBeInstanceOf(AppError);
+    expect((failure as AppError).code).toBe(503);
+    const retried = await roomLog.append(claim, draft('ann', 'unconfirmed'));
+    expect(retried).toMatchObject({ duplicate: true, message: { seq: 1, from: 'ann' } });
+    expect((await roomLog.append(claim, draft('ann'))).message.seq).toBe(2);
+  });
+
+  it('keeps every acknowledged append and the epoch when the primary is killed, and appends again after the failover', async () => {
+    const roomLog = track(sentinelLog());
+    const rid = newRid();
+    const claim = await retryWhileUnavailable(() => roomLog.claim(rid, null));
+    for (let i = 1; i <= CAPACITY; i++) expect((await roomLog.append(claim, draft('ann', `m${i}`))).message.seq).toBe(i);
+    const epoch = claim.epoch;
+
+    await sentinel.killPrimary();
+    const after = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann', 'after')), 30_000);
+    expect(after).toMatchObject({ duplicate: false, restarted: false, message: { seq: CAPACITY + 1 } });
+    expect(claim.epoch).toBe(epoch);
+    const read = await roomLog.read(rid, 0, 100);
+    expect(read.epoch).toBe(epoch);
+    expect(read.messages.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
+    expect((await roomLog.append(claim, draft('ann', 'm3'))).duplicate).toBe(true);
+  });
+});
+
 describe('the redis room log closing', () => {
   it('closes at once while it is between reconnection attempts (Redis gone)', async () => {
     const roomLog: RoomLog = new RedisRoomLog({ url: redis.url, capacity: CAPACITY, timeoutMs: 200, log });
@@ -189,9 +243,9 @@ describe('the redis room log closing', () => {
   });
 });
 
-/** Retries `call` while ioredis connects or reconnects (it answers 503 until then), for at most 10 s. */
-async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 10_000;
+/** Retries `call` while ioredis connects or reconnects (it answers 503 until then), for at most `timeoutMs`. */
+async function retryWhileUnavailable<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await call();

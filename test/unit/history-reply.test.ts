@@ -11,7 +11,7 @@ async function roomWith(sends: [string, string][]): Promise<Room> {
   const log = new MemoryRoomLog(CAPACITY);
   const claim = await log.claim('lobby', null);
   const room = new Room('lobby', new ChannelService(new RecordingTransport()).getOrCreateChannel('lobby'), log, claim);
-  for (const [from, target] of sends) await room.publish({ msg: `${from}>${target}`, from, target }, () => undefined);
+  for (const [from, target] of sends) await room.publish({ msg: `${from}>${target}`, from, target });
   return room;
 }
 

@@ -52,7 +52,7 @@ describe('RoomRegistry', () => {
     expect(room.channel.frontendOf('bob*lobby')).toBe('connector-2');
     expect(room.head()).toEqual({ rid: 'lobby', seq: 7, epoch: 'e-1' });
     expect(await moderation.get('lobby', 'ban', 'eve')).toEqual({ username: 'eve', until });
-    const { message } = await room.publish(say('hi'), () => undefined);
+    const { message } = await room.publish(say('hi'));
     expect(message).toMatchObject({ seq: 8, id: state.lastId + 1 });
   });
 
@@ -61,7 +61,7 @@ describe('RoomRegistry', () => {
     const room = await registry.create('lobby');
     room.channel.add('ann*lobby', 'connector-1');
     await moderation.set('lobby', 'mute', { username: 'bob', until: Date.now() + 60_000 });
-    const publishing = room.publish(say('in flight'), () => undefined);
+    const publishing = room.publish(say('in flight'));
 
     const state = await registry.take('lobby');
     await expect(publishing).resolves.toMatchObject({ message: { seq: 1 } });
@@ -98,7 +98,7 @@ describe('RoomRegistry', () => {
     const { registry, log } = setup();
     const room = await registry.create('lobby');
     room.channel.add('ann*lobby', 'connector-1');
-    const { message } = await room.publish(say('before'), () => undefined);
+    const { message } = await room.publish(say('before'));
     registry.leave(room, 'ann*lobby');
 
     jest.advanceTimersByTime(KEEP_MS - 1);
@@ -109,14 +109,14 @@ describe('RoomRegistry', () => {
 
     jest.advanceTimersByTime(KEEP_MS);
     expect((await log.read('lobby', 0, 10)).messages).toEqual([message]);
-    expect((await back.publish(say('after'), () => undefined)).message.seq).toBe(2);
+    expect((await back.publish(say('after'))).message.seq).toBe(2);
   });
 
   it(`forgets the log of a room that stayed empty for ${KEEP_MS / 1000} s`, async () => {
     const { registry, log } = setup();
     const room = await registry.create('lobby');
     room.channel.add('ann*lobby', 'connector-1');
-    await room.publish(say('before'), () => undefined);
+    await room.publish(say('before'));
     const { epoch } = room.head();
     registry.leave(room, 'ann*lobby');
 
@@ -131,7 +131,7 @@ describe('RoomRegistry', () => {
     const { registry } = setup();
     const room = await registry.create('lobby');
     room.channel.add('ann*lobby', 'connector-1');
-    await room.publish(say('kept'), () => undefined);
+    await room.publish(say('kept'));
     registry.leave(room, 'ann*lobby');
 
     const state = await registry.take('lobby');
@@ -177,9 +177,9 @@ describe('RoomRegistry', () => {
   it('counts the messages published in its rooms', async () => {
     const { registry } = setup();
     const room = await registry.create('lobby');
-    await room.publish(say('a'), () => undefined);
-    await room.publish({ ...say('b'), clientMsgId: 'x' }, () => undefined);
-    await room.publish({ ...say('b'), clientMsgId: 'x' }, () => undefined);
+    await room.publish(say('a'));
+    await room.publish({ ...say('b'), clientMsgId: 'x' });
+    await room.publish({ ...say('b'), clientMsgId: 'x' });
     expect(registry.published).toBe(2);
   });
 });

@@ -21,7 +21,13 @@ export interface ChatStores {
 /** The stores HISTORY_STORE names: both in this server's memory, or both in Redis on one connection. */
 export function createChatStores(settings: ChatSettings, log: Logger): ChatStores {
   if (settings.HISTORY_STORE === 'redis') {
-    const connection = new RedisConnection({ url: settings.REDIS_URL, timeoutMs: settings.REDIS_TIMEOUT_MS, log });
+    const connection = new RedisConnection({
+      url: settings.REDIS_URL,
+      timeoutMs: settings.REDIS_TIMEOUT_MS,
+      minReplicas: settings.REDIS_MIN_REPLICAS,
+      waitMs: settings.REDIS_WAIT_MS,
+      log,
+    });
     return {
       log: new RedisRoomLog({ connection, capacity: settings.HISTORY_SIZE }),
       moderation: new RedisModerationStore(connection),

@@ -1,60 +1,81 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { AppError, Code, type Logger } from '../../../game-server';
+import { parseRedisUrl, redactedRedisUrl, type RedisTarget } from './redis-url';
 
 export interface RedisConnectionOptions {
+  /** REDIS_URL: one server, Sentinels, or a Redis Cluster (see redis-url.ts). */
   url: string;
   /** A command that takes longer fails (503) instead of holding the room. */
   timeoutMs: number;
   log: Logger;
+  /** With Sentinel, a write counts once this many replicas have it (WAIT); 0 or absent: once the primary has it. */
+  minReplicas?: number;
+  /** How long WAIT waits for those replicas. */
+  waitMs?: number;
 }
+
+/** ioredis's client for one server (or a Sentinel-named primary), or for a Redis Cluster: the same commands. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * A chat server's one connection to Redis (ioredis), shared by what it keeps there: room logs, bans
  * and mutes. No command is queued while Redis is down: a call waits for the connection at most the
- * timeout, then fails with 503; ioredis reconnects by itself.
+ * timeout, then fails with 503; ioredis reconnects by itself, and with Sentinel finds the new primary.
  */
 export class RedisConnection {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
+  readonly target: RedisTarget;
   /** Calls made with `run`, and those that failed (each a 503): plain numbers, read by the metrics when scraped. */
   readonly calls = { total: 0, failed: 0 };
   /** Resolves at the next 'ready' while the connection is not (shared by every call that waits). */
   private nextReady?: Promise<void>;
+  /** The WAIT that covers every write sent in this tick (one per tick, however many rooms wrote). */
+  private pendingWait?: Promise<number>;
+  private readonly minReplicas: number;
 
   constructor(private readonly options: RedisConnectionOptions) {
     const { log } = options;
-    this.redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: options.timeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-    });
+    this.target = parseRedisUrl(options.url);
+    this.redis = createClient(this.target, options.timeoutMs);
+    // WAIT asks the connection's own server; in a Cluster that is no one room's primary, so it is not used there.
+    this.minReplicas = this.target.kind === 'sentinel' ? (options.minReplicas ?? 0) : 0;
+    const where = { redis: redactedRedisUrl(options.url) };
     // One line when Redis goes away (or cannot be reached at start) and one when it is back; none per retry.
     let state: 'starting' | 'up' | 'down' = 'starting';
     this.redis.on('ready', () => {
       state = 'up';
-      log.info({ redis: options.url }, 'redis connected (room logs, bans and mutes)');
+      log.info(where, 'redis connected (room logs, bans and mutes)');
     });
     const down = (err?: Error): void => {
       if (state === 'down') return;
       state = 'down';
-      log.warn({ redis: options.url, err: err?.message }, 'redis unreachable: its rooms answer 503 until it is back');
+      log.warn({ ...where, err: err?.message }, 'redis unreachable: its rooms answer 503 until it is back');
     };
     this.redis.on('error', down);
     this.redis.on('close', () => {
       if (state === 'up') down();
     });
+    if (this.redis instanceof Redis) {
+      this.redis.on('+switch-master', () => log.warn(where, 'redis primary changed (Sentinel failover): reconnecting to the new one'));
+    }
   }
 
   /**
    * Runs a command once connected: a call waits for the connection at most the timeout (a chat server
-   * starting, Redis coming back), and any failure to reach Redis is a 503 for that room.
+   * starting, Redis coming back), and any failure to reach Redis is a 503 for that room. A `durable`
+   * write also waits, with Sentinel, until REDIS_MIN_REPLICAS replicas have it: else 503 too, and the
+   * client's retry (same clientMsgId) finds it or writes it again.
    */
-  async run<T>(rid: string, command: () => Promise<T>): Promise<T> {
+  async run<T>(rid: string, command: () => Promise<T>, durable = false): Promise<T> {
     this.calls.total++;
     try {
       if (this.redis.status !== 'ready') await this.connected();
-      return await command();
+      const reply = command();
+      // Sent after the command on the same connection, so the replicas' acknowledgement covers it.
+      const acked = durable && this.minReplicas > 0 ? this.replicasAck() : undefined;
+      const result = await reply;
+      if (acked && (await acked) < this.minReplicas) throw new Error('not enough replicas acknowledged the write');
+      return result;
     } catch (err) {
       this.calls.failed++;
       this.options.log.debug({ rid, err: (err as Error).message }, 'redis call failed');
@@ -70,6 +91,17 @@ export class RedisConnection {
     const ended = new Promise((resolve) => this.redis.once('end', resolve));
     this.redis.disconnect();
     await ended;
+  }
+
+  /** How many replicas acknowledged every write sent before it: one WAIT for all the writes of a tick. */
+  private replicasAck(): Promise<number> {
+    this.pendingWait ??= new Promise<number>((resolve, reject) => {
+      process.nextTick(() => {
+        this.pendingWait = undefined;
+        (this.redis as Redis).wait(this.minReplicas, this.options.waitMs ?? 100).then(resolve, reject);
+      });
+    });
+    return this.pendingWait;
   }
 
   private async connected(): Promise<void> {
@@ -88,6 +120,39 @@ export class RedisConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+function createClient(target: RedisTarget, timeoutMs: number): RedisClient {
+  const options: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+  };
+  switch (target.kind) {
+    case 'standalone':
+      return new Redis(target.url, options);
+    case 'sentinel':
+      return new Redis({
+        ...options,
+        sentinels: target.sentinels,
+        name: target.name,
+        ...(target.password && { password: target.password, sentinelPassword: target.password }),
+        sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+        // Reconnect at once when the Sentinels announce a new primary, not at the next failed command.
+        failoverDetector: true,
+        // A primary demoted under us answers READONLY: find the new one.
+        reconnectOnError: (err) => err.message.startsWith('READONLY'),
+      });
+    case 'cluster':
+      return new Cluster(target.nodes, {
+        enableOfflineQueue: false,
+        redisOptions: { ...options, ...(target.password && { password: target.password }) },
+        clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+        slotsRefreshTimeout: timeoutMs,
+      });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Channel } from '../../../game-server';
-import { Push, usernameOf, type ChatMessage, type RoomMessage, type SeqEvent } from '../../protocol';
+import { EVERYONE, Push, toUid, usernameOf, type ChatMessage, type RoomMessage, type SeqEvent } from '../../protocol';
 import type { LogClaim, LogRead, MessageDraft, RoomLog } from './room-log/room-log';
 
 /**
@@ -17,8 +17,10 @@ export interface Published {
 /** One chat room on its chat server: members (a runtime channel) and its log (memory or Redis). */
 export class Room {
   private lastId: number;
-  /** Appends run one at a time, so pushes leave in seq order whatever the store's latency. */
+  /** Pushes happen one at a time in append order, so they leave in seq order whatever the store's latency. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The last seq pushed to the members (or pushed by the room's owner before this server claimed it). */
+  private delivered: number;
 
   constructor(
     readonly rid: string,
@@ -30,6 +32,7 @@ export class Room {
     private readonly onPublished: () => void = () => undefined,
   ) {
     this.lastId = Math.max(idBase(), lastId);
+    this.delivered = claim.lastSeq;
   }
 
   /** The names of the room's users (the first `limit` of them). */
@@ -57,18 +60,28 @@ export class Room {
   }
 
   /**
-   * Appends a message and, unless it repeats an earlier send, hands it to `deliver` before the next
-   * message is appended. A log that had to start again (Redis lost it) is announced first (`onSeq`).
+   * Appends a message and, unless it repeats an earlier send, pushes it to who may see it (`exceptSid`:
+   * the one connection that sent it and learns it from the reply). Appends are sent without waiting for
+   * the one before (a store keeps one connection's commands in order); pushes follow the replies in
+   * order. A log that had to start again (Redis lost it) is announced first (`onSeq`).
    */
-  publish(draft: Omit<MessageDraft, 'id' | 'time'>, deliver: (message: ChatMessage) => void): Promise<Published> {
+  publish(draft: Omit<MessageDraft, 'id' | 'time'>, exceptSid?: string): Promise<Published> {
+    const appended = this.log.append(this.claim, { ...draft, id: ++this.lastId, time: Date.now() });
     const step = this.queue.then(async (): Promise<Published> => {
-      const result = await this.log.append(this.claim, { ...draft, id: this.lastId + 1, time: Date.now() });
+      const result = await appended;
+      const { seq } = result.message;
+      if (result.restarted) {
+        this.channel.pushMessage(Push.seq, { rid: this.rid, seq: seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
+        this.delivered = seq - 1;
+      }
+      await this.deliverMissed(result.duplicate ? seq : seq - 1);
       if (result.duplicate) return result;
       this.lastId = Math.max(this.lastId, result.message.id);
-      if (result.restarted) {
-        this.channel.pushMessage(Push.seq, { rid: this.rid, seq: result.message.seq - 1, epoch: this.claim.epoch } satisfies SeqEvent);
+      // Already pushed from the log, when a store ran a later append first and its push caught this one up.
+      if (seq > this.delivered) {
+        this.deliver(result.message, exceptSid);
+        this.delivered = seq;
       }
-      deliver(result.message);
       this.onPublished();
       return result;
     });
@@ -83,5 +96,30 @@ export class Room {
   /** Resolves once every append started so far has finished. */
   async idle(): Promise<void> {
     await this.queue;
+  }
+
+  /** A broadcast to every member; a private message to its target's and its sender's connections in the room. */
+  private deliver(message: ChatMessage, exceptSid?: string): void {
+    if (message.target === EVERYONE) return this.channel.pushMessage(Push.chat, this.pushed(message));
+    const uids = [toUid(message.target, this.rid), toUid(message.from, this.rid)];
+    this.channel.pushToMembers(Push.chat, this.pushed(message), uids, exceptSid === undefined ? {} : { exceptSid });
+  }
+
+  /**
+   * Pushes, in order, the messages up to `seq` that were appended but never pushed: an append whose
+   * reply was lost (a timeout after Redis ran it, or a write too few replicas confirmed) was answered
+   * 503, and the client's retry finds it there or the next message comes after it.
+   */
+  private async deliverMissed(seq: number): Promise<void> {
+    while (this.delivered < seq) {
+      const { messages } = await this.log.read(this.rid, this.delivered, seq - this.delivered);
+      const missed = messages.filter((m) => m.seq <= seq);
+      // Gone from the log (trimmed, or a log that started again): members fill the gap from history or a new epoch.
+      if (missed.length === 0) return void (this.delivered = seq);
+      for (const message of missed) {
+        this.deliver(message);
+        this.delivered = message.seq;
+      }
+    }
   }
 }

@@ -44,18 +44,10 @@ export function handleChat(
     if (target !== EVERYONE && !room.channel.has(targetUid)) throw new AppError(Code.BAD_REQUEST, `no user "${target}" in this room`);
     typing.stopped(room, username);
     try {
+      // The sender's connection learns its message from the reply; its other devices get the push.
       const { message } = await room.publish(
         { msg: content, from: username, target, ...(clientMsgId !== undefined && { clientMsgId }) },
-        (m) => {
-          if (target === EVERYONE) return room.channel.pushMessage(Push.chat, room.pushed(m));
-          // The target's connections in the room, and the sender's others there: every device shows the conversation.
-          const senderUid = toUid(username, room.rid);
-          const members = [targetUid, senderUid].flatMap((uid) => {
-            const frontendId = room.channel.frontendOf(uid);
-            return frontendId === undefined ? [] : [{ uid, frontendId }];
-          });
-          app.channels.pushMessageByUids(Push.chat, room.pushed(m), members, { exceptSid: session.id });
-        },
+        target === EVERYONE ? undefined : session.id,
       );
       return { id: message.id, seq: message.seq };
     } catch (err) {

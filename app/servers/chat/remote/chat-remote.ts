@@ -99,9 +99,7 @@ export function createChatRemote(
       const room = await directory.locate(rid, context, rooms.log.kind === 'redis');
       if (!room) throw new AppError(Code.NOT_FOUND, `nobody is in room "${rid}"`);
       try {
-        const { message } = await room.publish({ msg: content, from, target: EVERYONE }, (m) =>
-          room.channel.pushMessage(Push.chat, room.pushed(m)),
-        );
+        const { message } = await room.publish({ msg: content, from, target: EVERYONE });
         return { id: message.id, seq: message.seq };
       } catch (err) {
         // Another chat server claimed the room's log (it moved while this one held it): it publishes.

@@ -1,5 +1,5 @@
-import type { Redis, Result } from 'ioredis';
-import { RedisConnection, roomKey, type RedisConnectionOptions } from '../redis-connection';
+import type { Result } from 'ioredis';
+import { RedisConnection, roomKey, type RedisClient, type RedisConnectionOptions } from '../redis-connection';
 import type { ChatMessage, RoomLogSnapshot } from '../../../protocol';
 import { APPEND, CLAIM, MARK_READ, READ } from './redis-scripts';
 import {
@@ -49,7 +49,7 @@ declare module 'ioredis' {
 export class RedisRoomLog implements RoomLog {
   readonly kind = 'redis';
   private readonly connection: RedisConnection;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ownsConnection: boolean;
 
   constructor(private readonly options: RedisRoomLogOptions) {
@@ -63,7 +63,7 @@ export class RedisRoomLog implements RoomLog {
   }
 
   async claim(rid: string): Promise<LogClaim> {
-    const [epoch, lastSeq, fence] = await this.run(rid, () => this.redis.chatLogClaim(...this.keys(rid), newEpoch()));
+    const [epoch, lastSeq, fence] = await this.run(rid, () => this.redis.chatLogClaim(...this.keys(rid), newEpoch()), true);
     return { rid, fence, epoch, lastSeq };
   }
 
@@ -72,7 +72,7 @@ export class RedisRoomLog implements RoomLog {
     const key = dedupeKey(draft.from, clientMsgId) ?? '';
     const stored: StoredFields = fields;
     const args = [String(claim.fence), key, JSON.stringify(stored), String(this.options.capacity), newEpoch()];
-    const [status, epoch, seq, extra] = await this.run(claim.rid, () => this.redis.chatLogAppend(...this.keys(claim.rid), ...args));
+    const [status, epoch, seq, extra] = await this.run(claim.rid, () => this.redis.chatLogAppend(...this.keys(claim.rid), ...args), true);
     if (status === 'lost') throw new LogClaimLost(claim.rid);
     if (status === 'dup') return { message: { ...(JSON.parse(extra as string) as StoredFields), seq }, duplicate: true, restarted: false };
     claim.epoch = epoch;
@@ -113,7 +113,7 @@ export class RedisRoomLog implements RoomLog {
     return [`${base}:meta`, `${base}:log`, `${base}:dedupe`, `${base}:reads`];
   }
 
-  private run<T>(rid: string, command: () => Promise<T>): Promise<T> {
-    return this.connection.run(rid, command);
+  private run<T>(rid: string, command: () => Promise<T>, durable = false): Promise<T> {
+    return this.connection.run(rid, command, durable);
   }
 }

@@ -44,7 +44,10 @@ export class RedisConnection {
     let state: 'starting' | 'up' | 'down' = 'starting';
     this.redis.on('ready', () => {
       state = 'up';
-      log.info(where, 'redis connected (room logs, bans and mutes)');
+      // With Sentinel, which server is primary now: after a failover, the operator sees the move.
+      const stream = this.target.kind === 'sentinel' ? (this.redis as Redis).stream : undefined;
+      const primary = stream ? { primary: `${stream.remoteAddress}:${stream.remotePort}` } : {};
+      log.info({ ...where, ...primary }, 'redis connected (room logs, bans and mutes)');
     });
     const down = (err?: Error): void => {
       if (state === 'down') return;
@@ -55,9 +58,6 @@ export class RedisConnection {
     this.redis.on('close', () => {
       if (state === 'up') down();
     });
-    if (this.redis instanceof Redis) {
-      this.redis.on('+switch-master', () => log.warn(where, 'redis primary changed (Sentinel failover): reconnecting to the new one'));
-    }
   }
 
   /**

@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { issueToken } from '../../app/auth/tokens';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
+import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { FaultRunner, type FaultRecord } from './faults';
-import { drawSchedule, FAULT_KINDS, type FaultKind } from './schedule';
+import { drawSchedule, type FaultKind } from './schedule';
 import { Timeline } from './timeline';
 import { chaosLayout, roomName } from './layout';
 import { sentAt, startTraffic, type SendRecord } from './traffic';
@@ -71,7 +73,7 @@ const quantiles = (values: number[]): { p50Ms?: number; maxMs?: number } => {
 
 export class ChaosRun {
   private cluster?: PrivatePm2Cluster;
-  private redis?: PrivateRedisServer;
+  private redis?: PrivateRedisServer | PrivateRedisSentinel | PrivateRedisCluster;
   private faults?: FaultRunner;
   private readonly clients: VerifyingClient[] = [];
   private stopping = false;
@@ -86,12 +88,14 @@ export class ChaosRun {
   async run(): Promise<ChaosResult> {
     const { options, log } = this;
     const launchedAt = Date.now();
-    this.redis = options.store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    this.redis = await startRedis(options.store);
     // A second device of a user is allowed only with sign-in tokens.
     const authSecret = options.multiDevice ? randomBytes(24).toString('hex') : undefined;
     const env: Record<string, string> = {
-      HISTORY_STORE: options.store,
+      HISTORY_STORE: options.store === 'memory' ? 'memory' : 'redis',
       ...(this.redis && { REDIS_URL: this.redis.url }),
+      // With replicas, a send is answered once one of them has it.
+      ...(this.redis && !(this.redis instanceof PrivateRedisServer) && { REDIS_MIN_REPLICAS: '1' }),
       ...(authSecret !== undefined && { AUTH_SECRET: authSecret }),
     };
     for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
@@ -101,7 +105,7 @@ export class ChaosRun {
     await this.cluster.launch();
     const upAt = Date.now();
     const rids = Array.from({ length: options.rooms }, (_, i) => roomName(i));
-    this.faults = new FaultRunner(this.cluster, rids);
+    this.faults = new FaultRunner(this.cluster, rids, this.redis instanceof PrivateRedisServer ? undefined : this.redis);
     await this.faults.notePids();
     log(`cluster up in ${((upAt - launchedAt) / 1000).toFixed(1)} s: pids ${this.startedPids().join(' ')}`);
 
@@ -153,7 +157,7 @@ export class ChaosRun {
     const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
     let endAt = startedAt + options.durationS * 1000;
     const records: FaultRecord[] = [];
-    const count = Math.ceil(options.durationS / (options.pauseS / 2)) + FAULT_KINDS.length;
+    const count = Math.ceil(options.durationS / (options.pauseS / 2)) + options.kinds.length;
     const schedule = drawSchedule(options.seed, options, { meanPauseMs: options.pauseS * 1000, count, kinds: options.kinds });
     const notYetRun = new Set(options.kinds);
     for (const fault of schedule) {
@@ -227,7 +231,7 @@ export class ChaosRun {
   }
 
   startedPids(): number[] {
-    return [...(this.faults?.pids ?? []), ...(this.redis?.pid !== undefined ? [this.redis.pid] : [])];
+    return [...(this.faults?.pids ?? []), ...(this.redis?.pids ?? [])];
   }
 
   /** Ends every client, the cluster (pm2 daemon and servers) and Redis; safe to call twice, and mid-run. */
@@ -243,6 +247,20 @@ export class ChaosRun {
     await this.faults?.notePids().catch(() => undefined);
     await this.cluster?.stop();
     await this.redis?.stop();
+  }
+}
+
+/** The Redis a run on `store` needs, started: none, one server, Sentinel (with two replicas) or a Cluster (a replica per primary). */
+function startRedis(store: Store): Promise<PrivateRedisServer | PrivateRedisSentinel | PrivateRedisCluster | undefined> {
+  switch (store) {
+    case 'memory':
+      return Promise.resolve(undefined);
+    case 'redis':
+      return PrivateRedisServer.start();
+    case 'sentinel':
+      return PrivateRedisSentinel.start();
+    case 'cluster':
+      return PrivateRedisCluster.start({ replicas: 1 });
   }
 }
 
@@ -262,7 +280,7 @@ function describeFault(record: FaultRecord): string {
     record.restarted?.map((r) => `${r.pid}->${r.newPid ?? '?'}`).join(' ') ??
     (record.pid !== undefined ? `pid ${record.pid}${record.newPid !== undefined ? ` -> ${record.newPid}` : ''}` : '');
   return (
-    `${record.at.toFixed(1).padStart(6)} s  ${record.kind.padEnd(16)} ${record.target.padEnd(34)} ${String(record.tookMs).padStart(6)} ms  ${pids}` +
+    `${record.at.toFixed(1).padStart(6)} s  ${record.kind.padEnd(18)} ${record.target.padEnd(34)} ${String(record.tookMs).padStart(6)} ms  ${pids}` +
     (record.error ? `  FAILED: ${record.error}` : '')
   );
 }

@@ -5,7 +5,17 @@ import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import type { ServerInfo } from '../../game-server/config/server-info';
 import { freePorts } from '../../game-server/free-ports';
 import { waitForPort, waitForPortClosed } from '../../game-server/net/wait-for-port';
+import type { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import type { FaultKind, PlannedFault } from './schedule';
+
+/** A Redis with replicas to take over (Sentinel, or a Cluster with replicas): what the Redis faults act on. */
+export interface FailoverRedis {
+  /** Kills a primary with kill -9 and waits until a replica took over; returns the killed server. */
+  killPrimary(): Promise<PrivateRedisServer>;
+  replica(): Promise<PrivateRedisServer>;
+  /** Starts a killed server again, as a replica, and waits until it is in sync. */
+  restart(server: PrivateRedisServer): Promise<void>;
+}
 
 export interface FaultRecord {
   kind: FaultKind;
@@ -14,7 +24,7 @@ export interface FaultRecord {
   at: number;
   /** How long carrying it out took, until the server was back (or the scale done), ms. */
   tookMs: number;
-  /** kill-*, graceful-restart and partition: the pid that went (or froze), and the one pm2 started. */
+  /** kill-*, graceful-restart, partition and the Redis faults: the pid that went (or froze), and the one started. */
   pid?: number;
   newPid?: number;
   /** reload: every server's pid before and after. */
@@ -49,6 +59,7 @@ export class FaultRunner {
   constructor(
     private readonly cluster: PrivatePm2Cluster,
     private readonly rids: readonly string[],
+    private readonly redis?: FailoverRedis,
   ) {}
 
   /** The traffic starts: fault times count from now. */
@@ -128,6 +139,18 @@ export class FaultRunner {
         } finally {
           this.thaw(pid);
         }
+        return;
+      }
+      case 'kill-redis-primary':
+      case 'restart-redis': {
+        if (!this.redis) throw new Error(`${fault.kind} needs a Redis with replicas (--store sentinel or cluster)`);
+        // A primary dies and a replica takes over; or a replica restarts (an upgrade, a reboot). Either comes back as a replica.
+        const server = fault.kind === 'kill-redis-primary' ? await this.redis.killPrimary() : await this.redis.replica();
+        record.pid = server.pid;
+        if (fault.kind === 'restart-redis') await server.pause();
+        await this.redis.restart(server);
+        record.newPid = server.pid;
+        for (const pid of [record.pid, record.newPid]) if (pid !== undefined) this.pids.add(pid);
         return;
       }
       case 'scale-out': {

@@ -14,7 +14,7 @@ import { writeJson, writeReport } from '../report';
 import { ChaosRun, type ChaosOptions } from './chaos-run';
 import { writeChaosPlot } from './plot';
 import { failures, outcome, renderChaosReport } from './report';
-import { FAULT_KINDS, type FaultKind } from './schedule';
+import { CHAOS_STORES, FAULT_KINDS, faultKindsFor, REDIS_FAULT_KINDS, type FaultKind } from './schedule';
 
 const positive = (value: string): number => {
   const n = Number(value);
@@ -42,14 +42,22 @@ interface CliOptions extends ChaosOptions {
 }
 
 function parseOptions(argv: string[]): CliOptions {
-  const opts = new Command('chaos')
+  const command = new Command('chaos');
+  const opts = command
     .description(
       'Faults drawn from a seed against a private cluster under traffic; checks that no message is lost, duplicated or reordered',
     )
     .option('--duration <s>', 'how long the traffic and the faults last', positive, 60)
     .option('--seed <n>', 'draws the fault schedule (default: from the clock, printed)', whole)
     .option('--json <file>', 'where the JSON goes (default: bench/results/chaos-<time>.json)')
-    .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
+    .addOption(
+      new Option(
+        '--store <store>',
+        "the cluster's room log: memory, one Redis, Redis with Sentinel, a Redis Cluster (each started for the run)",
+      )
+        .choices(CHAOS_STORES)
+        .default('memory'),
+    )
     .option('--rooms <n>', 'rooms', whole, 20)
     .option('--members <n>', 'verifying members per room, besides its sender', whole, 3)
     .option('--rooms-per-connection <n>', 'rooms each connection follows (its home room and the next ones)', whole, 3)
@@ -58,15 +66,27 @@ function parseOptions(argv: string[]): CliOptions {
     .option('--connectors <n>', 'connectors at the start', whole, 3)
     .option('--chats <n>', 'chat servers at the start', whole, 3)
     .option('--pause <s>', 'mean pause between faults', positive, 4)
-    .option('--faults <kinds>', `comma-separated: ${FAULT_KINDS.join(', ')} (restart: graceful-restart)`, kindList, [...FAULT_KINDS])
+    .option(
+      '--faults <kinds>',
+      `comma-separated: ${FAULT_KINDS.join(', ')} (restart: graceful-restart; the Redis ones need --store sentinel or cluster; default: every kind the store allows)`,
+      kindList,
+    )
     .option('--every-kind', 'go on past --duration until every kind of --faults has run once')
     .option('--results <dir>', 'where the JSON goes without --json', path.join(projectRoot(), 'bench/results'))
     .parse(argv)
     .opts<
-      { duration: number; seed?: number; pause: number; faults: FaultKind[] } & Omit<CliOptions, 'durationS' | 'seed' | 'pauseS' | 'kinds'>
+      { duration: number; seed?: number; pause: number; faults?: FaultKind[] } & Omit<CliOptions, 'durationS' | 'seed' | 'pauseS' | 'kinds'>
     >();
   const { duration, seed, pause, faults, ...rest } = opts;
-  return { ...rest, durationS: duration, seed: seed ?? Date.now() % 2 ** 31, pauseS: pause, kinds: faults };
+  const allowed = faultKindsFor(rest.store);
+  const refused = (faults ?? []).filter((kind) => !allowed.includes(kind));
+  if (refused.length > 0) {
+    const needs = refused.some((k) => (REDIS_FAULT_KINDS as readonly string[]).includes(k))
+      ? ' (a Redis with replicas: --store sentinel or cluster)'
+      : '';
+    command.error(`error: --faults ${refused.join(',')} cannot run on --store ${rest.store}${needs}`);
+  }
+  return { ...rest, durationS: duration, seed: seed ?? Date.now() % 2 ** 31, pauseS: pause, kinds: faults ?? [...allowed] };
 }
 
 /** Set on Ctrl-C: the run's own failure that follows is no news, and the signal handler exits. */

@@ -3,7 +3,7 @@
  * targets, pauses and hold times, whatever the machine does (only when each fault starts depends on
  * how long the previous one took).
  */
-export const FAULT_KINDS = [
+export const CLUSTER_FAULT_KINDS = [
   'kill-chat',
   'kill-connector',
   'kill-gate',
@@ -13,7 +13,18 @@ export const FAULT_KINDS = [
   'scale-in',
   'partition',
 ] as const;
+/** Faults of Redis itself: only on a Redis with replicas to take over (--store sentinel or cluster). */
+export const REDIS_FAULT_KINDS = ['kill-redis-primary', 'restart-redis'] as const;
+export const FAULT_KINDS = [...CLUSTER_FAULT_KINDS, ...REDIS_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The stores a chaos run can start its cluster on: memory, one Redis, Redis with Sentinel, a Redis Cluster. */
+export const CHAOS_STORES = ['memory', 'redis', 'sentinel', 'cluster'] as const;
+export type ChaosStore = (typeof CHAOS_STORES)[number];
+
+/** The kinds a run on `store` can carry out. */
+export const faultKindsFor = (store: ChaosStore): readonly FaultKind[] =>
+  store === 'sentinel' || store === 'cluster' ? FAULT_KINDS : CLUSTER_FAULT_KINDS;
 
 /** The servers a run starts with, by id (as in generateLayout: gate-server-1, connector-server-N, chat-server-N). */
 export interface StartLayout {
@@ -48,12 +59,12 @@ export interface ScheduleOptions {
   meanPauseMs: number;
   /** How many faults to draw (the run executes those that fit in its time). */
   count: number;
-  /** The kinds to draw from (default: all); scale-in only with scale-out. */
+  /** The kinds to draw from (default: the cluster's own, no Redis faults); scale-in only with scale-out. */
   kinds?: readonly FaultKind[];
 }
 
 /**
- * Draws `count` faults. The first eight are every kind once in a seeded order (scale-in after
+ * Draws `count` faults. The first ones are every kind once in a seeded order (scale-in after
  * scale-out), so that even a short run meets most kinds; the rest are drawn at random. Targets come
  * from the servers there are at that point: a scale-out adds a chat server, a connector or both
  * (`chat-server-<n+1>`, ...), and the next scale-in removes what it added.
@@ -61,7 +72,7 @@ export interface ScheduleOptions {
 export function drawSchedule(
   seed: number,
   layout: StartLayout,
-  { meanPauseMs, count, kinds = FAULT_KINDS }: ScheduleOptions,
+  { meanPauseMs, count, kinds = CLUSTER_FAULT_KINDS }: ScheduleOptions,
 ): PlannedFault[] {
   const random = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -103,6 +114,12 @@ export function drawSchedule(
         break;
       case 'kill-gate':
         target = 'gate-server-1';
+        break;
+      case 'kill-redis-primary':
+        target = 'redis-primary';
+        break;
+      case 'restart-redis':
+        target = 'redis-replica';
         break;
       case 'graceful-restart':
         target = pick(['gate-server-1', ...connectors, ...chats]);

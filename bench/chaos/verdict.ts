@@ -10,7 +10,8 @@ import { missingMessages, type MissingDelivery } from './deliveries';
 import type { Violation } from './room-track';
 import type { VerifyingClient } from './verifying-client';
 
-export type Store = 'memory' | 'redis';
+export type { ChaosStore as Store } from './schedule';
+import type { ChaosStore as Store } from './schedule';
 
 /**
  * With the memory store a room's log lives in its chat server: a kill -9 of it loses the log by
@@ -25,7 +26,7 @@ export const LOSS_RULE =
   'lost: a message answered 200 that a member of its room never got. With --store memory, a loss is counted as lostWithLog ' +
   '(and does not fail the run) only when the run killed -9 the chat server that owned the room, the message was answered by ' +
   `that process (in the ${LOG_LOSS_WINDOW_MS / 1000} s before the kill or until pm2 had a new one), and the member was told recovered:false after the kill. ` +
-  'With --store redis every loss fails the run. A member told recovered:false fails it too, unless (memory store) the run had killed -9 ' +
+  'With a Redis store (redis, sentinel, cluster) every loss fails the run. A member told recovered:false fails it too, unless (memory store) the run had killed -9 ' +
   "its room's chat server before.";
 
 export interface LossEvidence {

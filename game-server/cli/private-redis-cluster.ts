@@ -8,23 +8,31 @@ const run = promisify(execFile);
 
 /**
  * A Redis Cluster of its own for the tests, the chaos run and the bench (Debian's redis-server and
- * redis-cli): three primaries on free ports of 127.0.0.1, each with its cluster bus on a free port too,
- * slots shared out by `redis-cli --cluster create`. No persistence and no replicas: a killed node comes
- * back with its slots (its nodes.conf) but without their data.
+ * redis-cli): three primaries on free ports of 127.0.0.1 (and `replicas` replicas of each), every node
+ * with its cluster bus on a free port too, slots shared out by `redis-cli --cluster create`. No
+ * persistence: a killed primary's replica takes over its slots, and the killed node comes back (its
+ * nodes.conf) as a replica that copies the data again.
  */
 export class PrivateRedisCluster {
-  private constructor(readonly nodes: PrivateRedisServer[]) {}
+  private constructor(
+    readonly nodes: PrivateRedisServer[],
+    private readonly replicas: number,
+  ) {}
 
-  static async start(size = 3): Promise<PrivateRedisCluster> {
+  static async start({ primaries = 3, replicas = 0 } = {}): Promise<PrivateRedisCluster> {
+    const size = primaries * (1 + replicas);
     const ports = await freePorts(size * 2);
     const nodes: PrivateRedisServer[] = [];
-    const cluster = new PrivateRedisCluster(nodes);
+    const cluster = new PrivateRedisCluster(nodes, primaries * replicas);
     try {
       for (let i = 0; i < size; i++) {
         const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(ports[size + i])];
         nodes.push(await PrivateRedisServer.start({ port: ports[i]!, args: [...args, '--cluster-node-timeout', '2000'] }));
       }
-      await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes'], { timeout: 30_000 });
+      const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+      await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], {
+        timeout: 30_000,
+      });
       await cluster.settled();
     } catch (err) {
       await cluster.stop();
@@ -36,6 +44,35 @@ export class PrivateRedisCluster {
   /** REDIS_URL for the chat servers. */
   get url(): string {
     return `redis+cluster://${this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`;
+  }
+
+  /** A running node whose role is `role`. */
+  async withRole(role: 'master' | 'slave'): Promise<PrivateRedisServer> {
+    for (const node of this.nodes) {
+      if (node.running && infoField(await redisCommand(node.port, 'INFO', 'replication'), 'role') === role) return node;
+    }
+    throw new Error(`no running ${role === 'master' ? 'primary' : 'replica'}`);
+  }
+
+  replica(): Promise<PrivateRedisServer> {
+    return this.withRole('slave');
+  }
+
+  /** Kills a primary (kill -9) and waits until its replica serves its slots; returns the killed node. */
+  async killPrimary(): Promise<PrivateRedisServer> {
+    const killed = await this.withRole('master');
+    await killed.pause();
+    const others = this.nodes.filter((n) => n !== killed);
+    await pollUntil(
+      async () => {
+        for (const node of others) if (infoField(await redisCommand(node.port, 'CLUSTER', 'INFO'), 'cluster_state') !== 'ok') return false;
+        const nodesText = String(await redisCommand(others[0]!.port, 'CLUSTER', 'NODES'));
+        return new RegExp(`127\\.0\\.0\\.1:${killed.port}@\\d+ (myself,)?(master|slave),fail`).test(nodesText);
+      },
+      30_000,
+      "a replica took over the killed primary's slots",
+    );
+    return killed;
   }
 
   /** Starts a killed node again and waits until the cluster is whole. */

@@ -58,6 +58,14 @@ export class PrivateRedisSentinel {
     return killed;
   }
 
+  /** A replica that runs (not the primary). */
+  async replica(): Promise<PrivateRedisServer> {
+    const primary = await this.primary();
+    const replica = this.servers.find((s) => s !== primary && s.running);
+    if (!replica) throw new Error('no replica is running');
+    return replica;
+  }
+
   /**
    * Starts a killed server again (empty) as a replica of the primary, as an operator would (the Sentinels
    * would make it one too, but only some seconds after they see it back), and waits until it is in sync.

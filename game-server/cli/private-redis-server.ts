@@ -75,6 +75,17 @@ export class PrivateRedisServer {
     return this.child?.pid;
   }
 
+  /** Whether its process runs (started and not killed). */
+  get running(): boolean {
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Its pid as a list, like a deployment of several servers gives. */
+  get pids(): number[] {
+    return this.pid === undefined ? [] : [this.pid];
+  }
+
   /** Stops the process without ending it (SIGSTOP): connections stay open and nothing answers, as a hung Redis. */
   freeze(): void {
     this.child?.kill('SIGSTOP');
@@ -87,7 +98,7 @@ export class PrivateRedisServer {
   /** Kills the process (its data is gone) and waits for it to exit. */
   async pause(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

@@ -58,12 +58,12 @@ async function runChaos(args: string[], timeoutMs: number): Promise<{ exitCode: 
   return { exitCode, stdout, report: JSON.parse(readFileSync(file, 'utf8')) as ChaosJson, dir };
 }
 
-/** The faults that replace a process, each with a new pid: kill -9 and pm2 restart of one, pm2 reload of all. */
+/** The faults that replace a process, each with a new pid: kill -9 and pm2 restart of one, pm2 reload of all, Redis's. */
 function replacedPids(report: ChaosJson): { kind: string; target: string; pid?: number; newPid?: number }[] {
   return report.faults.flatMap((f) =>
     f.kind === 'reload'
       ? (f.restarted ?? []).map((r) => ({ kind: f.kind, target: r.id, pid: r.pid, newPid: r.newPid }))
-      : f.kind.startsWith('kill-') || f.kind === 'graceful-restart'
+      : f.kind.startsWith('kill-') || f.kind === 'graceful-restart' || f.kind === 'restart-redis'
         ? [{ kind: f.kind, target: f.target, pid: f.pid, newPid: f.newPid }]
         : [],
   );
@@ -71,10 +71,10 @@ function replacedPids(report: ChaosJson): { kind: string; target: string; pid?: 
 
 // Every connection follows 3 rooms and some users are on two connections (the harness's defaults): the verdict
 // holds per room and per connection.
-// Seed 10 draws, on 2 connectors and 2 chat servers: kill-gate, kill-chat, graceful-restart (gate), kill-connector,
-// scale-out, partition, scale-in, reload. --every-kind runs past --duration until each has run.
-describe('npm run chaos with every kind of fault on the Redis room log', () => {
-  const ARGS = ['--duration', '20', '--seed', '10', '--store', 'redis', '--every-kind', ...SMALL];
+// Every kind of fault, the cluster's and Redis's (a primary killed -9, a replica restarted), on 2 connectors and
+// 2 chat servers. --every-kind runs past --duration until each has run.
+describe('npm run chaos with every kind of fault, Redis failovers too, on the Redis room log through Sentinel', () => {
+  const ARGS = ['--duration', '20', '--seed', '10', '--store', 'sentinel', '--every-kind', ...SMALL];
   let run: Awaited<ReturnType<typeof runChaos>>;
 
   beforeAll(async () => {

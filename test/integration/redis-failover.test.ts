@@ -86,7 +86,7 @@ describe('the Redis room log through Sentinel when the Redis primary dies', () =
         `${member.username} got every acknowledged message`,
         () => JSON.stringify(member.received('onChat').map((m) => m.seq)),
       );
-      const got = member.received('onChat') as RoomMessage[];
+      const got: RoomMessage[] = member.received('onChat');
       // Exactly once and in order: the pushes are the acknowledged messages with seqs 1, 2, 3...
       expect(got.map((m) => m.seq)).toEqual(got.map((_, i) => i + 1));
       expect(got.map((m) => m.msg).sort()).toEqual(expected.map((m) => m.text).sort());

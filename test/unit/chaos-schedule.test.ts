@@ -1,4 +1,4 @@
-import { drawSchedule, FAULT_KINDS } from '../../bench/chaos/schedule';
+import { CLUSTER_FAULT_KINDS, drawSchedule, FAULT_KINDS } from '../../bench/chaos/schedule';
 
 const layout = { connectors: 3, chats: 3 };
 const options = { meanPauseMs: 4000, count: 60 };
@@ -9,14 +9,18 @@ describe('the chaos fault schedule', () => {
     expect(drawSchedule(8, layout, options)).not.toEqual(drawSchedule(7, layout, options));
   });
 
-  it('meets every kind in its first eight faults, scale-in after scale-out', () => {
+  it.each([
+    ['the cluster', CLUSTER_FAULT_KINDS],
+    ['the cluster and Redis', FAULT_KINDS],
+  ])('meets every kind of %s in its first faults, scale-in after scale-out', (_what, all) => {
     for (let seed = 1; seed <= 50; seed++) {
-      const kinds = drawSchedule(seed, layout, options)
-        .slice(0, FAULT_KINDS.length)
+      const kinds = drawSchedule(seed, layout, { ...options, kinds: all })
+        .slice(0, all.length)
         .map((f) => f.kind);
-      expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
+      expect([...kinds].sort()).toEqual([...all].sort());
       expect(kinds.indexOf('scale-in')).toBeGreaterThan(kinds.indexOf('scale-out'));
     }
+    expect(drawSchedule(1, layout, options).some((f) => f.kind === 'kill-redis-primary' || f.kind === 'restart-redis')).toBe(false);
   });
 
   it('draws only the kinds asked for, on servers there are: none a scale-out left out would have added', () => {

@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { AppError, Code, type Logger } from '../../../game-server';
 import { parseRedisUrl, redactedRedisUrl, type RedisTarget } from './redis-url';
@@ -8,7 +9,7 @@ export interface RedisConnectionOptions {
   /** A command that takes longer fails (503) instead of holding the room. */
   timeoutMs: number;
   log: Logger;
-  /** With Sentinel, a write counts once this many replicas have it (WAIT); 0 or absent: once the primary has it. */
+  /** With Sentinel or Cluster, a write counts once this many replicas have it (WAIT); 0 or absent: once the primary has it. */
   minReplicas?: number;
   /** How long WAIT waits for those replicas. */
   waitMs?: number;
@@ -29,16 +30,18 @@ export class RedisConnection {
   readonly calls = { total: 0, failed: 0 };
   /** Resolves at the next 'ready' while the connection is not (shared by every call that waits). */
   private nextReady?: Promise<void>;
-  /** The WAIT that covers every write sent in this tick (one per tick, however many rooms wrote). */
-  private pendingWait?: Promise<number>;
+  /** Per primary, the WAIT that covers every write sent to it in this tick (one per tick, however many rooms wrote). */
+  private readonly pendingWaits = new Map<Redis, Promise<number>>();
   private readonly minReplicas: number;
+  /** Whether the last WAIT fell short, for one log line when that starts and one when it ends. */
+  private unconfirmed = false;
 
   constructor(private readonly options: RedisConnectionOptions) {
     const { log } = options;
     this.target = parseRedisUrl(options.url);
     this.redis = createClient(this.target, options.timeoutMs);
-    // WAIT asks the connection's own server; in a Cluster that is no one room's primary, so it is not used there.
-    this.minReplicas = this.target.kind === 'sentinel' ? (options.minReplicas ?? 0) : 0;
+    // A lone server has no replica to wait for.
+    this.minReplicas = this.target.kind === 'standalone' ? 0 : (options.minReplicas ?? 0);
     const where = { redis: redactedRedisUrl(options.url) };
     // One line when Redis goes away (or cannot be reached at start) and one when it is back; none per retry.
     let state: 'starting' | 'up' | 'down' = 'starting';
@@ -72,9 +75,9 @@ export class RedisConnection {
       if (this.redis.status !== 'ready') await this.connected();
       const reply = command();
       // Sent after the command on the same connection, so the replicas' acknowledgement covers it.
-      const acked = durable && this.minReplicas > 0 ? this.replicasAck() : undefined;
+      const acked = durable && this.minReplicas > 0 ? this.replicasAck(this.primaryOf(rid)) : undefined;
       const result = await reply;
-      if (acked && (await acked) < this.minReplicas) throw new Error('not enough replicas acknowledged the write');
+      if (acked) this.noteConfirmed((await acked) >= this.minReplicas);
       return result;
     } catch (err) {
       this.calls.failed++;
@@ -93,15 +96,39 @@ export class RedisConnection {
     await ended;
   }
 
-  /** How many replicas acknowledged every write sent before it: one WAIT for all the writes of a tick. */
-  private replicasAck(): Promise<number> {
-    this.pendingWait ??= new Promise<number>((resolve, reject) => {
-      process.nextTick(() => {
-        this.pendingWait = undefined;
-        (this.redis as Redis).wait(this.minReplicas, this.options.waitMs ?? 100).then(resolve, reject);
+  /** How many replicas acknowledged every write sent to `primary` before it: one WAIT for all the writes of a tick. */
+  private replicasAck(primary: Redis): Promise<number> {
+    let pending = this.pendingWaits.get(primary);
+    if (!pending) {
+      pending = new Promise<number>((resolve, reject) => {
+        process.nextTick(() => {
+          this.pendingWaits.delete(primary);
+          primary.wait(this.minReplicas, this.options.waitMs ?? 100).then(resolve, reject);
+        });
       });
-    });
-    return this.pendingWait;
+      this.pendingWaits.set(primary, pending);
+    }
+    return pending;
+  }
+
+  /** The connection that carries `rid`'s commands: the one server, or the Cluster primary of the room's slot. */
+  private primaryOf(rid: string): Redis {
+    if (this.redis instanceof Redis) return this.redis;
+    const key = this.redis.slots[calculateSlot(roomKey(rid))]?.[0];
+    const primary = this.redis.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === key);
+    if (!primary) throw new Error(`no primary known for room ${rid}'s slot`);
+    return primary;
+  }
+
+  /** Throws (503) when too few replicas confirmed a write; logs when that starts and when it ends. */
+  private noteConfirmed(confirmed: boolean): void {
+    if (confirmed === this.unconfirmed) {
+      this.unconfirmed = !confirmed;
+      const where = { redis: redactedRedisUrl(this.options.url), minReplicas: this.minReplicas };
+      if (confirmed) this.options.log.info(where, 'redis replicas confirm writes again');
+      else this.options.log.warn(where, 'redis replicas do not confirm writes (REDIS_MIN_REPLICAS): sends answer 503 until they do');
+    }
+    if (!confirmed) throw new Error('too few replicas confirmed the write');
   }
 
   private async connected(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createLogger } from '../../game-server/logger';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { MemoryModerationStore, type ModerationStore } from '../../app/servers/chat/moderation/moderation-store';
-import { RedisModerationStore } from '../../app/servers/chat/moderation/redis-moderation-store';
+import { MODERATION_CACHE_MS, RedisModerationStore } from '../../app/servers/chat/moderation/redis-moderation-store';
 import { RedisConnection } from '../../app/servers/chat/redis-connection';
 
 const log = createLogger('test', 'silent');
@@ -97,4 +97,39 @@ it("the memory store hands a room's entries over to its next owner (a room that 
   to.adopt('moving', snapshot);
   expect(await to.get('moving', 'ban', 'x')).toMatchObject({ username: 'x', until });
   expect(await to.get('moving', 'mute', 'y')).toMatchObject({ username: 'y', until });
+});
+
+describe('the redis moderation store read by the checks', () => {
+  const openOn = (clock: Clock): { store: RedisModerationStore; connection: RedisConnection } => {
+    const connection = new RedisConnection({ url: redis.url, timeoutMs: 1000, log });
+    connections.push(connection);
+    return { store: new RedisModerationStore(connection, clock.now), connection };
+  };
+
+  it('asks Redis once per room and kind within MODERATION_CACHE_MS, not once per check', async () => {
+    const { store, connection } = openOn(new Clock());
+    const rid = newRid();
+    await store.set(rid, 'mute', { username: 'mallory', until: Date.now() + 60_000 });
+    const before = connection.calls.total;
+    for (let i = 0; i < 20; i++) await store.get(rid, 'mute', i % 2 ? 'mallory' : `user-${i}`);
+    expect(connection.calls.total - before).toBe(1);
+    expect(await store.get(rid, 'mute', 'mallory')).toMatchObject({ username: 'mallory' });
+  });
+
+  it('shows its own changes at once, and another chat server’s within MODERATION_CACHE_MS', async () => {
+    const clock = new Clock();
+    const { store: here } = openOn(clock);
+    const { store: elsewhere } = openOn(clock);
+    const rid = newRid();
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    await here.set(rid, 'mute', { username: 'mallory', until: Date.now() + 60_000 });
+    expect(await here.get(rid, 'mute', 'mallory')).toBeDefined();
+
+    expect(await elsewhere.get(rid, 'mute', 'mallory')).toBeDefined();
+    await here.lift(rid, 'mute', 'mallory');
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    expect(await elsewhere.get(rid, 'mute', 'mallory')).toBeDefined();
+    clock.offset += MODERATION_CACHE_MS;
+    expect(await elsewhere.get(rid, 'mute', 'mallory')).toBeUndefined();
+  });
 });

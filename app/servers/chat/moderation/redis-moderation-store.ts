@@ -4,13 +4,23 @@ import type { ModerationStore, Restriction } from './moderation-store';
 
 type Stored = Omit<ModerationEntry, 'username'>;
 
+/** How long a room's bans or mutes read from Redis answer the checks before they are read again. */
+export const MODERATION_CACHE_MS = 1000;
+/** Past this many cached rooms, those read longer ago than MODERATION_CACHE_MS are dropped. */
+const CACHE_PRUNE_AT = 10_000;
+
 /**
  * Bans and mutes in Redis, on the chat server's shared connection: one hash per room and kind
  * (`chat:room:{rid}:ban`, `...:mute`), user name -> `{ until, reason }`. An entry that has run out is
- * ignored and deleted when next read; the hash itself expires with its last entry.
+ * ignored; the hash itself expires with its last entry.
+ *
+ * The checks (a mute on every send, a ban on every enter) read a room's whole hash at most once a
+ * second, not once a call: a send costs no Redis round trip of its own. A change made here shows at
+ * once; one made by another chat server (the room moved meanwhile) within MODERATION_CACHE_MS.
  */
 export class RedisModerationStore implements ModerationStore {
   readonly kind = 'redis';
+  private readonly cache = new Map<string, { readAt: number; entries: Promise<Map<string, ModerationEntry>> }>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -29,31 +39,54 @@ export class RedisModerationStore implements ModerationStore {
         .pexpireat(key, stored.until, 'GT')
         .exec(),
     );
+    this.cache.delete(key);
   }
 
   async lift(rid: string, restriction: Restriction, username: string): Promise<boolean> {
-    const inForce = (await this.get(rid, restriction, username)) !== undefined;
-    await this.connection.run(rid, () => this.connection.redis.hdel(this.key(rid, restriction), username));
-    return inForce;
+    const key = this.key(rid, restriction);
+    const raw = await this.connection.run(rid, () => this.connection.redis.multi().hget(key, username).hdel(key, username).exec());
+    this.cache.delete(key);
+    const earlier = raw?.[0]?.[1];
+    const entry = typeof earlier === 'string' ? this.parse(username, earlier) : undefined;
+    return entry !== undefined && entry.until > this.now();
   }
 
   async get(rid: string, restriction: Restriction, username: string): Promise<ModerationEntry | undefined> {
-    const key = this.key(rid, restriction);
-    const raw = await this.connection.run(rid, () => this.connection.redis.hget(key, username));
-    if (raw === null) return undefined;
-    const entry = this.parse(username, raw);
-    if (entry && entry.until > this.now()) return entry;
-    await this.connection.run(rid, () => this.connection.redis.hdel(key, username));
-    return undefined;
+    const entry = (await this.entries(rid, restriction)).get(username);
+    return entry && entry.until > this.now() ? entry : undefined;
   }
 
   async list(rid: string, restriction: Restriction): Promise<ModerationEntry[]> {
-    const all = await this.connection.run(rid, () => this.connection.redis.hgetall(this.key(rid, restriction)));
     const now = this.now();
-    return Object.entries(all).flatMap(([username, raw]) => {
-      const entry = this.parse(username, raw);
-      return entry && entry.until > now ? [entry] : [];
+    return [...(await this.entries(rid, restriction)).values()].filter((entry) => entry.until > now);
+  }
+
+  /** The room's whole hash of `restriction`, read at most once per MODERATION_CACHE_MS. */
+  private entries(rid: string, restriction: Restriction): Promise<Map<string, ModerationEntry>> {
+    const key = this.key(rid, restriction);
+    const now = this.now();
+    const cached = this.cache.get(key);
+    if (cached && now - cached.readAt < MODERATION_CACHE_MS) return cached.entries;
+    if (this.cache.size >= CACHE_PRUNE_AT) {
+      for (const [k, c] of this.cache) if (now - c.readAt >= MODERATION_CACHE_MS) this.cache.delete(k);
+    }
+    const entries = this.connection
+      .run(rid, () => this.connection.redis.hgetall(key))
+      .then((all) => {
+        const parsed = new Map<string, ModerationEntry>();
+        for (const [username, raw] of Object.entries(all)) {
+          const entry = this.parse(username, raw);
+          if (entry) parsed.set(username, entry);
+        }
+        return parsed;
+      });
+    const slot = { readAt: now, entries };
+    this.cache.set(key, slot);
+    // A failed read is not kept: the next check asks Redis again.
+    entries.catch(() => {
+      if (this.cache.get(key) === slot) this.cache.delete(key);
     });
+    return entries;
   }
 
   /** Nothing to hand over: the next owner reads the same Redis. */

@@ -1,7 +1,7 @@
 /**
  * One soak run: a private cluster whose servers run with `--expose-gc`, a warm-up of the whole traffic
  * mix (so that every internal link is open), an idle spell (the level of fds and handles), the load for
- * `durationS`, then idle again until every server is back at its level. A sampler asks every server
+ * the rest of `durationS`, then idle again until every server is back at its level. A sampler asks every server
  * once a second throughout. `stop()` ends everything it started, whenever called.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,7 +21,7 @@ import { backToLevel, judgeSoak, type SoakLimits, type SoakVerdict } from './ver
 import { startVisitors } from './visitors';
 
 export interface SoakOptions {
-  /** How long the load lasts, s. */
+  /** How long the run drives traffic and samples, s: the warm-up and the idle level before the load included. */
   durationS: number;
   store: Store;
   connectors: number;
@@ -123,6 +123,7 @@ export class SoakRun {
     const phases: Record<string, number> = { 'warm-up': sampler.now() };
 
     // Warm-up: the whole mix once, so that every link between servers is open before the level is taken.
+    const endAt = Date.now() + options.durationS * 1000;
     const warmUp = await this.startLoad(apiKey, 'w');
     await sleep(options.warmUpS * 1000);
     await warmUp.stop();
@@ -137,7 +138,7 @@ export class SoakRun {
     const load = await this.startLoad(apiKey, 'l');
     const trafficAt = Date.now();
     log(`load: ${load.clients.length} verifying connections in ${options.rooms} rooms, ${options.visitors} visitors, kicks, a slow reader`);
-    await this.sleepUnlessStopped(options.durationS * 1000);
+    await this.sleepUnlessStopped(endAt - Date.now());
     const sends = await load.stop();
     log(`load stopped after ${((Date.now() - trafficAt) / 1000).toFixed(1)} s; waiting for every member to catch up`);
     await waitForVerdict(load.clients, [], options.store, trafficAt, SETTLE_MS);

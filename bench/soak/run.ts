@@ -48,7 +48,8 @@ function parseOptions(argv: string[]): CliOptions {
     .option('--slow-rate <n>', "messages per second in the slow reader's room (16000 characters each)", positive, 10)
     .option('--warm-up <s>', 'the whole mix before the idle level is taken', positive, 3)
     .option('--settle <s>', 'how long fds and handles get to come back after the load', positive, 20)
-    .option('--max-growth <percent>', 'heap after GC and RSS growth allowed over the second half', positive, DEFAULT_LIMITS.maxGrowth * 100)
+    .option('--max-growth <percent>', 'heap after GC growth allowed over the second half', positive, DEFAULT_LIMITS.maxGrowth * 100)
+    .option('--max-rss-growth <percent>', 'RSS growth allowed over the second half (see docs/soak.md on short runs)', positive, DEFAULT_LIMITS.maxRssGrowth * 100)
     .option('--lag-limit <ms>', 'event-loop lag p99 allowed over the second half (see docs/soak.md on a loaded machine)', positive, DEFAULT_LIMITS.lagLimitMs)
     .option('--json <file>', 'where the JSON goes (default: bench/results/soak-<time>.json); the plot goes beside it')
     .option('--results <dir>', 'where the JSON goes without --json', path.join(projectRoot(), 'bench/results'))
@@ -61,6 +62,7 @@ function parseOptions(argv: string[]): CliOptions {
       warmUp: number;
       settle: number;
       maxGrowth: number;
+      maxRssGrowth: number;
       lagLimit: number;
       json?: string;
       results: string;
@@ -87,7 +89,7 @@ function parseOptions(argv: string[]): CliOptions {
     slowRate: o.slowRate,
     warmUpS: o.warmUp,
     settleS: o.settle,
-    limits: { ...DEFAULT_LIMITS, maxGrowth: o.maxGrowth / 100, lagLimitMs: o.lagLimit },
+    limits: { ...DEFAULT_LIMITS, maxGrowth: o.maxGrowth / 100, maxRssGrowth: o.maxRssGrowth / 100, lagLimitMs: o.lagLimit },
     ...(o.json !== undefined && { json: o.json }),
     results: o.results,
   };

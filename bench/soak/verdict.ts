@@ -7,15 +7,17 @@
 import type { ServerSample } from './sampler';
 
 export interface SoakLimits {
-  /** Growth of heap after GC and of RSS over the second half of the load, as a fraction (0.05: 5 %). */
+  /** Growth of heap after GC over the second half of the load, as a fraction (0.05: 5 %). */
   maxGrowth: number;
+  /** The same for RSS. */
+  maxRssGrowth: number;
   /** Event-loop lag p99 over the second half of the load, ms. */
   lagLimitMs: number;
   /** Open fds and active handles after the load may exceed their level before it by this many. */
   levelSlack: number;
 }
 
-export const DEFAULT_LIMITS: SoakLimits = { maxGrowth: 0.05, lagLimitMs: 50, levelSlack: 2 };
+export const DEFAULT_LIMITS: SoakLimits = { maxGrowth: 0.05, maxRssGrowth: 0.05, lagLimitMs: 50, levelSlack: 2 };
 
 /** Fewer samples than this in a quarter of the second half judge nothing: the run fails instead of passing blind. */
 export const MIN_QUARTER_SAMPLES = 3;
@@ -103,11 +105,11 @@ export function judgeServer(server: string, samples: readonly ServerSample[], li
   else {
     verdict.heapAfterGc = growthOf(first, last, (s) => s.heapAfterGcBytes);
     verdict.rss = growthOf(first, last, (s) => s.rssBytes);
-    for (const [what, g] of [
-      ['heap after GC', verdict.heapAfterGc],
-      ['RSS', verdict.rss],
+    for (const [what, g, limit] of [
+      ['heap after GC', verdict.heapAfterGc, limits.maxGrowth],
+      ['RSS', verdict.rss, limits.maxRssGrowth],
     ] as const)
-      if (g.growth > limits.maxGrowth) fail(`${what} grew ${pct(g.growth)} over the second half (limit ${pct(limits.maxGrowth)})`);
+      if (g.growth > limit) fail(`${what} grew ${pct(g.growth)} over the second half (limit ${pct(limit)})`);
   }
   verdict.lagP99Ms = percentile(
     secondHalf.map((s) => s.lagP99Ms),

@@ -17,6 +17,13 @@ const HARNESS = path.join(PROJECT_ROOT, 'dist/bench/soak/run.js');
  * the long run on a quiet machine (docs/soak.md). What this run still catches is a loop blocked for a second.
  */
 const IN_SUITE_LAG_LIMIT_MS = 1000;
+/**
+ * The RSS growth this run allows over its second half (30 s). So soon after the start RSS still climbs while the
+ * heap after GC stays flat: V8 grows its young generation and the allocator its arenas under the slow reader's
+ * 16 KB messages (seen: a connector's RSS +4.8 % over the second half while its heap after GC moved 1 %, in a
+ * 60 s run beside other test files). The heap after GC keeps its 5 %; RSS is judged at 5 % by the long run.
+ */
+const IN_SUITE_RSS_GROWTH_PERCENT = 15;
 
 interface SoakJson {
   passed: boolean;
@@ -35,7 +42,7 @@ describe('npm run soak', () => {
 
   it('runs 60 s of mixed traffic with flat memory, fds and handles back at their level, and nothing lost', async () => {
     const file = path.join(dir, 'soak.json');
-    const args = ['--duration', '60', '--lag-limit', String(IN_SUITE_LAG_LIMIT_MS), '--json', file];
+    const args = ['--duration', '60', '--lag-limit', String(IN_SUITE_LAG_LIMIT_MS), '--max-rss-growth', String(IN_SUITE_RSS_GROWTH_PERCENT), '--json', file];
     const { exitCode, output } = await new Promise<{ exitCode: number; output: string }>((resolve) => {
       execFile(process.execPath, [HARNESS, ...args], { cwd: PROJECT_ROOT, timeout: 150_000 }, (err, out, errOut) =>
         resolve({ exitCode: err ? ((err as { code?: number }).code ?? 1) : 0, output: out + errOut }),

@@ -48,7 +48,9 @@ async function kickOnce(options: KickOptions, tally: Tally): Promise<void> {
     return;
   }
   try {
-    const entered = await tally.count('kicked:enter', () => request<EnterResult>(socket, Route.enter, { username: KICKED, rid: KICK_ROOM }));
+    const entered = await tally.count('kicked:enter', () =>
+      request<EnterResult>(socket, Route.enter, { username: KICKED, rid: KICK_ROOM }),
+    );
     if (entered?.code !== 200) return;
     let event: KickEvent | undefined;
     const told = new Promise<void>((resolve) => socket.once(Push.kick, (e) => resolve(void (event = e))));

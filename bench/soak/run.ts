@@ -34,7 +34,9 @@ interface CliOptions extends SoakOptions {
 
 function parseOptions(argv: string[]): CliOptions {
   const o = new Command('soak')
-    .description('Steady mixed traffic against a private cluster; samples every server once a second and judges memory, fds, handles, lag and loss')
+    .description(
+      'Steady mixed traffic against a private cluster; samples every server once a second and judges memory, fds, handles, lag and loss',
+    )
     .option('--duration <s>', 'how long the run drives traffic, its warm-up and idle level before the load included', positive, 60)
     .addOption(new Option('--store <store>', "the cluster's room log (HISTORY_STORE)").choices(['memory', 'redis']).default('memory'))
     .option('--connectors <n>', 'connectors', whole, 2)
@@ -49,8 +51,18 @@ function parseOptions(argv: string[]): CliOptions {
     .option('--warm-up <s>', 'the whole mix before the idle level is taken', positive, 3)
     .option('--settle <s>', 'how long fds and handles get to come back after the load', positive, 20)
     .option('--max-growth <percent>', 'heap after GC growth allowed over the second half', positive, DEFAULT_LIMITS.maxGrowth * 100)
-    .option('--max-rss-growth <percent>', 'RSS growth allowed over the second half (see docs/soak.md on short runs)', positive, DEFAULT_LIMITS.maxRssGrowth * 100)
-    .option('--lag-limit <ms>', 'event-loop lag p99 allowed over the second half (see docs/soak.md on a loaded machine)', positive, DEFAULT_LIMITS.lagLimitMs)
+    .option(
+      '--max-rss-growth <percent>',
+      'RSS growth allowed over the second half (see docs/soak.md on short runs)',
+      positive,
+      DEFAULT_LIMITS.maxRssGrowth * 100,
+    )
+    .option(
+      '--lag-limit <ms>',
+      'event-loop lag p99 allowed over the second half (see docs/soak.md on a loaded machine)',
+      positive,
+      DEFAULT_LIMITS.lagLimitMs,
+    )
     .option('--json <file>', 'where the JSON goes (default: bench/results/soak-<time>.json); the plot goes beside it')
     .option('--results <dir>', 'where the JSON goes without --json', path.join(projectRoot(), 'bench/results'))
     .parse(argv)
@@ -146,7 +158,9 @@ async function main(): Promise<void> {
   if (stillAlive.length > 0) result.verdict.failures.push(`still running after the stop: pids ${stillAlive.join(' ')}`);
   const passed = result.verdict.failures.length === 0;
   log(`\n${renderSoakTable(result)}`);
-  log(`sends ${result.sends}, refused ${JSON.stringify(result.refusals)}; lost ${result.loss.lost}, duplicated ${result.loss.duplicated}, out of order ${result.loss.outOfOrder}`);
+  log(
+    `sends ${result.sends}, refused ${JSON.stringify(result.refusals)}; lost ${result.loss.lost}, duplicated ${result.loss.duplicated}, out of order ${result.loss.outOfOrder}`,
+  );
   log(`operations ${JSON.stringify(result.operations)}`);
   const report = {
     startedAt: startedAt.toISOString(),
@@ -163,7 +177,13 @@ async function main(): Promise<void> {
   const file = options.json ? path.resolve(options.json) : writeReport(options.results, startedAt, report, 'soak-');
   if (options.json) writeJson(file, report);
   const plot = file.replace(/(\.json)?$/, '.html');
-  writeSoakPlot(plot, result.servers, result.samples, result.phases, `--duration ${options.durationS} --store ${options.store}, ${startedAt.toISOString()}`);
+  writeSoakPlot(
+    plot,
+    result.servers,
+    result.samples,
+    result.phases,
+    `--duration ${options.durationS} --store ${options.store}, ${startedAt.toISOString()}`,
+  );
   log(`\nresults: ${path.relative(process.cwd(), file)}\nplot: ${path.relative(process.cwd(), plot)}`);
   for (const f of result.verdict.failures) log(`FAIL ${f}`);
   log(passed ? 'PASS' : 'FAIL');

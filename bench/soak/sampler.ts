@@ -107,7 +107,8 @@ export class Sampler {
     const handles = metric(m, 'nodejs_active_handles_total');
     const lag = metric(m, 'nodejs_eventloop_lag_p99_seconds');
     if (memory.heapAfterGc === undefined) return this.miss(server.id, 'no heap after gc: the server runs without --expose-gc');
-    if (rss === undefined || fds === undefined || handles === undefined || lag === undefined) return this.miss(server.id, 'metrics incomplete');
+    if (rss === undefined || fds === undefined || handles === undefined || lag === undefined)
+      return this.miss(server.id, 'metrics incomplete');
     return {
       t,
       phase,

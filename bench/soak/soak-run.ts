@@ -188,7 +188,10 @@ export class SoakRun {
     const senders = clients.filter((_, i) => layout[i]!.sender);
     const traffic = startTraffic(senders, (1000 * senders.length) / options.rate);
     const rids = Array.from({ length: options.rooms }, (_, i) => roomName(i));
-    const visitors = startVisitors({ gate: cluster.gate, visitors: options.visitors, busyRooms: rids, pauseMs: options.visitorPauseMs }, this.tally);
+    const visitors = startVisitors(
+      { gate: cluster.gate, visitors: options.visitors, busyRooms: rids, pauseMs: options.visitorPauseMs },
+      this.tally,
+    );
     const kicks = startKicks({ gate: cluster.gate, webUrl: cluster.webUrl, apiKey, periodMs: options.kickEveryS * 1000 }, this.tally);
     const slow = startSlowReaders({ gate: cluster.gate, messageChars: options.slowMessageChars, rate: options.slowRate }, this.tally);
     return {

@@ -23,7 +23,7 @@ export const DEFAULT_LIMITS: SoakLimits = { maxGrowth: 0.05, maxRssGrowth: 0.05,
 export const MIN_QUARTER_SAMPLES = 3;
 
 export const GROWTH_RULE =
-  'growth: of each server\'s samples during the load, the second half is cut in quarters; the median of the last quarter ' +
+  "growth: of each server's samples during the load, the second half is cut in quarters; the median of the last quarter " +
   'is compared with the median of the first (heap after a full GC, and RSS): a single noisy second moves neither median.';
 export const LEVEL_RULE =
   'level: the median of the last 3 idle samples after the load, against the median of the idle samples before it ' +
@@ -140,7 +140,12 @@ export function backToLevel(samples: readonly ServerSample[], round: readonly Se
   });
 }
 
-export function judgeSoak(servers: readonly string[], samples: readonly ServerSample[], loss: LossSummary, limits: SoakLimits): SoakVerdict {
+export function judgeSoak(
+  servers: readonly string[],
+  samples: readonly ServerSample[],
+  loss: LossSummary,
+  limits: SoakLimits,
+): SoakVerdict {
   const verdicts = servers.map((server) => judgeServer(server, samples, limits));
   const failures = verdicts.flatMap((v) => v.failures);
   if (loss.lost > 0) failures.push(`${loss.lost} messages answered 200 never reached a member of their room`);

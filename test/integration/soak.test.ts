@@ -42,7 +42,16 @@ describe('npm run soak', () => {
 
   it('runs 60 s of mixed traffic with flat memory, fds and handles back at their level, and nothing lost', async () => {
     const file = path.join(dir, 'soak.json');
-    const args = ['--duration', '60', '--lag-limit', String(IN_SUITE_LAG_LIMIT_MS), '--max-rss-growth', String(IN_SUITE_RSS_GROWTH_PERCENT), '--json', file];
+    const args = [
+      '--duration',
+      '60',
+      '--lag-limit',
+      String(IN_SUITE_LAG_LIMIT_MS),
+      '--max-rss-growth',
+      String(IN_SUITE_RSS_GROWTH_PERCENT),
+      '--json',
+      file,
+    ];
     const { exitCode, output } = await new Promise<{ exitCode: number; output: string }>((resolve) => {
       execFile(process.execPath, [HARNESS, ...args], { cwd: PROJECT_ROOT, timeout: 150_000 }, (err, out, errOut) =>
         resolve({ exitCode: err ? ((err as { code?: number }).code ?? 1) : 0, output: out + errOut }),
@@ -61,7 +70,8 @@ describe('npm run soak', () => {
     expect(report.servers).toEqual(expect.arrayContaining(['gate-server-1', 'connector-server-1', 'chat-server-1']));
     for (const server of report.servers) {
       const mine = report.samples.filter((s) => s.server === server);
-      for (const phase of ['idle-before', 'load', 'idle-after'] as const) expect(mine.filter((s) => s.phase === phase).length).toBeGreaterThan(0);
+      for (const phase of ['idle-before', 'load', 'idle-after'] as const)
+        expect(mine.filter((s) => s.phase === phase).length).toBeGreaterThan(0);
       expect(mine.filter((s) => s.phase === 'load').length).toBeGreaterThan(30);
       expect(mine.every((s) => s.heapAfterGcBytes > 0 && s.fds > 0 && s.handles > 0)).toBe(true);
     }

@@ -102,7 +102,10 @@ describe('soak verdict', () => {
     expect(judgeSoak(['a'], all, NO_LOSS, DEFAULT_LIMITS).passed).toBe(true);
     const v = judgeSoak(['a', 'b'], all, { ...NO_LOSS, lost: 2 }, DEFAULT_LIMITS);
     expect(v.passed).toBe(false);
-    expect(v.failures).toEqual(['b: fds 50 after the load, 30 before it (slack 2)', '2 messages answered 200 never reached a member of their room']);
+    expect(v.failures).toEqual([
+      'b: fds 50 after the load, 30 before it (slack 2)',
+      '2 messages answered 200 never reached a member of their room',
+    ]);
     // A server with no samples at all fails too.
     expect(judgeSoak(['a', 'gone'], all, NO_LOSS, DEFAULT_LIMITS).failures).toEqual(['gone: no samples during the load']);
   });

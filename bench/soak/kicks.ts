@@ -3,9 +3,9 @@
  * (`POST /api/rooms/:rid/kick`, as an operator's program would), gets `onKick` and is disconnected
  * (it was in no other room), then comes back through the gate; again every `periodMs`.
  */
-import { Push, Route, type EnterResult, type KickEvent } from '../../app/protocol';
+import { Push, type KickEvent } from '../../app/protocol';
 import { sleep } from '../../game-server/sleep';
-import { connect, queryEntry, request } from '../chaos/client-socket';
+import { enterThroughGate } from './enter-through-gate';
 import type { Tally } from './tally';
 
 export const KICK_ROOM = 'soak-kicks';
@@ -38,20 +38,9 @@ export function startKicks(options: KickOptions, tally: Tally): { stop(): Promis
 }
 
 async function kickOnce(options: KickOptions, tally: Tally): Promise<void> {
-  const entry = await tally.count('kicked:queryEntry', () => queryEntry(options.gate, KICKED));
-  if (entry?.code !== 200) return;
-  let socket;
+  const socket = await enterThroughGate(options.gate, KICKED, KICK_ROOM, tally, 'kicked:');
+  if (!socket) return;
   try {
-    socket = await connect(entry.host, entry.port);
-  } catch {
-    tally.add('kicked:connect', 'error');
-    return;
-  }
-  try {
-    const entered = await tally.count('kicked:enter', () =>
-      request<EnterResult>(socket, Route.enter, { username: KICKED, rid: KICK_ROOM }),
-    );
-    if (entered?.code !== 200) return;
     let event: KickEvent | undefined;
     const told = new Promise<void>((resolve) => socket.once(Push.kick, (e) => resolve(void (event = e))));
     const closed = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));

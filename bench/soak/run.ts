@@ -7,7 +7,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { positive, wholeFrom } from '../cli-numbers';
 import { renderTable, type Column } from '../../app/cli/text-table';
 import { projectRoot } from '../../game-server/project-root';
 import { isAlive } from '../proc-stats';
@@ -16,16 +17,7 @@ import { writeSoakPlot } from './plot';
 import { SoakRun, type SoakOptions, type SoakResult } from './soak-run';
 import { DEFAULT_LIMITS, type ServerVerdict } from './verdict';
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
-  return n;
-};
-const whole = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number above 0');
-  return n;
-};
+const whole = wholeFrom(1);
 
 interface CliOptions extends SoakOptions {
   json?: string;

@@ -5,9 +5,10 @@
  * reader takes its place.
  */
 import type { Socket as NetSocket } from 'node:net';
-import { Push, Route, type EnterResult, type UserEvent, type SendResult } from '../../app/protocol';
+import { Push, Route, type UserEvent, type SendResult } from '../../app/protocol';
+import { enterThroughGate } from './enter-through-gate';
 import { sleep } from '../../game-server/sleep';
-import { connect, queryEntry, request, type ClientSocket } from '../chaos/client-socket';
+import { request, type ClientSocket } from '../chaos/client-socket';
 import type { Tally } from './tally';
 
 export const SLOW_ROOM = 'soak-slow';
@@ -22,20 +23,6 @@ export interface SlowReaderOptions {
   rate: number;
 }
 
-async function enter(gate: SlowReaderOptions['gate'], username: string, tally: Tally, op: string): Promise<ClientSocket | undefined> {
-  const entry = await tally.count(`${op}:queryEntry`, () => queryEntry(gate, username));
-  if (entry?.code !== 200) return undefined;
-  try {
-    const socket = await connect(entry.host, entry.port);
-    const reply = await tally.count(`${op}:enter`, () => request<EnterResult>(socket, Route.enter, { username, rid: SLOW_ROOM }));
-    if (reply?.code === 200) return socket;
-    socket.disconnect();
-  } catch {
-    tally.add(`${op}:connect`, 'error');
-  }
-  return undefined;
-}
-
 export function startSlowReaders(options: SlowReaderOptions, tally: Tally): { stop(): Promise<void> } {
   let running = true;
   let sender: ClientSocket | undefined;
@@ -44,7 +31,7 @@ export function startSlowReaders(options: SlowReaderOptions, tally: Tally): { st
   const text = 'x'.repeat(options.messageChars);
   const firehose = (async () => {
     while (running && !sender) {
-      sender = await enter(options.gate, SENDER, tally, 'firehose');
+      sender = await enterThroughGate(options.gate, SENDER, SLOW_ROOM, tally, 'firehose:');
       if (!sender) await sleep(500);
     }
     sender?.on(Push.leave, (e: UserEvent) => {
@@ -62,7 +49,7 @@ export function startSlowReaders(options: SlowReaderOptions, tally: Tally): { st
     for (let n = 0; running; n++) {
       const name = `soak-slow-${n % 10}`;
       left.delete(name);
-      const reader = await enter(options.gate, name, tally, 'slow');
+      const reader = await enterThroughGate(options.gate, name, SLOW_ROOM, tally, 'slow:');
       if (!reader) {
         await sleep(500);
         continue;

@@ -5,8 +5,9 @@
  * what a server keeps per name or room stays bounded unless it leaks.
  */
 import { Route, type EnterResult, type HistoryResult, type LeaveResult, type SendResult } from '../../app/protocol';
+import { enterThroughGate } from './enter-through-gate';
 import { sleep } from '../../game-server/sleep';
-import { connect, queryEntry, request } from '../chaos/client-socket';
+import { request } from '../chaos/client-socket';
 import type { Tally } from './tally';
 
 /** Names each visitor cycles through. */
@@ -44,18 +45,9 @@ async function cycle(options: VisitorOptions, i: number, n: number, tally: Tally
   const username = `soak-v${i}-${n % NAMES_PER_VISITOR}`;
   const home = visitorRoom(i);
   const busy = options.busyRooms[n % options.busyRooms.length]!;
-  const entry = await tally.count('queryEntry', () => queryEntry(options.gate, username));
-  if (entry?.code !== 200) return;
-  let socket;
+  const socket = await enterThroughGate(options.gate, username, home, tally, '');
+  if (!socket) return;
   try {
-    socket = await connect(entry.host, entry.port);
-  } catch {
-    tally.add('connect', 'error');
-    return;
-  }
-  try {
-    const entered = await tally.count('enter', () => request<EnterResult>(socket, Route.enter, { username, rid: home }));
-    if (entered?.code !== 200) return;
     const joined = await tally.count('join', () => request<EnterResult>(socket, Route.join, { rid: busy }));
     if (joined?.code === 200) {
       await tally.count('history', () => request<HistoryResult>(socket, Route.history, { rid: busy, afterSeq: 0 }));

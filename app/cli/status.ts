@@ -32,7 +32,7 @@ const program = operatorCommand(
     .option('--rooms', 'also list each room, the chat server it lives on and its member count')
     .option('--json', 'print one JSON object (for scripts) instead of tables')
     .option('--check', 'exit with code 1 unless every server is up')
-    .option('--timeout <ms>', 'how long each server gets to answer before it counts as down', parseTimeout, 700),
+    .option('--timeout <ms>', 'how long each server gets to answer before it counts as down', parseTimeout, 3000),
 );
 
 /** The servers to ask and the secret to present; a bad servers list or .env ends the command here. */

@@ -8,6 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { positive, wholeFrom } from '../cli-numbers';
 import { projectRoot } from '../../game-server/project-root';
 import { isAlive } from '../proc-stats';
 import { writeJson, writeReport } from '../report';
@@ -16,16 +17,7 @@ import { writeChaosPlot } from './plot';
 import { failures, outcome, renderChaosReport } from './report';
 import { CHAOS_STORES, FAULT_KINDS, faultKindsFor, REDIS_FAULT_KINDS, type FaultKind } from './schedule';
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number above 0');
-  return n;
-};
-const whole = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
-  return n;
-};
+const whole = wholeFrom(0);
 /** Older names of fault kinds, still taken on the command line. */
 const KIND_ALIASES: Record<string, FaultKind> = { restart: 'graceful-restart' };
 const kindList = (value: string): FaultKind[] => {

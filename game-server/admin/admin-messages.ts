@@ -7,6 +7,11 @@ export const SYSTEM_REMOTE = '__system';
 export interface StatusQuery {
   /** Ask for the long lists too (e.g. every room), not only the counts. */
   details?: boolean;
+  /**
+   * Collect garbage first and report the heap after it (`memory.heapAfterGc`): only a server started
+   * with `--expose-gc` (the soak's) can, others ignore it. A full collection pauses the server.
+   */
+  gc?: boolean;
 }
 
 /** Adds fields to a server's status; the application registers these with `app.addStatus`. */
@@ -24,7 +29,8 @@ export interface BuiltinStatus {
   node: string;
   startedAt: string;
   uptimeSeconds: number;
-  memory: { rss: number; heapUsed: number; heapTotal: number };
+  /** `heapAfterGc` (bytes) and `gcMs` (how long the collection took) only when asked with `gc` on a server with `--expose-gc`. */
+  memory: { rss: number; heapUsed: number; heapTotal: number; heapAfterGc?: number; gcMs?: number };
   /** Open client sockets (frontends only). */
   connections?: number;
   /** Client sockets bound to a user (frontends only). */

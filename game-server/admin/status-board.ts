@@ -30,6 +30,7 @@ export class StatusBoard {
     const extra: Record<string, unknown> = {};
     for (const provider of this.providers) Object.assign(extra, await provider(query));
     const { info, clients } = this;
+    const afterGc = query.gc === true ? collectGarbage() : undefined;
     const { rss, heapUsed, heapTotal } = process.memoryUsage();
     return {
       ...extra,
@@ -42,9 +43,19 @@ export class StatusBoard {
       node: process.version,
       startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
       uptimeSeconds: Math.round(process.uptime() * 10) / 10,
-      memory: { rss, heapUsed, heapTotal },
+      memory: { rss, heapUsed, heapTotal, ...afterGc },
       ...(clients && { connections: clients.connectionCount, sessions: clients.boundCount }),
       ...(clients && this.requests && { requests: this.requests.requestsIn }),
     };
   }
+}
+
+/** A full collection and the heap after it, when the process runs with `--expose-gc` (else undefined). */
+function collectGarbage(): { heapAfterGc: number; gcMs: number } | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return undefined;
+  const started = performance.now();
+  gc();
+  const gcMs = Math.round((performance.now() - started) * 100) / 100;
+  return { heapAfterGc: process.memoryUsage().heapUsed, gcMs };
 }

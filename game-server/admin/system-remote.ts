@@ -11,7 +11,8 @@ import type { StatusBoard } from './status-board';
  */
 export function createSystemRemote(status: StatusBoard, metrics: ServerMetrics, cluster: ServersList): Remote {
   return {
-    status: (_context: RemoteContext, query?: StatusQuery): Promise<SystemStatus> => status.read({ details: query?.details === true }),
+    status: (_context: RemoteContext, query?: StatusQuery): Promise<SystemStatus> =>
+      status.read({ details: query?.details === true, gc: query?.gc === true }),
     metrics: (_context: RemoteContext): Promise<MetricsSnapshot> => metrics.snapshot(),
     /** Switches to the servers list now in config/servers.json (`npm run scale`); answers once done. */
     reload: (_context: RemoteContext) => cluster.reloadServers(),

@@ -10,13 +10,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'test-artifacts');
 const UI_TIMEOUT_MS = 10_000;
 
-export function launchChromium(): Promise<Browser> {
+/** `args`: extra command-line switches for Chromium. */
+export function launchChromium(args: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `no Chromium at ${CHROMIUM_PATH}: sh scripts/system-deps.sh installs it (npm test runs it first), or set CHROMIUM_PATH to another one`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 20_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 20_000, args });
 }
 
 /** One person with the chat client open in a tab of their own (own context: own storage, own sockets). */

@@ -101,7 +101,7 @@ describe('mutual TLS on the internal links (RPC_TLS_CERT, RPC_TLS_KEY, RPC_TLS_C
   });
 
   it('answers npm run status over TLS links (the operator tools present the host certificate too)', async () => {
-    const report = parseReport(await runStatus(cluster, ['--json', '--timeout', '5000']));
+    const report = parseReport(await runStatus(cluster, ['--json']));
     expect(report.servers.map((s) => `${s.id} ${s.state} ${s.error ?? ''}`.trim())).toEqual(cluster.servers.map((s) => `${s.id} up`));
   });
 

@@ -2,9 +2,11 @@
  * docs/reverse-proxy.md's nginx config, as written there, in front of a real cluster: clients speak only TLS to
  * nginx (the page, /config.json, the gate, the connectors), and the gate sends them to nginx's ports.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import path from 'node:path';
+import type { WebSocket } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import {
   EVERYONE,
@@ -18,6 +20,7 @@ import {
   type SendResult,
   type ServerToClientEvents,
 } from '../../app/protocol';
+import { ChatPage, launchChromium } from '../helpers/browser';
 import { PROJECT_ROOT } from '../helpers/cluster';
 import { NGINX_TEMPLATE, ProxiedCluster } from '../helpers/nginx-proxy';
 
@@ -25,6 +28,12 @@ type WssSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const DOC = path.join(PROJECT_ROOT, 'docs/reverse-proxy.md');
 const HOST = '127.0.0.1';
+
+/** Chromium's switch to accept exactly this certificate's key (the test CA is not in its trust store). */
+function trustKey(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
+}
 
 /** GET over https, trusting the test CA only. */
 function httpsGet(port: number, pathname: string, ca: string): Promise<{ status: number; type: string; body: string }> {
@@ -137,4 +146,42 @@ describe('behind nginx (docs/reverse-proxy.md)', () => {
     const received = await Promise.all(delivered);
     expect(received.map((m) => m.from)).toEqual(users.map(() => sender!.name));
   });
+
+  // The browser client, as users of a proxied cluster meet it (on the same nginx and cluster as the tests above).
+  it('the browser client: loads the page over https and lets two people chat over wss', async () => {
+    const browser = await launchChromium([trustKey(proxied!.cert)]);
+    const pages: ChatPage[] = [];
+    try {
+      const opened: string[] = [];
+      const open = async (): Promise<ChatPage> => {
+        const page = await ChatPage.open(browser, proxied!.url);
+        page.page.on('websocket', (ws: WebSocket) => opened.push(ws.url()));
+        pages.push(page);
+        return page;
+      };
+      const [ann, ben] = [await open(), await open()];
+      expect(ann.page.url()).toBe(proxied!.url);
+      await ann.enter('ann', 'proxied-page');
+      await ben.enter('ben', 'proxied-page');
+      await ann.waitForUsers(['ann', 'ben']);
+
+      await ann.send('hello through nginx');
+      await ben.message('hello through nginx').waitFor();
+      await ben.send('and back');
+      await ann.message('and back').waitFor();
+
+      // Every socket the pages opened went to nginx over wss: the gate on the public port, a connector on one of its own.
+      const nginxPorts = new Set([publicPort, ...connectorPorts].map(String));
+      expect(opened.length).toBeGreaterThanOrEqual(2);
+      for (const url of opened) {
+        const { protocol, hostname, port } = new URL(url);
+        expect({ protocol, hostname, nginx: nginxPorts.has(port) }).toEqual({ protocol: 'wss:', hostname: proxied!.host, nginx: true });
+      }
+      expect(opened.some((url) => new URL(url).port !== String(publicPort))).toBe(true);
+      for (const page of pages) expect({ errors: page.errors, dialogs: page.dialogs }).toEqual({ errors: [], dialogs: [] });
+    } finally {
+      await Promise.allSettled(pages.map((p) => p.close()));
+      await browser.close();
+    }
+  }, 60_000);
 });

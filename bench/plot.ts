@@ -5,7 +5,12 @@ import type { StepResult } from './scenarios/step-up';
 import type { TargetName } from './targets/target';
 import { lineChart, type Series } from './svg-chart';
 
-export const COLORS: Record<TargetName, string> = { cluster: '#1f77b4', baseline: '#d62728', adapter: '#2ca02c' };
+export const COLORS: Record<TargetName, string> = {
+  cluster: '#1f77b4',
+  baseline: '#d62728',
+  adapter: '#2ca02c',
+  'adapter-bare': '#9467bd',
+};
 
 const chart = (title: string, series: Series[]): string =>
   lineChart(

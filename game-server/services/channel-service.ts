@@ -1,4 +1,4 @@
-import type { PushMessage } from '../rpc/rpc-messages';
+import type { HopTrace, PushMessage } from '../rpc/rpc-messages';
 
 /** Named groups of users with the frontend each is on; a push costs one RPC per frontend, not per user. */
 export interface ChannelMember {
@@ -9,9 +9,12 @@ export interface ChannelMember {
 /** Who a push leaves out: every session of the uid `except`, or the one session `exceptSid`. */
 export type PushSkip = Pick<PushMessage, 'except' | 'exceptSid'>;
 
-/** How channels reach frontends; the application gives it the RPC client. */
+/**
+ * How channels reach frontends; the application gives it the RPC client. `trace`: the sampled request
+ * this push answers, if it is one (game-server/metrics/hop-trace.ts).
+ */
 export interface PushTransport {
-  pushToFrontend(frontendId: string, message: PushMessage): void;
+  pushToFrontend(frontendId: string, message: PushMessage, trace?: HopTrace): void;
 }
 
 export class Channel {
@@ -62,10 +65,10 @@ export class Channel {
     if (this.perFrontend.has(frontendId)) this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name });
   }
 
-  /** Sends `route` to every member (but those `skip` names), one push per frontend. */
-  pushMessage(route: string, msg: unknown, skip: PushSkip = {}): void {
+  /** Sends `route` to every member (but those `skip` names), one push per frontend; `trace`: see PushTransport. */
+  pushMessage(route: string, msg: unknown, skip: PushSkip = {}, trace?: HopTrace): void {
     for (const frontendId of this.perFrontend.keys()) {
-      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...skip });
+      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...skip }, trace);
     }
   }
 }
@@ -89,13 +92,13 @@ export class ChannelService {
   }
 
   /** Pushes to a list of users (every session holding each uid, but `skip`), grouped by frontend: one RPC per frontend. */
-  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}): void {
+  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}, trace?: HopTrace): void {
     const byFrontend = new Map<string, string[]>();
     for (const { uid, frontendId } of members) {
       const list = byFrontend.get(frontendId);
       if (list) list.push(uid);
       else byFrontend.set(frontendId, [uid]);
     }
-    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids, ...skip });
+    for (const [frontendId, uids] of byFrontend) this.transport.pushToFrontend(frontendId, { route, msg, uids, ...skip }, trace);
   }
 }

@@ -47,14 +47,14 @@ export function handleChat(
       const { message } = await room.publish(
         { msg: content, from: username, target, ...(clientMsgId !== undefined && { clientMsgId }) },
         (m) => {
-          if (target === EVERYONE) return room.channel.pushMessage(Push.chat, room.pushed(m));
+          if (target === EVERYONE) return room.channel.pushMessage(Push.chat, room.pushed(m), {}, context.trace);
           // The target's connections in the room, and the sender's others there: every device shows the conversation.
           const senderUid = toUid(username, room.rid);
           const members = [targetUid, senderUid].flatMap((uid) => {
             const frontendId = room.channel.frontendOf(uid);
             return frontendId === undefined ? [] : [{ uid, frontendId }];
           });
-          app.channels.pushMessageByUids(Push.chat, room.pushed(m), members, { exceptSid: session.id });
+          app.channels.pushMessageByUids(Push.chat, room.pushed(m), members, { exceptSid: session.id }, context.trace);
         },
       );
       return { id: message.id, seq: message.seq };

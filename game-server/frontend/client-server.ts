@@ -34,7 +34,7 @@ const SLOW_CLIENT_CHECK_MS = 500;
 /** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
 const LOGGED_CAUSES_PER_SOCKET = 8;
 
-/** The socket.io server's options for client connections (also what scripts/connection-heap.js compares against). */
+/** The socket.io server's options for client connections (also what bench/micro/connection-heap.js compares against). */
 export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOptions> {
   return {
     perMessageDeflate: false,

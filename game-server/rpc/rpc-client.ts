@@ -16,6 +16,7 @@ import type {
   RpcServerEvents,
 } from './rpc-messages';
 import { clientTransport, coalesceFlushes } from './coalesce-flushes';
+import { linkParser } from './link-parser';
 import { rpcClientTlsOptions, rpcUrl, type RpcTls } from './rpc-tls';
 
 const STARTUP_GRACE_MS = 3000;
@@ -76,6 +77,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       // A restarted peer is found again within half a second.
       reconnectionDelayMax: 500,
       randomizationFactor: 0.2,
+      // Push batches are encoded without socket.io's search for binary (see link-parser.ts).
+      parser: linkParser,
     });
     socket.on('call', (call, ack) => {
       if (typeof ack !== 'function') return;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { isAlive } from '../../bench/proc-stats';
 import type { ReportRow } from '../../bench/report';
 import type { ScalePoint } from '../../bench/scenarios/scale-out';
+import type { StepResult } from '../../bench/scenarios/step-up';
 import { PROJECT_ROOT } from '../helpers/cluster';
 
 const run = promisify(execFile);
@@ -15,7 +16,10 @@ interface BenchJson {
   startedPids: number[];
   stillAlive: number[];
   machine: { loadAverages: Record<string, number[]> };
-  details: { scale: Record<'cluster' | 'adapter', { details: { points: ScalePoint[] } }> };
+  details: {
+    scale: Record<'cluster' | 'adapter', { details: { points: ScalePoint[] } }>;
+    chat: Record<'cluster' | 'baseline' | 'adapter' | 'adapter-bare', { details: { steps: StepResult[] } }>;
+  };
 }
 
 const TARGETS = ['cluster', 'baseline', 'adapter'] as const;
@@ -86,6 +90,20 @@ describe('npm run bench, a few seconds of it (cluster, baseline, both cluster ad
     for (const target of CHAT_TARGETS) expect(offered[target]).toBe(offered.cluster);
     const p99 = row('chat', 'p99 at light load');
     for (const target of CHAT_TARGETS) expect(p99[target]).toBeGreaterThan(0);
+  });
+
+  it("reads the cluster's per-hop latency at every step from its servers' metrics, and gives its p99 at half the peak", () => {
+    const hops = ['receipt_to_handler', 'handler_to_push', 'push_link', 'push_to_write', 'receipt_to_write'];
+    for (const step of report.details.chat.cluster.details.steps) {
+      // In the order a message takes them, each with observations (sampled hops: one request in 10).
+      expect(Object.keys(step.hops ?? {})).toEqual(hops);
+      for (const hop of hops) expect(step.hops![hop]).toEqual({ count: expect.any(Number), p99Ms: expect.any(Number) });
+    }
+    for (const target of ['baseline', 'adapter', 'adapter-bare'] as const) {
+      for (const step of report.details.chat[target].details.steps) expect(step.hops).toBeUndefined();
+    }
+    for (const hop of hops) expect(row('chat', `p99 at 50% of peak, hop ${hop}`).cluster).toBeGreaterThanOrEqual(0);
+    expect(stdout).toMatch(/p99 per hop: receipt_to_handler [\d.]+ ms \(\d+\), handler_to_push/);
   });
 
   it('enters every user of the join storm on the four targets', () => {

@@ -92,7 +92,7 @@ describe('npm run bench, a few seconds of it (cluster, baseline, both cluster ad
     for (const target of CHAT_TARGETS) expect(p99[target]).toBeGreaterThan(0);
   });
 
-  it("reads the cluster's per-hop latency at every step from its servers' metrics, and gives its p99 at half the peak", () => {
+  it("reads the cluster's per-hop latency at its steps from its servers' metrics, and none on the other targets", () => {
     const hops = ['receipt_to_handler', 'handler_to_push', 'push_link', 'push_to_write', 'receipt_to_write'];
     // A step whose servers were too busy to answer the metrics request has none (it says so); the others have
     // every hop, in the order a message takes them, each with observations (sampled hops: one request in 10).

@@ -16,15 +16,15 @@ const cell = (n: number | undefined): string => (n === undefined ? '-' : String(
 
 function compare(before: BenchJson, after: BenchJson): string {
   const lines = [
-    '| scenario | figure | unit | before: cluster | before: baseline | before: ratio | after: cluster | after: baseline | after: ratio | after: adapter | after: ratio to adapter |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | figure | unit | before: cluster | before: baseline | before: ratio | after: cluster | after: baseline | after: ratio | after: adapter | after: ratio to adapter | after: bare adapter | after: ratio to bare |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of after.rows) {
-    if (row.baseline === undefined && row.adapter === undefined && row.figure.startsWith('RSS ')) continue;
+    if (row.baseline === undefined && row.adapter === undefined && row.adapterBare === undefined && row.figure.startsWith('RSS ')) continue;
     const old = before.rows.find((r) => r.scenario === row.scenario && r.figure === row.figure);
     lines.push(
       `| ${row.scenario} | ${row.figure} | ${row.unit} | ${cell(old?.cluster)} | ${cell(old?.baseline)} | ${cell(old?.ratio)} | ` +
-        `${cell(row.cluster)} | ${cell(row.baseline)} | ${cell(row.ratio)} | ${cell(row.adapter)} | ${cell(row.adapterRatio)} |`,
+        `${cell(row.cluster)} | ${cell(row.baseline)} | ${cell(row.ratio)} | ${cell(row.adapter)} | ${cell(row.adapterRatio)} | ${cell(row.adapterBare)} | ${cell(row.bareRatio)} |`,
     );
   }
   const load = (b: BenchJson): string =>

@@ -1,10 +1,10 @@
 /**
- * The bench's output: one table (cluster, baseline, cluster-adapter, and the cluster's ratio to each, per
- * figure) and the same as JSON under bench/results/.
+ * The bench's output: one table (cluster, baseline, cluster adapter, bare cluster adapter, and the cluster's
+ * ratio to each, per figure) and the same as JSON under bench/results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderTable } from '../app/cli/text-table';
+import { renderTable, type Column as TableColumn } from '../app/cli/text-table';
 import type { ScenarioResult } from './scenarios/scenario';
 import type { ScenarioName } from './sizes';
 import type { TargetName } from './targets/target';
@@ -16,13 +16,18 @@ export interface ReportRow {
   cluster?: number;
   baseline?: number;
   adapter?: number;
+  /** The bare cluster adapter: routes and pushes only. */
+  adapterBare?: number;
   /** cluster / baseline. */
   ratio?: number;
   /** cluster / adapter. */
   adapterRatio?: number;
-  /** With --repeat: the figure's cluster / baseline and cluster / adapter ratio in each run, in order. */
+  /** cluster / adapter-bare. */
+  bareRatio?: number;
+  /** With --repeat: the figure's cluster / baseline, cluster / adapter and cluster / adapter-bare ratio in each run, in order. */
   ratioRuns?: (number | undefined)[];
   adapterRatioRuns?: (number | undefined)[];
+  bareRatioRuns?: (number | undefined)[];
 }
 
 const ratioOf = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -40,9 +45,10 @@ export function reportRows(results: Results): ReportRow[] {
     }
     for (const { name, unit } of names) {
       const value = (target: TargetName): number | undefined => byTarget[target]?.figures.find((f) => f.name === name)?.value;
-      const [cluster, baseline, adapter] = [value('cluster'), value('baseline'), value('adapter')];
+      const [cluster, baseline, adapter, adapterBare] = [value('cluster'), value('baseline'), value('adapter'), value('adapter-bare')];
       const ratio = ratioOf(cluster, baseline);
       const adapterRatio = ratioOf(cluster, adapter);
+      const bareRatio = ratioOf(cluster, adapterBare);
       rows.push({
         scenario,
         figure: name,
@@ -50,8 +56,10 @@ export function reportRows(results: Results): ReportRow[] {
         ...(cluster !== undefined && { cluster }),
         ...(baseline !== undefined && { baseline }),
         ...(adapter !== undefined && { adapter }),
+        ...(adapterBare !== undefined && { adapterBare }),
         ...(ratio !== undefined && { ratio }),
         ...(adapterRatio !== undefined && { adapterRatio }),
+        ...(bareRatio !== undefined && { bareRatio }),
       });
     }
   }
@@ -94,32 +102,39 @@ export function repeatedRows(merged: Results, runs: readonly Results[]): ReportR
     ...row,
     ratioRuns: perRun.map((run) => run.find(same(row))?.ratio),
     adapterRatioRuns: perRun.map((run) => run.find(same(row))?.adapterRatio),
+    bareRatioRuns: perRun.map((run) => run.find(same(row))?.bareRatio),
   }));
 }
 
 const listed = (values: (number | undefined)[] | undefined): string | undefined =>
   values?.some((v) => v !== undefined) ? values.map((v) => v ?? '-').join(' ') : undefined;
 
-/** The table; `adapterWorkers` goes into the adapter's column title (the scale rows say their own n). */
+/**
+ * The table; `adapterWorkers` goes into the adapters' column titles (the scale rows say their own n). The
+ * bare adapter's columns are there when it ran.
+ */
 export function renderReport(rows: readonly ReportRow[], adapterWorkers: number): string {
   const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
+  const bare = rows.some((r) => r.adapterBare !== undefined);
+  const repeated = rows.some((r) => r.ratioRuns);
+  type Column = TableColumn<ReportRow>;
+  const columns: (Column | false)[] = [
+    { title: 'SCENARIO', value: (r) => r.scenario },
+    { title: 'FIGURE', value: (r) => r.figure },
+    { title: 'UNIT', value: (r) => r.unit },
+    { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
+    { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
+    { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
+    bare && { title: `BARE ADAPTER (${adapterWorkers} WORKERS)`, value: (r) => r.adapterBare, align: 'right' },
+    { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
+    { title: 'RATIO TO ADAPTER', value: (r) => r.adapterRatio, align: 'right' },
+    bare && { title: 'RATIO TO BARE', value: (r) => r.bareRatio, align: 'right' },
+    repeated && { title: 'RATIO, EACH RUN', value: (r) => listed(r.ratioRuns) },
+    repeated && { title: 'TO ADAPTER, EACH RUN', value: (r) => listed(r.adapterRatioRuns) },
+    repeated && bare && { title: 'TO BARE, EACH RUN', value: (r) => listed(r.bareRatioRuns) },
+  ];
   const table = renderTable<ReportRow>(
-    [
-      { title: 'SCENARIO', value: (r) => r.scenario },
-      { title: 'FIGURE', value: (r) => r.figure },
-      { title: 'UNIT', value: (r) => r.unit },
-      { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
-      { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
-      { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
-      { title: 'RATIO', value: (r) => r.ratio, align: 'right' },
-      { title: 'RATIO TO ADAPTER', value: (r) => r.adapterRatio, align: 'right' },
-      ...(rows.some((r) => r.ratioRuns)
-        ? [
-            { title: 'RATIO, EACH RUN', value: (r: ReportRow) => listed(r.ratioRuns) },
-            { title: 'TO ADAPTER, EACH RUN', value: (r: ReportRow) => listed(r.adapterRatioRuns) },
-          ]
-        : []),
-    ],
+    columns.filter((c): c is Column => c !== false),
     rows,
   );
   const scaleNote = rows.some((r) => r.scenario === 'scale')

@@ -39,7 +39,7 @@ import type { Target, TargetName } from './targets/target';
 
 const MiB = 1024 * 1024;
 
-/** Server settings for the bench (an environment variable of the same name wins); see README, Performance. */
+/** Server settings for the bench (an environment variable of the same name wins); see docs/performance.md. */
 const SERVER_ENV_DEFAULTS: Record<string, string> = {
   LOG_LEVEL: 'warn',
   // The per-socket token bucket would cap every client at 20 messages a second.
@@ -52,7 +52,7 @@ const SERVER_ENV_DEFAULTS: Record<string, string> = {
 interface Options extends SizeOverrides {
   size: SizeName;
   only: ScenarioName[];
-  target: 'cluster' | 'baseline' | 'adapter' | 'both' | 'all';
+  target: TargetName[];
   connectors: number;
   chats: number;
   store: 'memory' | 'redis';
@@ -64,6 +64,25 @@ interface Options extends SizeOverrides {
   results: string;
   profile?: string;
 }
+
+const TARGETS: Record<TargetName | 'both' | 'all', TargetName[]> = {
+  cluster: ['cluster'],
+  baseline: ['baseline'],
+  adapter: ['adapter'],
+  'adapter-bare': ['adapter-bare'],
+  both: ['cluster', 'baseline'],
+  all: ['cluster', 'baseline', 'adapter', 'adapter-bare'],
+};
+
+const targetList = (value: string): TargetName[] => {
+  const names: TargetName[] = [];
+  for (const name of value.split(',').map((s) => s.trim())) {
+    const set = (TARGETS as Record<string, TargetName[] | undefined>)[name];
+    if (!set) throw new InvalidArgumentError(`one or more of ${Object.keys(TARGETS).join(', ')}`);
+    for (const target of set) if (!names.includes(target)) names.push(target);
+  }
+  return names;
+};
 
 const positive = (value: string): number => {
   const n = Number(value);
@@ -85,9 +104,9 @@ function parseOptions(argv: string[]): Options {
     .addOption(new Option('--size <size>', 'quick or full').choices(['quick', 'full']).default('full'))
     .option('--only <scenarios>', `comma-separated: ${SCENARIOS.join(', ')} (default: all but scale)`, scenarioList, [...DEFAULT_SCENARIOS])
     .addOption(
-      new Option('--target <target>', 'what to measure (both: cluster and baseline; all: the three)')
-        .choices(['cluster', 'baseline', 'adapter', 'both', 'all'])
-        .default('all'),
+      new Option('--target <targets>', `comma-separated: ${Object.keys(TARGETS).join(', ')} (both: cluster and baseline; all: the four)`)
+        .argParser(targetList)
+        .default(TARGETS.all, 'all'),
     )
     .option('--connectors <n>', 'connectors in the cluster', positive, 2)
     .option('--chats <n>', 'chat servers in the cluster', positive, 2)
@@ -127,16 +146,15 @@ function withMemoryProbe(env: Record<string, string>, dir: string): Record<strin
   return { ...env, BENCH_MEMORY_DIR: dir, CLUSTER_NODE_ARGS: [env.CLUSTER_NODE_ARGS, probeNodeArgs()].filter(Boolean).join(' ') };
 }
 
-const TARGETS: Record<Options['target'], TargetName[]> = {
-  cluster: ['cluster'],
-  baseline: ['baseline'],
-  adapter: ['adapter'],
-  both: ['cluster', 'baseline'],
-  all: ['cluster', 'baseline', 'adapter'],
+/**
+ * The scale-out count has no single process to scale, and counts one adapter (the bare one sends the same
+ * messages between workers). The bare adapter has no presence cap, which the presence storm is about.
+ */
+const runsOn = (scenario: ScenarioName, target: TargetName): boolean => {
+  if (scenario === 'scale') return target === 'cluster' || target === 'adapter';
+  if (scenario === 'presence') return target !== 'adapter-bare';
+  return true;
 };
-
-/** The scale-out count has no single process to scale. */
-const runsOn = (scenario: ScenarioName, target: TargetName): boolean => scenario !== 'scale' || target !== 'baseline';
 
 function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: number, env: Record<string, string>): Promise<Target> {
   switch (name) {
@@ -146,19 +164,22 @@ function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: nu
       return BaselineTarget.start(env);
     case 'adapter':
       return AdapterTarget.start(adapterWorkers, env);
+    case 'adapter-bare':
+      return AdapterTarget.start(adapterWorkers, env, { bare: true });
   }
 }
 
 /** The scale-out count's targets: `n` connectors and chat servers, or `n` workers counting their IPC. */
 function startCountingTarget(name: TargetName, n: number, layout: ClusterLayout, env: Record<string, string>): Promise<CountingTarget> {
   if (name === 'cluster') return ClusterTarget.start({ ...layout, connectors: n, chats: n }, env);
-  if (name === 'adapter') return AdapterTarget.start(n, env, true);
+  if (name === 'adapter') return AdapterTarget.start(n, env, { countIpc: true });
   throw new Error(`the scale-out count does not run on the ${name}`);
 }
 
 const describeTarget = (name: TargetName, layout: ClusterLayout, adapterWorkers: number): string => {
   if (name === 'cluster') return `the cluster (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)`;
   if (name === 'adapter') return `the cluster adapter (${adapterWorkers} node:cluster workers)`;
+  if (name === 'adapter-bare') return `the bare cluster adapter (${adapterWorkers} node:cluster workers, routes and pushes only)`;
   return 'the baseline';
 };
 
@@ -192,7 +213,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const sizes = withOverrides(SIZES[options.size], options);
   const layout: ClusterLayout = { connectors: options.connectors, chats: options.chats, store: options.store };
-  const targets = TARGETS[options.target];
+  const targets = options.target;
   const env = serverEnv(options);
   const memoryDir = mkdtempSync(path.join(os.tmpdir(), 'bench-memory-'));
   process.env.BENCH_MEMORY_DIR = memoryDir;

@@ -17,7 +17,8 @@ import { MeteredRpcClient } from './metrics/metered-rpc-client';
 import { ServerMetrics } from './metrics/server-metrics';
 import { defaultRoute, type RouteFunction } from './router/router';
 import { RpcClient } from './rpc/rpc-client';
-import type { PushMessage } from './rpc/rpc-messages';
+import { HOPS, hopTraceOf } from './metrics/hop-trace';
+import type { HopTrace, PushBatchStamp, PushMessage } from './rpc/rpc-messages';
 import { RpcServer } from './rpc/rpc-server';
 import { remoteCaller, type RemoteCaller } from './rpc/remote-caller';
 import { ChannelService } from './services/channel-service';
@@ -100,7 +101,7 @@ export class Application {
       },
       byId: (id) => this.directory.byId(id),
     });
-    this.channels = new ChannelService({ pushToFrontend: (id, message) => this.pushToFrontend(id, message) });
+    this.channels = new ChannelService({ pushToFrontend: (id, message, trace) => this.pushToFrontend(id, message, trace) });
     if (info.port !== undefined) {
       this.rpcServer = new RpcServer({
         host: info.host,
@@ -111,9 +112,17 @@ export class Application {
         log,
         dispatcher: {
           call: (call) => this.remoteDispatcher.run(call),
-          forward: ({ route, body, session, redirected = false }) =>
-            this.requests.forwarded({ route, body, session: sessionFromSnapshot(session), answered: true, redirected }),
+          forward: ({ route, body, session, redirected = false, trace }) =>
+            this.requests.forwarded({
+              route,
+              body,
+              session: sessionFromSnapshot(session),
+              answered: true,
+              redirected,
+              trace: trace === undefined ? undefined : hopTraceOf(trace),
+            }),
           push: (push) => this.deliverPush(push),
+          pushed: (stamp, arrivedAt) => this.pushBatchHops(stamp, arrivedAt),
         },
       });
     }
@@ -330,10 +339,20 @@ export class Application {
     await this.rpcServer?.stop();
   }
 
-  private pushToFrontend(frontendId: string, message: PushMessage): void {
+  private pushToFrontend(frontendId: string, message: PushMessage, trace?: HopTrace): void {
     if (frontendId === this.serverId) return this.deliverPush(message);
     const server = this.getServerById(frontendId);
-    if (server) this.rpcClient.push(server, message);
+    if (server) this.rpcClient.push(server, message, trace);
+  }
+
+  /** A push batch from a backend, delivered: its hops on the link and here (game-server/metrics/hop-trace.ts). */
+  private pushBatchHops({ sentAt, trace }: PushBatchStamp, arrivedAt: number): void {
+    if (!this.clientServer) return;
+    this.metrics.hop(HOPS.pushLink, sentAt, arrivedAt);
+    this.clientServer.afterWrite((writtenAt) => {
+      this.metrics.hop(HOPS.pushToWrite, arrivedAt, writtenAt);
+      if (trace?.frontendId === this.serverId) this.metrics.hop(HOPS.receiptToWrite, trace.receivedAt, writtenAt);
+    });
   }
 
   private deliverPush(message: PushMessage): void {

@@ -1,11 +1,17 @@
 import { AppError, Code } from './errors';
 import type { Session } from './frontend/session';
+import type { HopTrace } from './rpc/rpc-messages';
 
 /** How a request reached its handler. */
 export interface HandlerContext {
   route: string;
   /** A backend already passed this request on once (a handler threw `Moved`): it is not passed on again. */
   redirected: boolean;
+  /**
+   * Set on one request in HOP_SAMPLE_EVERY: its times so far. A handler hands it to the push its request
+   * causes (`channel.pushMessage(..., trace)`), so that /metrics can say where a message's time went.
+   */
+  trace?: HopTrace | undefined;
 }
 
 /** A client route's implementation as the runtime calls it (see `Application.handle` for the typed face). */

@@ -12,6 +12,7 @@ export { Moved } from './contract/moved';
 export type { RouteFunction } from './router/router';
 export { dispatch } from './router/dispatch';
 export type { Channel } from './services/channel-service';
+export type { HopTrace } from './rpc/rpc-messages';
 export { envFlag, parseEnv, loadDotenv } from './settings';
 export { projectRoot } from './project-root';
 export { runServer } from './run-server';

@@ -29,6 +29,8 @@ const runtimeSchema = z.object({
   // frees its name in the room; socket.io's own 25 s + 20 s kept it for up to 45 s.
   CLIENT_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   CLIENT_PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  // One client request in this many carries its times to /metrics' message_hop_seconds (0: none).
+  HOP_SAMPLE_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(10),
 });
 
 export type RuntimeSettings = z.infer<typeof runtimeSchema> & {

@@ -1,9 +1,10 @@
 import { createAdapter } from '@socket.io/cluster-adapter';
 import type { Server } from 'socket.io';
 import { Push } from '../../app/protocol';
-import { startChatServer, type ChatServer } from '../baseline/chat-server';
+import { listenSocketIo, startChatServer, type ChatServer } from '../baseline/chat-server';
 import type { MembershipChange } from '../baseline/chat-routes';
 import { isCountersRequest, type CountersReply } from './adapter-messages';
+import { serveBareChat } from './bare-routes';
 import { countAdapterIpc, NO_COUNTS, type IpcCounts } from './ipc-counter';
 
 const MEMBERSHIP = 'membership';
@@ -12,9 +13,10 @@ const MEMBERSHIP = 'membership';
  * One node:cluster worker of the adapter target: the baseline's chat (chat-routes.ts) on socket.io with
  * `@socket.io/cluster-adapter`, so a broadcast reaches the sockets of every worker. Room membership
  * (who is in a room, under which socket id) is replicated to the other workers with serverSideEmit;
- * message ids, seq and the history stay per worker (see README, Performance).
+ * message ids, seq and the history stay per worker (see docs/performance.md). With `bare`, the worker serves
+ * bare-routes.ts instead: routes and pushes only, nothing replicated but what the adapter does itself.
  */
-export async function runAdapterWorker(host: string, port: number, countIpc: boolean): Promise<void> {
+export async function runAdapterWorker(host: string, port: number, countIpc: boolean, bare: boolean): Promise<void> {
   const counts: IpcCounts | undefined = countIpc ? countAdapterIpc() : undefined;
   process.on('message', (message: unknown) => {
     if (!isCountersRequest(message)) return;
@@ -24,6 +26,12 @@ export async function runAdapterWorker(host: string, port: number, countIpc: boo
     };
     process.send?.(reply);
   });
+  if (bare) {
+    const { io, port: listening } = await listenSocketIo(host, port, createAdapter());
+    serveBareChat(io, { host, port: listening });
+    if (counts) countChatBroadcasts(io, counts);
+    return;
+  }
   // Membership changes come with clients entering: by then `chat` is set.
   const chat: ChatServer = await startChatServer(host, port, {
     adapter: createAdapter(),

@@ -11,25 +11,37 @@ export interface ChatServer {
 }
 
 /**
- * The chat on plain socket.io (see chat-routes.ts) listening on `host:port`; queryEntry answers with
- * this server. `adapter` and `replicate` are for the node:cluster workers of the adapter target, which
- * take websocket only: long-polling would need sticky sessions between workers.
+ * A socket.io Server listening on `host:port`, configured as every bench target's is. With `adapter` (the
+ * node:cluster workers of the adapter targets) it takes websocket only: long-polling would need sticky
+ * sessions between workers.
  */
-export async function startChatServer(
+export async function listenSocketIo(
   host: string,
   port: number,
-  options: { adapter?: ServerOptions['adapter']; replicate?: (change: MembershipChange) => void } = {},
-): Promise<ChatServer> {
+  adapter?: ServerOptions['adapter'],
+): Promise<{ io: Server; port: number }> {
   const http = createServer((_req, res) => res.writeHead(404).end());
   const io = new Server(http, {
     perMessageDeflate: false,
     httpCompression: false,
     serveClient: false,
     maxHttpBufferSize: 65_536,
-    ...(options.adapter && { adapter: options.adapter, transports: ['websocket' as const] }),
+    ...(adapter && { adapter, transports: ['websocket' as const] }),
   });
   await new Promise<void>((resolve, reject) => http.once('error', reject).listen(port, host, resolve));
-  const listening = (http.address() as AddressInfo).port;
+  return { io, port: (http.address() as AddressInfo).port };
+}
+
+/**
+ * The chat on plain socket.io (see chat-routes.ts) listening on `host:port`; queryEntry answers with
+ * this server. `adapter` and `replicate` are for the node:cluster workers of the adapter target.
+ */
+export async function startChatServer(
+  host: string,
+  port: number,
+  options: { adapter?: ServerOptions['adapter']; replicate?: (change: MembershipChange) => void } = {},
+): Promise<ChatServer> {
+  const { io, port: listening } = await listenSocketIo(host, port, options.adapter);
   const { apply } = serveChat(io, { entry: () => ({ host, port: listening }), ...(options.replicate && { replicate: options.replicate }) });
   return { io, port: listening, apply };
 }

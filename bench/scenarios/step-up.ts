@@ -5,6 +5,7 @@
  * every target is measured at the same loads) on servers warmed by the steps. One `onChat` received is
  * one delivery.
  */
+import { hopBuckets, hopLatencyBetween, type HopBuckets, type HopLatency } from '../hop-latency';
 import { CORES, cpuDuring } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
@@ -39,10 +40,26 @@ export interface StepResult {
   serverCpuShare: number;
   /** Each server process's CPU, as a share of one core. */
   processCpuShare: Record<string, number>;
+  /** The cluster's per-hop latency in the window, from its servers' message_hop_seconds (absent on other targets). */
+  hops?: Record<string, HopLatency>;
   lagging: boolean;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+/**
+ * The target's hop histograms now, if its servers keep them. A server too busy to answer in time (a
+ * loaded machine) leaves the step without hops rather than ending the scenario.
+ */
+async function readHops(ctx: ScenarioContext): Promise<HopBuckets | undefined> {
+  if (!ctx.target.metrics) return undefined;
+  try {
+    return hopBuckets((await ctx.target.metrics()).values());
+  } catch (err) {
+    ctx.log(`  no per-hop latency for this step: ${(err as Error).message}`);
+    return undefined;
+  }
+}
 
 async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: number): Promise<StepResult> {
   const { pool, target } = ctx;
@@ -50,11 +67,14 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   const pids = processes.map((p) => p.pid);
   await pool.setRate(sendsPerSec);
   await sleep(size.warmupMs);
+  // Read outside the CPU window: asking every server for its metrics costs them a little.
+  const hopsBefore = await readHops(ctx);
   await pool.reset();
   const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
     await sleep(size.windowMs);
     return pool.report();
   });
+  const hopsAfter = hopsBefore && (await readHops(ctx));
   const serverCpu = perProcess.reduce((n, ms) => n + ms, 0);
   const seconds = load.elapsedMs / 1000;
   const expected = load.sent * size.roomSize;
@@ -77,6 +97,7 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     loadGenCpuShare: round(load.cpuMs / load.elapsedMs / CORES, 3),
     serverCpuShare: round(serverCpu / load.elapsedMs / CORES, 3),
     processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
+    ...(hopsBefore && hopsAfter && { hops: hopLatencyBetween(hopsBefore, hopsAfter) }),
     lagging,
   };
 }
@@ -98,7 +119,12 @@ const describe = (s: StepResult): string =>
   ` server cpu ${(s.serverCpuShare * 100).toFixed(0)}% [${Object.values(s.processCpuShare)
     .map((c) => (c * 100).toFixed(0))
     .join(' ')}] loadgen cpu ${(s.loadGenCpuShare * 100).toFixed(0)}%${s.lagging ? ' LAG' : ''}` +
-  `${s.errors > 0 ? ` errors ${s.errors} (${s.firstError ?? ''})` : ''}`;
+  `${s.errors > 0 ? ` errors ${s.errors} (${s.firstError ?? ''})` : ''}` +
+  (s.hops
+    ? `\n    p99 per hop: ${Object.entries(s.hops)
+        .map(([hop, h]) => `${hop} ${h.p99Ms} ms (${h.count})`)
+        .join(', ')}`
+    : '');
 
 export async function runStepUp(ctx: ScenarioContext, size: StepUpSize, roomPrefix: string): Promise<ScenarioResult> {
   const users = usersInRooms(size.clients, size.roomSize, roomPrefix);
@@ -183,6 +209,8 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
     { name: 'light load offered', unit: 'msg/s', value: Math.round(lightDeliveries) },
     { name: 'p50 at light load', unit: 'ms', value: light.p50Ms },
     { name: 'p99 at light load', unit: 'ms', value: light.p99Ms },
+    // Where the cluster's time went at half its peak: each hop's own p99 (they do not add up to the end-to-end p99).
+    ...Object.entries(half.hops ?? {}).map(([hop, h]) => ({ name: `p99 at 50% of peak, hop ${hop}`, unit: 'ms', value: h.p99Ms })),
   ];
   return {
     figures,

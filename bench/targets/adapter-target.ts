@@ -13,27 +13,28 @@ const START_TIMEOUT_MS_PER_WORKER = 10_000;
 
 /**
  * socket.io + `@socket.io/cluster-adapter` on node:cluster workers (adapter/adapter-server.ts): the
- * primary and its workers, all on one port. With `countIpc`, the workers count the adapter's IPC.
+ * primary and its workers, all on one port. With `countIpc`, the workers count the adapter's IPC; with
+ * `bare`, they serve routes and pushes only (adapter/bare-routes.ts).
  */
 export class AdapterTarget implements Target {
-  readonly name = 'adapter' as const;
   private nextRequest = 0;
 
   private constructor(
+    readonly name: 'adapter' | 'adapter-bare',
     private readonly primary: ChildProcess,
     private readonly workerPids: number[],
     readonly gate: { host: string; port: number },
   ) {}
 
-  static async start(workers: number, env: Record<string, string>, countIpc = false): Promise<AdapterTarget> {
+  static async start(workers: number, env: Record<string, string>, { countIpc = false, bare = false } = {}): Promise<AdapterTarget> {
     const script = path.join(__dirname, '../adapter/adapter-server.js');
     const { child, ready } = await forkServer<AdapterReady>(
       script,
       [HOST, '0', String(workers)],
-      { ...env, ...(countIpc && { BENCH_COUNT_IPC: '1' }) },
+      { ...env, ...(countIpc && { BENCH_COUNT_IPC: '1' }), ...(bare && { BENCH_ADAPTER_BARE: '1' }) },
       START_TIMEOUT_MS_PER_WORKER * (workers + 1),
     );
-    return new AdapterTarget(child, ready.workerPids, { host: HOST, port: ready.listening });
+    return new AdapterTarget(bare ? 'adapter-bare' : 'adapter', child, ready.workerPids, { host: HOST, port: ready.listening });
   }
 
   async processes(): Promise<ServerProcess[]> {

@@ -1,7 +1,10 @@
 import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
 
-/** What a scenario runs against: the cluster under pm2, the single-process baseline, or socket.io's cluster adapter. */
-export type TargetName = 'cluster' | 'baseline' | 'adapter';
+/**
+ * What a scenario runs against: the cluster under pm2, the single-process baseline, or socket.io's cluster
+ * adapter serving the baseline's chat (`adapter`) or routes and pushes only (`adapter-bare`).
+ */
+export type TargetName = 'cluster' | 'baseline' | 'adapter' | 'adapter-bare';
 
 export interface ServerProcess {
   /** Server id (cluster) or `baseline`. */

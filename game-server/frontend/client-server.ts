@@ -7,6 +7,7 @@ import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
 import type { ClientRequest } from '../pipeline/pipeline';
+import { hopNow, HopSampler } from '../metrics/hop-trace';
 import type { ClientResponse, PushMessage } from '../rpc/rpc-messages';
 import type { RuntimeSettings } from '../settings';
 import { channelRoom } from './frontend-session';
@@ -33,7 +34,7 @@ const SLOW_CLIENT_CHECK_MS = 500;
 /** Distinct rejection causes logged per connection; past that a noisy client is not worth more lines. */
 const LOGGED_CAUSES_PER_SOCKET = 8;
 
-/** The socket.io server's options for client connections (also what scripts/connection-heap.js compares against). */
+/** The socket.io server's options for client connections (also what bench/micro/connection-heap.js compares against). */
 export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOptions> {
   return {
     perMessageDeflate: false,
@@ -56,10 +57,13 @@ export class ClientServer {
   private io?: Server;
   private sweep?: NodeJS.Timeout;
   private readonly writer = new PushWriter();
+  private readonly sampler: HopSampler;
   /** Rejection causes already logged, per socket; made at a socket's first rejection (most never have one). */
   private readonly loggedCauses = new WeakMap<Socket, Set<string>>();
 
-  constructor(private readonly options: ClientServerOptions) {}
+  constructor(private readonly options: ClientServerOptions) {
+    this.sampler = new HopSampler(options.settings.HOP_SAMPLE_EVERY);
+  }
 
   async start(): Promise<void> {
     const { host, port, settings } = this.options;
@@ -93,7 +97,8 @@ export class ClientServer {
       const answered = typeof ack === 'function';
       const body = args.length > (answered ? 1 : 0) ? args[0] : undefined;
       // A route that is not a string is 404 in the pipeline (routeAllowStep).
-      void run({ route: route as string, body, session, answered, redirected: false }).then((response) => {
+      const trace = this.sampler.sample() ? { frontendId: session.frontendId, receivedAt: hopNow() } : undefined;
+      void run({ route: route as string, body, session, answered, redirected: false, trace }).then((response) => {
         if (answered) answer(route, ack as (response: ClientResponse) => void, response);
       });
     });
@@ -149,6 +154,11 @@ export class ClientServer {
       recipients++;
     }
     return recipients;
+  }
+
+  /** Calls `done` with the time the pushes delivered so far are written to their sockets (now, if none waits). */
+  afterWrite(done: (writtenAt: number) => void): void {
+    this.writer.afterWrite(done);
   }
 
   /** Stops accepting clients and disconnects the ones left (their sessions close as usual). */

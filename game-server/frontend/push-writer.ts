@@ -1,6 +1,7 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'socket.io';
 import WebSocket from 'ws';
+import { hopNow } from '../metrics/hop-trace';
 
 interface FrameOptions {
   readOnly: boolean;
@@ -28,6 +29,8 @@ interface EngineConnection {
 export class PushWriter {
   private readonly corked = new Set<NetSocket>();
   private flushScheduled = false;
+  /** Called with the time of the next flush: one per push batch, not per message. */
+  private readonly waiting: ((writtenAt: number) => void)[] = [];
 
   /** The websocket frame of a push, shared by all its recipients. */
   static encode(route: string, msg: unknown): Buffer {
@@ -49,6 +52,12 @@ export class PushWriter {
     stream.write(frame);
   }
 
+  /** Calls `done` with the time the corked writes so far have been handed to the kernel (now, if there are none). */
+  afterWrite(done: (writtenAt: number) => void): void {
+    if (this.flushScheduled) this.waiting.push(done);
+    else done(hopNow());
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -56,6 +65,9 @@ export class PushWriter {
       this.flushScheduled = false;
       for (const stream of this.corked) stream.uncork();
       this.corked.clear();
+      if (this.waiting.length === 0) return;
+      const writtenAt = hopNow();
+      for (const done of this.waiting.splice(0)) done(writtenAt);
     });
   }
 }

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { AppError, Code } from '../errors';
 import type { ServerInfo } from '../config/server-info';
 import { RpcClient, type RpcClientOptions } from '../rpc/rpc-client';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall } from '../rpc/rpc-messages';
+import type { ClientResponse, ForwardedRequest, HopTrace, PushMessage, RemoteCall } from '../rpc/rpc-messages';
+import { HOPS } from './hop-trace';
 import type { LinkDirection, RpcKind, ServerMetrics } from './server-metrics';
 
 type PeerLink = ReturnType<RpcClient['connect']>;
@@ -72,10 +73,14 @@ export class MeteredRpcClient extends RpcClient {
     }
   }
 
-  override push(server: ServerInfo, push: PushMessage): boolean {
-    const sent = super.push(server, push);
+  override push(server: ServerInfo, push: PushMessage, trace?: HopTrace): boolean {
+    const sent = super.push(server, push, trace);
     this.metrics.rpcPush(server.serverType, sent);
     return sent;
+  }
+
+  protected override tracedPushSent(trace: HopTrace, sentAt: number): void {
+    if (trace.handledAt !== undefined) this.metrics.hop(HOPS.handlerToPush, trace.handledAt, sentAt);
   }
 
   private observe(kind: RpcKind, server: ServerInfo, code: number, started: number): void {

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { MetricsSnapshot } from '../admin/admin-messages';
 import type { ClientCounts } from '../admin/status-board';
 import type { ServerInfo } from '../config/server-info';
+import type { Hop } from './hop-trace';
 
 /** Internal requests a server makes: a `call` to a remote, or a client request `forward`ed to a backend. */
 export type RpcKind = 'call' | 'forward';
@@ -11,6 +12,10 @@ export type LinkDirection = 'in' | 'out';
 
 /** Loopback RPCs take well under a millisecond; a timeout lands in the last buckets. */
 const RPC_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** A hop of a message takes from tens of microseconds (idle) to tens of milliseconds (a loaded 2-core machine). */
+const HOP_BUCKETS = [
+  0.0001, 0.0002, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5,
+];
 
 /** `metric.labels(...)` children cached by label values, so counting does not rebuild a label key each time. */
 function childrenOf<C>(labels: (...values: string[]) => C): (...values: string[]) => C {
@@ -41,6 +46,7 @@ export class ServerMetrics {
   private readonly rpcRequests;
   private readonly rpcDuration;
   private readonly rpcPushes;
+  private readonly hops;
   /** Frames and payload bytes on the internal links this server opened: plain numbers, read when scraped. */
   private readonly linkTraffic = { in: { frames: 0, bytes: 0 }, out: { frames: 0, bytes: 0 } };
 
@@ -90,6 +96,15 @@ export class ServerMetrics {
       labelNames: ['peer_type', 'result'],
       registers,
     });
+    const hops = new Histogram({
+      name: 'message_hop_seconds',
+      help:
+        'Time a message spends on one hop from the frontend receiving the request to the write to client sockets ' +
+        '(sampled requests and every push batch; see docs/monitoring/README.md for which hops compare two clocks)',
+      labelNames: ['hop'],
+      buckets: HOP_BUCKETS,
+      registers,
+    });
     this.linkCounter(
       'rpc_link_frames_total',
       'frames',
@@ -106,6 +121,7 @@ export class ServerMetrics {
     this.rpcRequests = childrenOf((...v) => rpcRequests.labels(...v));
     this.rpcDuration = childrenOf((...v) => rpcDuration.labels(...v));
     this.rpcPushes = childrenOf((...v) => rpcPushes.labels(...v));
+    this.hops = childrenOf((...v) => hops.labels(...v));
   }
 
   /** A gauge read when scraped, e.g. the application's room count. */
@@ -185,6 +201,11 @@ export class ServerMetrics {
 
   rpcPush(peerType: string, sent: boolean): void {
     this.rpcPushes(peerType, sent ? 'sent' : 'dropped').inc();
+  }
+
+  /** One message's time on `hop`, from two times in ms (a negative difference, two clocks apart, counts as 0). */
+  hop(hop: Hop, fromMs: number, toMs: number): void {
+    this.hops(hop).observe(Math.max(0, toMs - fromMs) / 1000);
   }
 
   /** Every series, as JSON for the `__system.metrics` remote. */

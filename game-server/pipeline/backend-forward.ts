@@ -25,6 +25,8 @@ export function backendForward(links: BackendLinks): RequestRunner {
     await links.check(request);
     const server = links.pick(serverType, session, body);
     // An object: bodyObjectStep checked it.
-    return links.forward(server, { route, body: body as Record<string, unknown>, session: sessionSnapshot(session) });
+    const forwarded: ForwardedRequest = { route, body: body as Record<string, unknown>, session: sessionSnapshot(session) };
+    if (request.trace) forwarded.trace = request.trace;
+    return links.forward(server, forwarded);
   };
 }

@@ -1,5 +1,5 @@
 import type { Session } from '../frontend/session';
-import type { ClientResponse } from '../rpc/rpc-messages';
+import type { ClientResponse, HopTrace } from '../rpc/rpc-messages';
 
 /** A client request on its way through the steps (a frontend's own, or one a backend was forwarded). */
 export interface ClientRequest {
@@ -10,6 +10,8 @@ export interface ClientRequest {
   readonly answered: boolean;
   /** A backend already passed this request on once (its state moved): it is not passed on again. */
   readonly redirected: boolean;
+  /** One request in HOP_SAMPLE_EVERY carries its times (game-server/metrics/hop-trace.ts). */
+  readonly trace?: HopTrace | undefined;
 }
 
 /** What runs a request to its reply; the last step of a pipeline is one. */

@@ -21,7 +21,7 @@ export interface RequestPathsOptions {
   serverType: string;
   settings: Pick<RuntimeSettings, 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST'>;
   log: Logger;
-  metrics: Pick<ServerMetrics, 'messageIn' | 'error'>;
+  metrics: Pick<ServerMetrics, 'messageIn' | 'error' | 'hop'>;
   handlers: Registry<Handler>;
   /** The routes clients may request; undefined: any well-formed one. */
   allowed: () => ReadonlySet<string> | undefined;
@@ -42,7 +42,7 @@ export function requestPaths(options: RequestPathsOptions): { client: RequestRun
         return backends.forward(server, { route, body: body as Record<string, unknown>, session: sessionSnapshot(session), redirected });
       }),
     ],
-    handlerRunner(options.handlers),
+    handlerRunner(options.handlers, metrics),
   );
   const client = pipeline(
     [

@@ -3,9 +3,11 @@ import { io, type Socket } from 'socket.io-client';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
 import type { ServerInfo } from '../config/server-info';
+import { hopNow } from '../metrics/hop-trace';
 import type {
   ClientResponse,
   ForwardedRequest,
+  HopTrace,
   PushMessage,
   RemoteCall,
   RpcAuth,
@@ -14,6 +16,7 @@ import type {
   RpcServerEvents,
 } from './rpc-messages';
 import { clientTransport, coalesceFlushes } from './coalesce-flushes';
+import { linkParser } from './link-parser';
 import { rpcClientTlsOptions, rpcUrl, type RpcTls } from './rpc-tls';
 
 const STARTUP_GRACE_MS = 3000;
@@ -50,6 +53,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly down = new Set<string>();
   private stopped = false;
   private readonly pushBatches = new Map<PeerSocket, PushMessage[]>();
+  /** The trace of each batch's first traced push (see game-server/metrics/hop-trace.ts). */
+  private readonly batchTraces = new Map<PeerSocket, HopTrace>();
   /** Pushes to peers still starting (link never up, not down yet), sent when the link comes up. */
   private readonly held = new Map<string, PushMessage[]>();
 
@@ -72,6 +77,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       // A restarted peer is found again within half a second.
       reconnectionDelayMax: 500,
       randomizationFactor: 0.2,
+      // Push batches are encoded without socket.io's search for binary (see link-parser.ts).
+      parser: linkParser,
     });
     socket.on('call', (call, ack) => {
       if (typeof ack !== 'function') return;
@@ -153,12 +160,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
    * Fire-and-forget push; dropped (and reported false) while the link is down. A peer still starting
    * (never reached, start-up grace not over) gets its pushes when the link comes up, up to
    * MAX_HELD_PUSHES. The pushes to one peer in one turn of the event loop travel as one frame (a chat
-   * server answering a burst of messages sends each connector one frame, not one per message).
+   * server answering a burst of messages sends each connector one frame, not one per message). The
+   * frame carries the time it left, and `trace` if it is the first traced push of the batch.
    */
-  push(server: ServerInfo, push: PushMessage): boolean {
+  push(server: ServerInfo, push: PushMessage, trace?: HopTrace): boolean {
     if (server.port === undefined) return false;
     const socket = this.connect(server);
     if (!socket.connected) return this.hold(server.id, push);
+    if (trace && !this.batchTraces.has(socket)) this.batchTraces.set(socket, trace);
     const batch = this.pushBatches.get(socket);
     if (batch) batch.push(push);
     else {
@@ -169,9 +178,22 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   }
 
   private flushPushes(): void {
-    for (const [socket, pushes] of this.pushBatches) if (socket.connected) socket.emit('push', pushes);
+    const sentAt = hopNow();
+    let traced: Set<HopTrace> | undefined;
+    for (const [socket, pushes] of this.pushBatches) {
+      if (!socket.connected) continue;
+      const trace = this.batchTraces.get(socket);
+      socket.emit('push', pushes, trace ? { sentAt, trace } : { sentAt });
+      if (trace) (traced ??= new Set()).add(trace);
+    }
     this.pushBatches.clear();
+    this.batchTraces.clear();
+    // Once per traced message, however many frontends its batches went to.
+    if (traced) for (const trace of traced) this.tracedPushSent(trace, sentAt);
   }
+
+  /** A traced message's pushes left at `sentAt` (the metered client observes it). */
+  protected tracedPushSent(_trace: HopTrace, _sentAt: number): void {}
 
   private hold(serverId: string, push: PushMessage): boolean {
     if (this.down.has(serverId)) return false;

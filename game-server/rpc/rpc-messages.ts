@@ -19,6 +19,24 @@ export interface RemoteCall {
 
 export type RpcReply = { ok: true; value: unknown } | { ok: false; code: ErrorCode; error: string };
 
+/**
+ * A sampled client request's times on its way to the clients' sockets, in ms (performance.timeOrigin +
+ * performance.now()), each by the clock of the process that took it (see game-server/metrics/hop-trace.ts).
+ */
+export interface HopTrace {
+  /** The frontend that received the request, and when (its clock). */
+  frontendId: string;
+  receivedAt: number;
+  /** When the backend's handler started (the backend's clock). */
+  handledAt?: number;
+}
+
+/** What a batch of pushes carries beside its pushes: when it left the backend, and the first traced push's trace. */
+export interface PushBatchStamp {
+  sentAt: number;
+  trace?: HopTrace;
+}
+
 /** A client request whose route belongs to another server type, carried by the frontend. */
 export interface ForwardedRequest {
   route: string;
@@ -26,6 +44,8 @@ export interface ForwardedRequest {
   session: SessionSnapshot;
   /** Set when a backend passed the request on to another backend (a room that moved), to stop loops. */
   redirected?: boolean;
+  /** One request in HOP_SAMPLE_EVERY carries its times. */
+  trace?: HopTrace;
 }
 
 /** The answer to a client request: `code` 200 plus the handler's fields, or `{ code, error }`. */
@@ -50,7 +70,7 @@ export interface RpcServerEvents {
   call: (call: RemoteCall, ack: (reply: RpcReply) => void) => void;
   forward: (request: ForwardedRequest, ack: (response: ClientResponse) => void) => void;
   /** Pushes, in order: every push made to this peer in one turn of the sender's event loop. */
-  push: (pushes: PushMessage[]) => void;
+  push: (pushes: PushMessage[], stamp?: PushBatchStamp) => void;
 }
 
 /**

@@ -4,7 +4,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
 import { AppError, Code } from '../errors';
 import type { Logger } from '../logger';
-import type { ClientResponse, ForwardedRequest, PushMessage, RemoteCall, RpcPeerEvents, RpcReply, RpcServerEvents } from './rpc-messages';
+import { batchStampOf, hopNow } from '../metrics/hop-trace';
+import type {
+  ClientResponse,
+  ForwardedRequest,
+  PushBatchStamp,
+  PushMessage,
+  RemoteCall,
+  RpcPeerEvents,
+  RpcReply,
+  RpcServerEvents,
+} from './rpc-messages';
 import { closeHttp } from '../net/close-http';
 import { listen } from '../net/listen';
 import { trackConnections } from '../net/track-connections';
@@ -16,6 +26,8 @@ export interface RpcDispatcher {
   call(call: RemoteCall): Promise<RpcReply>;
   forward(request: ForwardedRequest): Promise<ClientResponse>;
   push(push: PushMessage): void;
+  /** A batch of pushes was delivered (`push` for each): its stamp, and when it was read here. */
+  pushed?(stamp: PushBatchStamp, arrivedAt: number): void;
 }
 
 export interface RpcServerOptions {
@@ -75,8 +87,12 @@ export class RpcServer {
       socket.on('forward', (request, ack) => {
         if (typeof ack === 'function') void dispatcher.forward(request).then(ack);
       });
-      socket.on('push', (pushes) => {
-        if (Array.isArray(pushes)) for (const push of pushes) dispatcher.push(push);
+      socket.on('push', (pushes, stampValue) => {
+        if (!Array.isArray(pushes)) return;
+        const stamp = dispatcher.pushed && batchStampOf(stampValue);
+        const arrivedAt = stamp ? hopNow() : 0;
+        for (const push of pushes) dispatcher.push(push);
+        if (stamp) dispatcher.pushed?.(stamp, arrivedAt);
       });
     });
     this.connections = trackConnections(http);

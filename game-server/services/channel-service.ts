@@ -1,4 +1,4 @@
-import type { PushMessage } from '../rpc/rpc-messages';
+import type { HopTrace, PushMessage } from '../rpc/rpc-messages';
 
 /** Named groups of users with the frontend each is on; a push costs one RPC per frontend, not per user. */
 export interface ChannelMember {
@@ -9,9 +9,12 @@ export interface ChannelMember {
 /** Who a push leaves out: every session of the uid `except`, or the one session `exceptSid`. */
 export type PushSkip = Pick<PushMessage, 'except' | 'exceptSid'>;
 
-/** How channels reach frontends; the application gives it the RPC client. */
+/**
+ * How channels reach frontends; the application gives it the RPC client. `trace`: the sampled request
+ * this push answers, if it is one (game-server/metrics/hop-trace.ts).
+ */
 export interface PushTransport {
-  pushToFrontend(frontendId: string, message: PushMessage): void;
+  pushToFrontend(frontendId: string, message: PushMessage, trace?: HopTrace): void;
 }
 
 export class Channel {
@@ -63,18 +66,18 @@ export class Channel {
   }
 
   /** Sends `route` to those of `uids` that are members (but those `skip` names), one push per frontend. */
-  pushToMembers(route: string, msg: unknown, uids: readonly string[], skip: PushSkip = {}): void {
+  pushToMembers(route: string, msg: unknown, uids: readonly string[], skip: PushSkip = {}, trace?: HopTrace): void {
     const members = uids.flatMap((uid) => {
       const frontendId = this.members.get(uid);
       return frontendId === undefined ? [] : [{ uid, frontendId }];
     });
-    pushByUids(this.transport, route, msg, members, skip);
+    pushByUids(this.transport, route, msg, members, skip, trace);
   }
 
-  /** Sends `route` to every member (but those `skip` names), one push per frontend. */
-  pushMessage(route: string, msg: unknown, skip: PushSkip = {}): void {
+  /** Sends `route` to every member (but those `skip` names), one push per frontend; `trace`: see PushTransport. */
+  pushMessage(route: string, msg: unknown, skip: PushSkip = {}, trace?: HopTrace): void {
     for (const frontendId of this.perFrontend.keys()) {
-      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...skip });
+      this.transport.pushToFrontend(frontendId, { route, msg, channel: this.name, ...skip }, trace);
     }
   }
 }
@@ -98,17 +101,24 @@ export class ChannelService {
   }
 
   /** Pushes to a list of users (every session holding each uid, but `skip`), grouped by frontend: one RPC per frontend. */
-  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}): void {
-    pushByUids(this.transport, route, msg, members, skip);
+  pushMessageByUids(route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip = {}, trace?: HopTrace): void {
+    pushByUids(this.transport, route, msg, members, skip, trace);
   }
 }
 
-function pushByUids(transport: PushTransport, route: string, msg: unknown, members: readonly ChannelMember[], skip: PushSkip): void {
+function pushByUids(
+  transport: PushTransport,
+  route: string,
+  msg: unknown,
+  members: readonly ChannelMember[],
+  skip: PushSkip,
+  trace?: HopTrace,
+): void {
   const byFrontend = new Map<string, string[]>();
   for (const { uid, frontendId } of members) {
     const list = byFrontend.get(frontendId);
     if (list) list.push(uid);
     else byFrontend.set(frontendId, [uid]);
   }
-  for (const [frontendId, uids] of byFrontend) transport.pushToFrontend(frontendId, { route, msg, uids, ...skip });
+  for (const [frontendId, uids] of byFrontend) transport.pushToFrontend(frontendId, { route, msg, uids, ...skip }, trace);
 }

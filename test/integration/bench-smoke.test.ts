@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { isAlive } from '../../bench/proc-stats';
 import type { ReportRow } from '../../bench/report';
 import type { ScalePoint } from '../../bench/scenarios/scale-out';
+import type { StepResult } from '../../bench/scenarios/step-up';
 import { PROJECT_ROOT } from '../helpers/cluster';
 
 const run = promisify(execFile);
@@ -15,10 +16,15 @@ interface BenchJson {
   startedPids: number[];
   stillAlive: number[];
   machine: { loadAverages: Record<string, number[]> };
-  details: { scale: Record<'cluster' | 'adapter', { details: { points: ScalePoint[] } }> };
+  details: {
+    scale: Record<'cluster' | 'adapter', { details: { points: ScalePoint[] } }>;
+    chat: Record<'cluster' | 'baseline' | 'adapter' | 'adapter-bare', { details: { steps: StepResult[] } }>;
+  };
 }
 
 const TARGETS = ['cluster', 'baseline', 'adapter'] as const;
+/** The chat and join scenarios run on the bare adapter too (its column in ReportRow). */
+const CHAT_TARGETS = [...TARGETS, 'adapterBare'] as const;
 
 /** Runs dist/bench/run.js with `args` (and `env` on top of this process's), results into a folder of its own. */
 async function runBench(args: string[], env: Record<string, string> = {}): Promise<{ dir: string; stdout: string; report: BenchJson }> {
@@ -40,7 +46,7 @@ const rowOf =
     return found;
   };
 
-describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter; scale-out count at n = 2 and 4)', () => {
+describe('npm run bench, a few seconds of it (cluster, baseline, both cluster adapters; scale-out count at n = 2 and 4)', () => {
   let dir: string;
   let stdout: string;
   let report: BenchJson;
@@ -53,47 +59,62 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
 
   const row = rowOf(() => report);
 
-  it('prints one table with cluster, baseline, adapter and both ratios, and writes the plots', () => {
-    expect(stdout).toMatch(/SCENARIO\s+FIGURE\s+UNIT\s+CLUSTER\s+BASELINE\s+ADAPTER \(3 WORKERS\)\s+RATIO\s+RATIO TO ADAPTER/);
+  it('prints one table with cluster, baseline, both adapters and the ratios, and writes the plots', () => {
+    expect(stdout).toMatch(
+      /SCENARIO\s+FIGURE\s+UNIT\s+CLUSTER\s+BASELINE\s+ADAPTER \(3 WORKERS\)\s+BARE ADAPTER \(3 WORKERS\)\s+RATIO\s+RATIO TO ADAPTER\s+RATIO TO BARE/,
+    );
     expect(stdout).toContain('peak delivered');
     expect(stdout).toContain('3 node:cluster workers');
+    expect(stdout).toContain('routes and pushes only');
     expect(readdirSync(dir).filter((f) => f.endsWith('.html'))).toHaveLength(2);
   });
 
-  it('delivers messages on the three targets and computes both ratios', () => {
+  it('delivers messages on the four targets and computes the ratios', () => {
     const peak = row('chat', 'peak delivered');
-    expect(peak.cluster).toBeGreaterThan(0);
-    expect(peak.baseline).toBeGreaterThan(0);
-    expect(peak.adapter).toBeGreaterThan(0);
+    for (const target of CHAT_TARGETS) expect(peak[target]).toBeGreaterThan(0);
     expect(peak.ratio).toBeCloseTo(peak.cluster! / peak.baseline!, 1);
     expect(peak.adapterRatio).toBeCloseTo(peak.cluster! / peak.adapter!, 1);
+    expect(peak.bareRatio).toBeCloseTo(peak.cluster! / peak.adapterBare!, 1);
     const p99 = row('chat', 'p99 at 50% of peak');
-    expect(p99.cluster).toBeGreaterThan(0);
-    expect(p99.baseline).toBeGreaterThan(0);
-    expect(p99.adapter).toBeGreaterThan(0);
+    for (const target of CHAT_TARGETS) expect(p99[target]).toBeGreaterThan(0);
   });
 
   it("measures every target at half and a tenth of the cluster's peak, the same offered loads", () => {
     const peak = row('chat', 'peak delivered');
     const reference = row('chat', 'reference peak (first target)');
-    expect(reference).toMatchObject({ cluster: peak.cluster, baseline: peak.cluster, adapter: peak.cluster });
+    expect(reference).toMatchObject({ cluster: peak.cluster, baseline: peak.cluster, adapter: peak.cluster, adapterBare: peak.cluster });
     const atHalf = row('chat', 'p99 at 50% of the reference peak');
-    for (const target of TARGETS) expect(atHalf[target]).toBeGreaterThan(0);
+    for (const target of CHAT_TARGETS) expect(atHalf[target]).toBeGreaterThan(0);
     const offered = row('chat', 'light load offered');
     expect(offered.cluster).toBeCloseTo(peak.cluster! / 10, -1);
-    expect(offered.baseline).toBe(offered.cluster);
-    expect(offered.adapter).toBe(offered.cluster);
+    for (const target of CHAT_TARGETS) expect(offered[target]).toBe(offered.cluster);
     const p99 = row('chat', 'p99 at light load');
-    for (const target of TARGETS) expect(p99[target]).toBeGreaterThan(0);
+    for (const target of CHAT_TARGETS) expect(p99[target]).toBeGreaterThan(0);
   });
 
-  it('enters every user of the join storm on the three targets', () => {
+  it("reads the cluster's per-hop latency at its steps from its servers' metrics, and none on the other targets", () => {
+    const hops = ['receipt_to_handler', 'handler_to_push', 'push_link', 'push_to_write', 'receipt_to_write'];
+    // A step whose servers were too busy to answer the metrics request has none (it says so); the others have
+    // every hop, in the order a message takes them, each with observations (sampled hops: one request in 10).
+    const withHops = report.details.chat.cluster.details.steps.filter((step) => step.hops !== undefined);
+    expect(withHops.length).toBeGreaterThan(0);
+    for (const step of withHops) {
+      expect(Object.keys(step.hops!)).toEqual(hops);
+      for (const hop of hops) expect(step.hops![hop]).toEqual({ count: expect.any(Number), p99Ms: expect.any(Number) });
+    }
+    for (const target of ['baseline', 'adapter', 'adapter-bare'] as const) {
+      for (const step of report.details.chat[target].details.steps) expect(step.hops).toBeUndefined();
+    }
+    expect(stdout).toMatch(/p99 per hop: receipt_to_handler [\d.]+ ms \(\d+\), handler_to_push/);
+  });
+
+  it('enters every user of the join storm on the four targets', () => {
     const enters = row('join', 'enters');
-    for (const target of TARGETS) expect(enters[target]).toBeGreaterThan(0);
-    expect(row('join', 'failed enters')).toMatchObject({ cluster: 0, baseline: 0, adapter: 0 });
+    for (const target of CHAT_TARGETS) expect(enters[target]).toBeGreaterThan(0);
+    expect(row('join', 'failed enters')).toMatchObject({ cluster: 0, baseline: 0, adapter: 0, adapterBare: 0 });
     // Where an enter's CPU went, from /proc: every target's servers and the load generator did work.
     for (const figure of ['server CPU per enter', 'load generator CPU per enter', 'machine busy during the storm']) {
-      for (const target of TARGETS) expect(row('join', figure)[target]).toBeGreaterThan(0);
+      for (const target of CHAT_TARGETS) expect(row('join', figure)[target]).toBeGreaterThan(0);
     }
   });
 
@@ -127,8 +148,8 @@ describe('npm run bench, a few seconds of it (cluster, baseline, cluster adapter
 
   it('records the load average and leaves no process behind', () => {
     expect(report.machine.loadAverages.start).toHaveLength(3);
-    // Load workers, baseline, adapter primary and its 3 workers, pm2 daemon and the servers it ran.
-    expect(report.startedPids.length).toBeGreaterThanOrEqual(2 + 1 + 4 + 1 + 7);
+    // Load workers, baseline, each adapter's primary and its 3 workers, pm2 daemon and the servers it ran.
+    expect(report.startedPids.length).toBeGreaterThanOrEqual(2 + 1 + 4 + 4 + 1 + 7);
     expect(report.stillAlive).toEqual([]);
     expect(report.startedPids.filter(isAlive)).toEqual([]);
   });
@@ -149,7 +170,7 @@ describe('npm run bench, the multi-room and presence-storm scenarios at a tiny s
   let report: RoomsJson;
 
   beforeAll(async () => {
-    const args = ['--size', 'quick', '--only', 'multiRoom,presence', '--target', 'all', '--steps', '1'];
+    const args = ['--size', 'quick', '--only', 'multiRoom,presence', '--target', 'cluster,baseline,adapter', '--steps', '1'];
     const sizes = ['--multi-room-clients', ROOMS.clients, '--rooms-per-client', ROOMS.roomsPerClient, '--multi-room-size', ROOMS.roomSize];
     const presence = ['--presence-users', ROOMS.presenceUsers];
     let json: BenchJson;

@@ -23,7 +23,8 @@ describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, rea
   };
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ connectors: 2, chats: 2 });
+    // Every request carries its times (message_hop_seconds), so that the hops below count exactly.
+    cluster = await TestCluster.start({ connectors: 2, chats: 2, env: { HOP_SAMPLE_EVERY: '1' } });
     const options = { servers: cluster.servers, secret: cluster.processEnv().RPC_SECRET ?? DEFAULT_RPC_SECRET };
     const handler = clusterMetricsHandler(options);
     http = createServer((req, res) => (req.url === '/metrics' ? handler(req, res) : res.writeHead(404).end()));
@@ -97,6 +98,17 @@ describe('the cluster /metrics endpoint (gate, 2 connectors, 2 chat servers, rea
     expect(after.sum('chat_rooms')).toBe(1);
     expect(after.sum('chat_room_members')).toBe(3);
     expect(after.sum('client_sessions', { server_type: 'connector' })).toBe(3);
+
+    // Where the messages' time went: each traced send once on its chat server (the bad one too: the
+    // handler started), each of the 5 messages once more when its pushes left, every push batch on the
+    // connector that read it, and each message once on ann's connector, which received it and wrote it.
+    const hops = (hop: string, serverType: string): number => delta('message_hop_seconds_count', { hop, server_type: serverType });
+    expect(hops('receipt_to_handler', 'chat')).toBe(6);
+    expect(hops('handler_to_push', 'chat')).toBe(5);
+    expect(hops('push_link', 'connector')).toBeGreaterThanOrEqual(5);
+    expect(hops('push_to_write', 'connector')).toBe(hops('push_link', 'connector'));
+    expect(hops('receipt_to_write', 'connector')).toBe(5);
+    expect(after.family('message_hop_seconds').type).toBe('histogram');
   });
 
   it('prints the same from config/servers.json when run on its own (node dist/web-server/cluster-metrics.js)', async () => {

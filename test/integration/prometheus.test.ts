@@ -113,7 +113,12 @@ describe('monitoring with Prometheus (docs/monitoring/ against a cluster of real
     expect(alerts).toHaveLength(ALERTS.length);
     const used = [...new Set([...alerts, ...dashboard].flatMap(metricNamesIn))].sort();
     expect(used).toEqual(
-      expect.arrayContaining(['chat_messages_published_total', 'chat_redis_errors_total', 'rpc_request_duration_seconds_bucket']),
+      expect.arrayContaining([
+        'chat_messages_published_total',
+        'chat_redis_errors_total',
+        'rpc_request_duration_seconds_bucket',
+        'message_hop_seconds_bucket',
+      ]),
     );
     const missing = async () => {
       const known = new Set(await prometheus.metricNames());

@@ -16,7 +16,8 @@ import { rateLimitStep } from '../../game-server/pipeline/rate-limit-step';
 import { requestPaths } from '../../game-server/pipeline/request-paths';
 import { routeAllowStep } from '../../game-server/pipeline/route-allow-step';
 import { unansweredStep } from '../../game-server/pipeline/unanswered-step';
-import type { ClientResponse } from '../../game-server/rpc/rpc-messages';
+import { performance } from 'node:perf_hooks';
+import type { ClientResponse, HopTrace } from '../../game-server/rpc/rpc-messages';
 
 const session: Session = { id: 's1', uid: 'ann*lobby', frontendId: 'connector-server-1', settings: { rid: 'lobby' } };
 const request = (fields: Partial<ClientRequest> = {}): ClientRequest => ({
@@ -177,6 +178,14 @@ describe('the backend forward', () => {
     expect(forwarded).toEqual([{ to: 'chat-server-1', route: 'chat.chatHandler.send', body: { content: 'hi' }, session }]);
   });
 
+  it("carries a traced request's trace, and none for the others", async () => {
+    forwarded.length = 0;
+    const trace = { frontendId: 'connector-server-1', receivedAt: 1234.5 };
+    await forward(request({ trace }));
+    await forward(request());
+    expect(forwarded).toEqual([expect.objectContaining({ trace }), expect.not.objectContaining({ trace: expect.anything() })]);
+  });
+
   it('answers a request its check refuses on the frontend, without forwarding it', async () => {
     forwarded.length = 0;
     await expect(forward(request({ body: { content: 'hi', refuse: true } }))).rejects.toMatchObject({ code: 403, message: 'refused here' });
@@ -193,9 +202,24 @@ describe('the handler runner', () => {
   it('answers 200 with the handler fields, passing how the request came; an unknown handler is 404', async () => {
     const handlers = new Registry<Handler>('route');
     handlers.register('chatHandler', { send: async (body, _session, context) => ({ echo: body, redirected: context.redirected }) });
-    const runHandler = handlerRunner(handlers);
+    const runHandler = handlerRunner(handlers, { hop: () => undefined });
     expect(await runHandler(request({ redirected: true }))).toEqual({ code: 200, echo: { content: 'hi' }, redirected: true });
     await expect(runHandler(request({ route: 'chat.chatHandler.nope' }))).rejects.toMatchObject({ code: 404 });
+  });
+
+  it("gives a traced request's handler its trace with the start time, and observes the hop from the frontend's receipt", async () => {
+    const handlers = new Registry<Handler>('route');
+    handlers.register('chatHandler', { send: async (_body, _session, context) => ({ trace: context.trace }) });
+    const hops: [string, number, number][] = [];
+    const runHandler = handlerRunner(handlers, { hop: (hop, from, to) => void hops.push([hop, from, to]) });
+    const receivedAt = performance.timeOrigin + performance.now();
+    const { trace } = (await runHandler(request({ trace: { frontendId: 'connector-1', receivedAt } }))) as unknown as { trace: HopTrace };
+    expect(trace).toEqual({ frontendId: 'connector-1', receivedAt, handledAt: expect.any(Number) });
+    expect(trace.handledAt).toBeGreaterThanOrEqual(receivedAt);
+    expect(hops).toEqual([['receipt_to_handler', receivedAt, trace.handledAt]]);
+    // An untraced request has none, and costs no observation.
+    expect(await runHandler(request({}))).toEqual({ code: 200, trace: undefined });
+    expect(hops).toHaveLength(1);
   });
 });
 
@@ -209,7 +233,7 @@ describe('the request paths of a server', () => {
       serverType: 'connector',
       settings: { RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 3 },
       log: createLogger('test', 'silent'),
-      metrics: { messageIn: (route) => counted.push(route), error: (code) => errors.push(code) },
+      metrics: { messageIn: (route) => counted.push(route), error: (code) => errors.push(code), hop: () => undefined },
       handlers,
       allowed: () => new Set(['connector.entryHandler.enter', 'chat.chatHandler.send']),
       backends: {

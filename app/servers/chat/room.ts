@@ -1,4 +1,4 @@
-import type { Channel } from '../../../game-server';
+import type { Channel, HopTrace } from '../../../game-server';
 import { EVERYONE, Push, toUid, usernameOf, type ChatMessage, type RoomMessage, type SeqEvent } from '../../protocol';
 import type { LogClaim, LogRead, MessageDraft, RoomLog } from './room-log/room-log';
 
@@ -63,9 +63,10 @@ export class Room {
    * Appends a message and, unless it repeats an earlier send, pushes it to who may see it (`exceptSid`:
    * the one connection that sent it and learns it from the reply). Appends are sent without waiting for
    * the one before (a store keeps one connection's commands in order); pushes follow the replies in
-   * order. A log that had to start again (Redis lost it) is announced first (`onSeq`).
+   * order. A log that had to start again (Redis lost it) is announced first (`onSeq`). `trace`: the
+   * request's per-hop timing sample, carried by its push.
    */
-  publish(draft: Omit<MessageDraft, 'id' | 'time'>, exceptSid?: string): Promise<Published> {
+  publish(draft: Omit<MessageDraft, 'id' | 'time'>, exceptSid?: string, trace?: HopTrace): Promise<Published> {
     const appended = this.log.append(this.claim, { ...draft, id: ++this.lastId, time: Date.now() });
     const step = this.queue.then(async (): Promise<Published> => {
       const result = await appended;
@@ -79,7 +80,7 @@ export class Room {
       this.lastId = Math.max(this.lastId, result.message.id);
       // Already pushed from the log, when a store ran a later append first and its push caught this one up.
       if (seq > this.delivered) {
-        this.deliver(result.message, exceptSid);
+        this.deliver(result.message, exceptSid, trace);
         this.delivered = seq;
       }
       this.onPublished();
@@ -99,10 +100,10 @@ export class Room {
   }
 
   /** A broadcast to every member; a private message to its target's and its sender's connections in the room. */
-  private deliver(message: ChatMessage, exceptSid?: string): void {
-    if (message.target === EVERYONE) return this.channel.pushMessage(Push.chat, this.pushed(message));
+  private deliver(message: ChatMessage, exceptSid?: string, trace?: HopTrace): void {
+    if (message.target === EVERYONE) return this.channel.pushMessage(Push.chat, this.pushed(message), {}, trace);
     const uids = [toUid(message.target, this.rid), toUid(message.from, this.rid)];
-    this.channel.pushToMembers(Push.chat, this.pushed(message), uids, exceptSid === undefined ? {} : { exceptSid });
+    this.channel.pushToMembers(Push.chat, this.pushed(message), uids, exceptSid === undefined ? {} : { exceptSid }, trace);
   }
 
   /**

@@ -48,6 +48,7 @@ export function handleChat(
       const { message } = await room.publish(
         { msg: content, from: username, target, ...(clientMsgId !== undefined && { clientMsgId }) },
         target === EVERYONE ? undefined : session.id,
+        context.trace,
       );
       return { id: message.id, seq: message.seq };
     } catch (err) {

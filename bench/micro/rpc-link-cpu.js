@@ -1,11 +1,11 @@
 // CPU per forwarded call on one internal link, both ends: an RpcServer in a child process answers
 // `forward` at once; this process keeps 200 calls in flight, started in bursts of B per turn, for SECS s.
-// `node scripts/rpc-link-cpu.js [<checkout with dist/>]` after `npm run build`; B=10 SECS=6 by default.
+// `node bench/micro/rpc-link-cpu.js [<checkout with dist/>]` after `npm run build`; B=10 SECS=6 by default.
 // Compare two checkouts back to back: CPU per call moves far less with the machine's load than throughput.
 const { fork } = require('node:child_process');
 const path = require('node:path');
 
-const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..'));
+const root = path.resolve(process.argv[2] ?? path.join(__dirname, '../..'));
 const { RpcServer } = require(path.join(root, 'dist/game-server/rpc/rpc-server.js'));
 const { RpcClient } = require(path.join(root, 'dist/game-server/rpc/rpc-client.js'));
 const { createLogger } = require(path.join(root, 'dist/game-server/logger.js'));

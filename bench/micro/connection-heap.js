@@ -3,12 +3,12 @@
 // clients connect and each sends one request (on the ClientServer the session binds and joins a channel,
 // as an enter does; the bare server only answers). Deterministic where the bench's idle figure (RSS
 // without a GC, on a shared machine) is not; the bare line is what socket.io itself keeps per connection.
-// `node scripts/connection-heap.js [<checkout with dist/>]` after `npm run build`; N=2500 by default.
+// `node bench/micro/connection-heap.js [<checkout with dist/>]` after `npm run build`; N=2500 by default.
 const { fork } = require('node:child_process');
 const { createServer } = require('node:http');
 const path = require('node:path');
 
-const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..'));
+const root = path.resolve(process.argv[2] ?? path.join(__dirname, '../..'));
 const dist = (file) => require(path.join(root, 'dist', file));
 const CONNECTIONS = Number(process.env.N ?? 2500);
 const ROOMS = 125;

@@ -18,6 +18,10 @@ export interface ReportRow {
   adapter?: number;
   /** The bare cluster adapter: routes and pushes only. */
   adapterBare?: number;
+  /** The cluster on a Redis room log, beside the cluster on its --store (memory). */
+  clusterRedis?: number;
+  /** cluster-redis / cluster. */
+  redisRatio?: number;
   /** cluster / baseline. */
   ratio?: number;
   /** cluster / adapter. */
@@ -28,6 +32,7 @@ export interface ReportRow {
   ratioRuns?: (number | undefined)[];
   adapterRatioRuns?: (number | undefined)[];
   bareRatioRuns?: (number | undefined)[];
+  redisRatioRuns?: (number | undefined)[];
 }
 
 const ratioOf = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -49,6 +54,8 @@ export function reportRows(results: Results): ReportRow[] {
       const ratio = ratioOf(cluster, baseline);
       const adapterRatio = ratioOf(cluster, adapter);
       const bareRatio = ratioOf(cluster, adapterBare);
+      const clusterRedis = value('cluster-redis');
+      const redisRatio = ratioOf(clusterRedis, cluster);
       rows.push({
         scenario,
         figure: name,
@@ -60,6 +67,8 @@ export function reportRows(results: Results): ReportRow[] {
         ...(ratio !== undefined && { ratio }),
         ...(adapterRatio !== undefined && { adapterRatio }),
         ...(bareRatio !== undefined && { bareRatio }),
+        ...(clusterRedis !== undefined && { clusterRedis }),
+        ...(redisRatio !== undefined && { redisRatio }),
       });
     }
   }
@@ -103,6 +112,7 @@ export function repeatedRows(merged: Results, runs: readonly Results[]): ReportR
     ratioRuns: perRun.map((run) => run.find(same(row))?.ratio),
     adapterRatioRuns: perRun.map((run) => run.find(same(row))?.adapterRatio),
     bareRatioRuns: perRun.map((run) => run.find(same(row))?.bareRatio),
+    redisRatioRuns: perRun.map((run) => run.find(same(row))?.redisRatio),
   }));
 }
 
@@ -116,6 +126,7 @@ const listed = (values: (number | undefined)[] | undefined): string | undefined 
 export function renderReport(rows: readonly ReportRow[], adapterWorkers: number): string {
   const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
   const bare = rows.some((r) => r.adapterBare !== undefined);
+  const onRedis = rows.some((r) => r.clusterRedis !== undefined);
   const repeated = rows.some((r) => r.ratioRuns);
   type Column = TableColumn<ReportRow>;
   const columns: (Column | false)[] = [
@@ -123,6 +134,8 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     { title: 'FIGURE', value: (r) => r.figure },
     { title: 'UNIT', value: (r) => r.unit },
     { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
+    onRedis && { title: 'CLUSTER ON REDIS', value: (r) => r.clusterRedis, align: 'right' },
+    onRedis && { title: 'REDIS / CLUSTER', value: (r) => r.redisRatio, align: 'right' },
     { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
     { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
     bare && { title: `BARE ADAPTER (${adapterWorkers} WORKERS)`, value: (r) => r.adapterBare, align: 'right' },
@@ -132,6 +145,7 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     repeated && { title: 'RATIO, EACH RUN', value: (r) => listed(r.ratioRuns) },
     repeated && { title: 'TO ADAPTER, EACH RUN', value: (r) => listed(r.adapterRatioRuns) },
     repeated && bare && { title: 'TO BARE, EACH RUN', value: (r) => listed(r.bareRatioRuns) },
+    repeated && onRedis && { title: 'REDIS / CLUSTER, EACH RUN', value: (r) => listed(r.redisRatioRuns) },
   ];
   const table = renderTable<ReportRow>(
     columns.filter((c): c is Column => c !== false),

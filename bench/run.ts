@@ -67,6 +67,7 @@ interface Options extends SizeOverrides {
 
 const TARGETS: Record<TargetName | 'both' | 'all', TargetName[]> = {
   cluster: ['cluster'],
+  'cluster-redis': ['cluster-redis'],
   baseline: ['baseline'],
   adapter: ['adapter'],
   'adapter-bare': ['adapter-bare'],
@@ -152,6 +153,7 @@ function withMemoryProbe(env: Record<string, string>, dir: string): Record<strin
  */
 const runsOn = (scenario: ScenarioName, target: TargetName): boolean => {
   if (scenario === 'scale') return target === 'cluster' || target === 'adapter';
+  if (target === 'cluster-redis') return scenario === 'chat' || scenario === 'bigRoom' || scenario === 'multiRoom';
   if (scenario === 'presence') return target !== 'adapter-bare';
   return true;
 };
@@ -160,6 +162,8 @@ function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: nu
   switch (name) {
     case 'cluster':
       return ClusterTarget.start(layout, env);
+    case 'cluster-redis':
+      return ClusterTarget.start({ ...layout, store: 'redis' }, env, 'cluster-redis');
     case 'baseline':
       return BaselineTarget.start(env);
     case 'adapter':
@@ -178,6 +182,8 @@ function startCountingTarget(name: TargetName, n: number, layout: ClusterLayout,
 
 const describeTarget = (name: TargetName, layout: ClusterLayout, adapterWorkers: number): string => {
   if (name === 'cluster') return `the cluster (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)`;
+  if (name === 'cluster-redis')
+    return `the cluster on Redis (${layout.connectors} connectors, ${layout.chats} chat servers, a redis-server of its own)`;
   if (name === 'adapter') return `the cluster adapter (${adapterWorkers} node:cluster workers)`;
   if (name === 'adapter-bare') return `the bare cluster adapter (${adapterWorkers} node:cluster workers, routes and pushes only)`;
   return 'the baseline';

@@ -17,19 +17,24 @@ export interface ClusterLayout {
 
 /** The real cluster, `pm2 start ecosystem.config.js` under a private PM2_HOME on free ports. */
 export class ClusterTarget implements Target {
-  readonly name = 'cluster' as const;
   private readonly pids = new Set<number>();
 
   private constructor(
+    readonly name: 'cluster' | 'cluster-redis',
     private readonly cluster: PrivatePm2Cluster,
     private readonly redis?: PrivateRedisServer,
   ) {}
 
-  static async start({ store, ...layout }: ClusterLayout, env: Record<string, string>): Promise<ClusterTarget> {
+  /** The cluster on `store`; named `cluster-redis` when it runs beside the cluster on the memory store. */
+  static async start(
+    { store, ...layout }: ClusterLayout,
+    env: Record<string, string>,
+    name: ClusterTarget['name'] = 'cluster',
+  ): Promise<ClusterTarget> {
     const redis = store === 'redis' ? await PrivateRedisServer.start() : undefined;
     try {
       const storeEnv = { HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) };
-      const target = new ClusterTarget(await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv } }), redis);
+      const target = new ClusterTarget(name, await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv } }), redis);
       if (redis?.pid !== undefined) target.pids.add(redis.pid);
       await target.processes();
       return target;

@@ -157,6 +157,7 @@ function createClient(target: RedisTarget, timeoutMs: number): RedisClient {
     commandTimeout: timeoutMs,
     connectTimeout: timeoutMs,
     retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+    enableAutoPipelining: process.env.EXPERIMENT_AUTO_PIPELINING === '1',
   };
   switch (target.kind) {
     case 'standalone':

@@ -22,6 +22,10 @@ export interface ReportRow {
   clusterRedis?: number;
   /** cluster-redis / cluster. */
   redisRatio?: number;
+  /** The cluster with mutual TLS on its internal links. */
+  clusterTls?: number;
+  /** cluster-tls / cluster. */
+  tlsRatio?: number;
   /** cluster / baseline. */
   ratio?: number;
   /** cluster / adapter. */
@@ -33,6 +37,7 @@ export interface ReportRow {
   adapterRatioRuns?: (number | undefined)[];
   bareRatioRuns?: (number | undefined)[];
   redisRatioRuns?: (number | undefined)[];
+  tlsRatioRuns?: (number | undefined)[];
 }
 
 const ratioOf = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -56,6 +61,8 @@ export function reportRows(results: Results): ReportRow[] {
       const bareRatio = ratioOf(cluster, adapterBare);
       const clusterRedis = value('cluster-redis');
       const redisRatio = ratioOf(clusterRedis, cluster);
+      const clusterTls = value('cluster-tls');
+      const tlsRatio = ratioOf(clusterTls, cluster);
       rows.push({
         scenario,
         figure: name,
@@ -69,6 +76,8 @@ export function reportRows(results: Results): ReportRow[] {
         ...(bareRatio !== undefined && { bareRatio }),
         ...(clusterRedis !== undefined && { clusterRedis }),
         ...(redisRatio !== undefined && { redisRatio }),
+        ...(clusterTls !== undefined && { clusterTls }),
+        ...(tlsRatio !== undefined && { tlsRatio }),
       });
     }
   }
@@ -113,6 +122,7 @@ export function repeatedRows(merged: Results, runs: readonly Results[]): ReportR
     adapterRatioRuns: perRun.map((run) => run.find(same(row))?.adapterRatio),
     bareRatioRuns: perRun.map((run) => run.find(same(row))?.bareRatio),
     redisRatioRuns: perRun.map((run) => run.find(same(row))?.redisRatio),
+    tlsRatioRuns: perRun.map((run) => run.find(same(row))?.tlsRatio),
   }));
 }
 
@@ -127,6 +137,7 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
   const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
   const bare = rows.some((r) => r.adapterBare !== undefined);
   const onRedis = rows.some((r) => r.clusterRedis !== undefined);
+  const withTls = rows.some((r) => r.clusterTls !== undefined);
   const repeated = rows.some((r) => r.ratioRuns);
   type Column = TableColumn<ReportRow>;
   const columns: (Column | false)[] = [
@@ -136,6 +147,8 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
     onRedis && { title: 'CLUSTER ON REDIS', value: (r) => r.clusterRedis, align: 'right' },
     onRedis && { title: 'REDIS / CLUSTER', value: (r) => r.redisRatio, align: 'right' },
+    withTls && { title: 'CLUSTER WITH TLS', value: (r) => r.clusterTls, align: 'right' },
+    withTls && { title: 'TLS / CLUSTER', value: (r) => r.tlsRatio, align: 'right' },
     { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
     { title: `ADAPTER (${onlyScale ? 'n' : adapterWorkers} WORKERS)`, value: (r) => r.adapter, align: 'right' },
     bare && { title: `BARE ADAPTER (${adapterWorkers} WORKERS)`, value: (r) => r.adapterBare, align: 'right' },
@@ -146,6 +159,7 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     repeated && { title: 'TO ADAPTER, EACH RUN', value: (r) => listed(r.adapterRatioRuns) },
     repeated && bare && { title: 'TO BARE, EACH RUN', value: (r) => listed(r.bareRatioRuns) },
     repeated && onRedis && { title: 'REDIS / CLUSTER, EACH RUN', value: (r) => listed(r.redisRatioRuns) },
+    repeated && withTls && { title: 'TLS / CLUSTER, EACH RUN', value: (r) => listed(r.tlsRatioRuns) },
   ];
   const table = renderTable<ReportRow>(
     columns.filter((c): c is Column => c !== false),

@@ -68,6 +68,7 @@ interface Options extends SizeOverrides {
 const TARGETS: Record<TargetName | 'both' | 'all', TargetName[]> = {
   cluster: ['cluster'],
   'cluster-redis': ['cluster-redis'],
+  'cluster-tls': ['cluster-tls'],
   baseline: ['baseline'],
   adapter: ['adapter'],
   'adapter-bare': ['adapter-bare'],
@@ -153,7 +154,8 @@ function withMemoryProbe(env: Record<string, string>, dir: string): Record<strin
  */
 const runsOn = (scenario: ScenarioName, target: TargetName): boolean => {
   if (scenario === 'scale') return target === 'cluster' || target === 'adapter';
-  if (target === 'cluster-redis') return scenario === 'chat' || scenario === 'bigRoom' || scenario === 'multiRoom';
+  if (target === 'cluster-redis' || target === 'cluster-tls')
+    return scenario === 'chat' || scenario === 'bigRoom' || scenario === 'multiRoom';
   if (scenario === 'presence') return target !== 'adapter-bare';
   return true;
 };
@@ -164,6 +166,8 @@ function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: nu
       return ClusterTarget.start(layout, env);
     case 'cluster-redis':
       return ClusterTarget.start({ ...layout, store: 'redis' }, env, 'cluster-redis');
+    case 'cluster-tls':
+      return ClusterTarget.start(layout, env, 'cluster-tls');
     case 'baseline':
       return BaselineTarget.start(env);
     case 'adapter':

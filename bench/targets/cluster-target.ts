@@ -1,6 +1,10 @@
 import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
 import { askMetrics } from '../../game-server/admin/admin-client';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeCerts } from '../../game-server/cli/make-certs';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { loadRuntimeSettings } from '../../game-server/settings';
 import { clusterTraffic, type InternalTraffic } from './internal-traffic';
@@ -20,26 +24,34 @@ export class ClusterTarget implements Target {
   private readonly pids = new Set<number>();
 
   private constructor(
-    readonly name: 'cluster' | 'cluster-redis',
+    readonly name: 'cluster' | 'cluster-redis' | 'cluster-tls',
     private readonly cluster: PrivatePm2Cluster,
     private readonly redis?: PrivateRedisServer,
+    private readonly certsDir?: string,
   ) {}
 
-  /** The cluster on `store`; named `cluster-redis` when it runs beside the cluster on the memory store. */
+  /**
+   * The cluster on `store`; named `cluster-redis` when it runs beside the cluster on the memory store, and
+   * `cluster-tls` with mutual TLS on every internal link (certificates made for the run, as `npm run certs` does).
+   */
   static async start(
     { store, ...layout }: ClusterLayout,
     env: Record<string, string>,
     name: ClusterTarget['name'] = 'cluster',
   ): Promise<ClusterTarget> {
     const redis = store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    const certsDir = name === 'cluster-tls' ? mkdtempSync(path.join(os.tmpdir(), 'bench-certs-')) : undefined;
     try {
       const storeEnv = { HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) };
-      const target = new ClusterTarget(name, await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv } }), redis);
+      const tlsEnv = certsDir ? await tlsSettings(certsDir) : {};
+      const cluster = await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv, ...tlsEnv } });
+      const target = new ClusterTarget(name, cluster, redis, certsDir);
       if (redis?.pid !== undefined) target.pids.add(redis.pid);
       await target.processes();
       return target;
     } catch (err) {
       await redis?.stop();
+      if (certsDir) rmSync(certsDir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -84,5 +96,12 @@ export class ClusterTarget implements Target {
   async stop(): Promise<void> {
     await this.cluster.stop();
     await this.redis?.stop();
+    if (this.certsDir) rmSync(this.certsDir, { recursive: true, force: true });
   }
+}
+
+/** RPC_TLS_* for one host, 127.0.0.1, signed by a CA made in `dir`. */
+async function tlsSettings(dir: string): Promise<Record<string, string>> {
+  const { ca, hosts } = await makeCerts({ out: dir, hosts: ['127.0.0.1'] });
+  return { RPC_TLS_CERT: hosts[0]!.cert, RPC_TLS_KEY: hosts[0]!.key, RPC_TLS_CA: ca };
 }

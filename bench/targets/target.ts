@@ -2,10 +2,11 @@ import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
 
 /**
  * What a scenario runs against: the cluster under pm2 (on its --store; `cluster-redis` on a Redis of its
- * own, to set the Redis store beside the memory one), the single-process baseline, or socket.io's cluster
- * adapter serving the baseline's chat (`adapter`) or routes and pushes only (`adapter-bare`).
+ * own, to set the Redis store beside the memory one; `cluster-tls` with mutual TLS on its internal links),
+ * the single-process baseline, or socket.io's cluster adapter serving the baseline's chat (`adapter`) or
+ * routes and pushes only (`adapter-bare`).
  */
-export type TargetName = 'cluster' | 'cluster-redis' | 'baseline' | 'adapter' | 'adapter-bare';
+export type TargetName = 'cluster' | 'cluster-redis' | 'cluster-tls' | 'baseline' | 'adapter' | 'adapter-bare';
 
 export interface ServerProcess {
   /** Server id (cluster) or `baseline`. */

@@ -1,6 +1,7 @@
 /** What a ChatClient emits, by event name. */
 import type { ChatClientError } from './errors.js';
 import type { ChatMessage } from './protocol.js';
+import type { RetryEvent } from './retry.js';
 
 /** A message of a room, delivered once and in `seq` order. */
 export interface RoomMessage extends ChatMessage {
@@ -77,4 +78,6 @@ export interface ChatClientEvents {
   state: StateEvent;
   kicked: KickedEvent;
   tokenRefreshed: TokenRefreshedEvent;
+  /** A request was answered 503 and is asked again in `retryInMs`. */
+  retry: RetryEvent;
 }

@@ -13,6 +13,7 @@ export type {
   UserInRoomEvent,
 } from './events.js';
 export { ChatClientError } from './errors.js';
+export { DEFAULT_RETRY, type RetryEvent, type RetryOptions } from './retry.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { RoomLogFollower, type FollowerIO } from './room-log-follower.js';
 export { RoomFollowers } from './room-followers.js';

@@ -1,6 +1,7 @@
 /** What a ChatClient is given, and what its join and send take and give. */
 import type { BackoffOptions } from './backoff.js';
 import type { ChatMessage } from './protocol.js';
+import type { RetryOptions } from './retry.js';
 
 export interface ChatClientOptions {
   /** The gate's address, e.g. `http://127.0.0.1:3014` (https for a TLS gate). */
@@ -11,6 +12,8 @@ export interface ChatClientOptions {
   /** Called before each connect and on `onTokenExpiring` (then `connector.entryHandler.refresh`). */
   tokenProvider?: () => string | undefined | Promise<string | undefined>;
   backoff?: Partial<BackoffOptions>;
+  /** How a request answered 503 is asked again: backoff, at most `attempts` tries within `withinMs`. */
+  retry?: Partial<RetryOptions>;
   /** Default 5000. */
   requestTimeoutMs?: number;
   /** Default 5000. */

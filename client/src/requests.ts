@@ -13,18 +13,32 @@ import {
   type SendRequest,
   type SendResult,
 } from './protocol.js';
+import { ChatClientError } from './errors.js';
+import { retryTransient, type RetryEvent, type RetryOptions } from './retry.js';
 import { replyError, request, type ChatSocket, type TransportOptions } from './transport.js';
 
-/** What a request needs: the socket and the timeouts. */
+/** What a request needs: the socket, the timeouts, and how to retry a 503. */
 export interface Link {
   socket: ChatSocket;
   transport: TransportOptions;
+  retry: RetryOptions;
+  onRetry?: (event: RetryEvent) => void;
 }
 
-async function ask<T>(link: Link, route: string, send: (timeoutMs: number) => Promise<unknown>): Promise<T> {
-  const reply = await request<T>('connector', link.transport, send);
-  if (reply.code !== 200) throw replyError(route, reply);
-  return reply;
+/** One request; a 503 is asked again on the same socket (same body: a send keeps its clientMsgId) while it lasts. */
+function ask<T>(link: Link, route: string, send: (timeoutMs: number) => Promise<unknown>): Promise<T> {
+  return retryTransient(
+    route,
+    link.retry,
+    async () => {
+      // Gone while waiting to retry: unanswered (no code), so the caller waits for the reconnection.
+      if (!link.socket.connected) throw new ChatClientError(`${route}: the connection dropped`);
+      const reply = await request<T>('connector', link.transport, send);
+      if (reply.code !== 200) throw replyError(route, reply);
+      return reply;
+    },
+    link.onRetry,
+  );
 }
 
 /** `connector.entryHandler.enter`: binds the connection to `username` and enters its first room. */

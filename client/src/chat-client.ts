@@ -232,7 +232,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   private link(socket: ChatSocket): routes.Link {
-    return { socket, transport: this.transport, retry: this.retry, onRetry: (event) => this.emit('retry', event) };
+    const onReply = this.options.wire?.reply;
+    return {
+      socket,
+      transport: this.transport,
+      retry: this.retry,
+      onRetry: (event) => this.emit('retry', event),
+      ...(onReply && { onReply }),
+    };
   }
 
   private requireRoom(rid: string): void {
@@ -246,6 +253,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (this.options.tokenProvider) this.token = await this.options.tokenProvider();
     const url = await queryEntry(this.options.gate, this.options.username, this.transport);
     const socket = await openSocket(url, 'connector', this.transport);
+    this.options.wire?.socket?.(socket, url);
     this.listen(socket);
     let replies: [string, EnterResult][] = [];
     try {

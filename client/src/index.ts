@@ -1,5 +1,7 @@
 /** chatofpomelo-client: the typed client of the chat cluster (docs/PROTOCOL.md). */
 export { ChatClient, type ChatClientOptions, type JoinResult, type SendOptions } from './chat-client.js';
+export type { WireTaps } from './options.js';
+export type { ChatSocket } from './transport.js';
 export type {
   ChatClientEvents,
   ConnectionState,

@@ -2,6 +2,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { ChatMessage } from './protocol.js';
 import type { RetryOptions } from './retry.js';
+import type { ChatSocket } from './transport.js';
 
 export interface ChatClientOptions {
   /** The gate's address, e.g. `http://127.0.0.1:3014` (https for a TLS gate). */
@@ -22,6 +23,15 @@ export interface ChatClientOptions {
   sendTimeoutMs?: number;
   /** Default `['websocket']`. */
   transports?: ('websocket' | 'polling')[];
+  /** Taps on the wire, for test harnesses and debugging tools; the client works the same without them. */
+  wire?: WireTaps;
+}
+
+export interface WireTaps {
+  /** Each connector socket as it opens, before any request: listeners added here hear each push before the client does. */
+  socket?: (socket: ChatSocket, url: string) => void;
+  /** Each answer to a connector request (a 503 retried included) with its request, before the client uses it. */
+  reply?: (route: string, request: unknown, reply: unknown) => void;
 }
 
 export interface JoinResult {

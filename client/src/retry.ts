@@ -45,7 +45,11 @@ export async function retryTransient<T>(
       const retryInMs = backoffDelay(n - 1, options);
       const outOfBudget = n >= options.attempts || Date.now() + retryInMs - startedAt > options.withinMs;
       if (outOfBudget) {
-        throw new ChatClientError(`${err.message} (${n} ${n === 1 ? 'try' : 'tries'} in ${Date.now() - startedAt} ms)`, err.code);
+        throw new ChatClientError(
+          `${err.message} (${n} ${n === 1 ? 'try' : 'tries'} in ${Date.now() - startedAt} ms)`,
+          err.code,
+          err.reason,
+        );
       }
       onRetry?.({ route, attempt: n, retryInMs, error: err });
       await new Promise((resolve) => setTimeout(resolve, retryInMs));

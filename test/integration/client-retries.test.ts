@@ -66,6 +66,7 @@ describe('chatofpomelo-client retries (one connector, two chat servers, memory r
     await expect(hasty.client.send(rid, 'too hasty')).rejects.toMatchObject({
       name: 'ChatClientError',
       code: 503,
+      reason: expect.stringMatching(/.+/),
       message: expect.stringMatching(/^chat\.chatHandler\.send refused \(503\): .+ \(2 tries in \d+ ms\)$/),
     });
     expect(hasty.retries.map((r) => [r.route, r.attempt, r.error.code])).toEqual([['chat.chatHandler.send', 1, 503]]);

@@ -9,7 +9,7 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ChatClientError, isRefusal } from './errors.js';
-import type { ChatClientEvents, ConnectionState, StateEvent } from './events.js';
+import type { ChatClientEvents, ConnectionState, RoomArrival, StateEvent } from './events.js';
 import {
   EVERYONE,
   TOKEN_EXPIRED,
@@ -28,6 +28,15 @@ import { newClientMsgId, openSocket, queryEntry, type ChatSocket, type Transport
 import { Waiters } from './waiters.js';
 
 export type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
+
+/** What an enter or join reply says of the room, besides its messages. */
+const arrival = (reply: EnterResult): RoomArrival => ({
+  users: reply.users,
+  userCount: reply.userCount,
+  lastSeq: reply.lastSeq,
+  readSeq: reply.readSeq,
+  unread: reply.unread,
+});
 
 export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly transport: TransportOptions;
@@ -147,7 +156,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private applyJoin(rid: string, reply: EnterResult): JoinResult {
     const history: ChatMessage[] = [];
     this.joinedRooms.apply(rid, reply, history);
-    return { users: reply.users, userCount: reply.userCount, history, readSeq: reply.readSeq, unread: reply.unread };
+    return { ...arrival(reply), history };
   }
 
   /** Leaves `rid`; the connection stays, in its other rooms (or in none, ready to join again). */
@@ -258,7 +267,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     let replies: [string, EnterResult][] = [];
     try {
       const entry = await reEnterAll(this.link(socket), this.joinedRooms, this.entrant(), (rid, err) =>
-        this.emit('kicked', { rid, reason: err.message }),
+        this.emit('kicked', { rid, reason: err.reason ?? err.message, refused: err }),
       );
       replies = entry.replies;
       if (this.current === 'closed' || this.current === 'idle') throw new ChatClientError('the client was closed while connecting');
@@ -288,6 +297,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       }
       this.joinedRooms.apply(rid, reply);
       if (reply.recovered) this.emit('recovered', { rid, recovered: true });
+      this.emit('rejoined', { rid, ...arrival(reply) });
     }
     this.waiters.wake();
   }

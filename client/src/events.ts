@@ -49,6 +49,26 @@ export interface KickedEvent {
   reason: string;
   /** A ban: when it ends, ms since epoch. */
   until?: number;
+  /** A re-entry refused (not a moderator's onKick): the refusal, with its code. */
+  refused?: ChatClientError;
+}
+
+/** Where a room stands for this user on entering it: `join()`'s result, and the `rejoined` event. */
+export interface RoomArrival {
+  /** The users in the room, this user included (the first PRESENCE_MAX_MEMBERS of them). */
+  users: string[];
+  /** How many users are in the room. */
+  userCount: number;
+  /** The room's last seq when it answered. */
+  lastSeq: number;
+  /** This user's read marker in the room, and how many messages follow it. */
+  readSeq: number;
+  unread: number;
+}
+
+/** Back in room `rid` after a reconnection: emitted after the messages missed there. */
+export interface RejoinedEvent extends RoomArrival {
+  rid: string;
 }
 
 export interface TokenRefreshedEvent {
@@ -66,6 +86,7 @@ export interface ChatClientEvents {
   state: StateEvent;
   kicked: KickedEvent;
   tokenRefreshed: TokenRefreshedEvent;
+  rejoined: RejoinedEvent;
   /** A request was answered 503 and is asked again in `retryInMs`. */
   retry: RetryEvent;
 }

@@ -8,6 +8,8 @@ export type {
   KickedEvent,
   ReadEvent,
   RecoveredEvent,
+  RejoinedEvent,
+  RoomArrival,
   RoomMessage,
   StateEvent,
   TokenRefreshedEvent,

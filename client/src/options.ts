@@ -1,5 +1,6 @@
 /** What a ChatClient is given, and what its join and send take and give. */
 import type { BackoffOptions } from './backoff.js';
+import type { RoomArrival } from './events.js';
 import type { ChatMessage } from './protocol.js';
 import type { RetryOptions } from './retry.js';
 import type { ChatSocket } from './transport.js';
@@ -34,16 +35,9 @@ export interface WireTaps {
   reply?: (route: string, request: unknown, reply: unknown) => void;
 }
 
-export interface JoinResult {
-  /** The users in the room, this user included (the first PRESENCE_MAX_MEMBERS of them). */
-  users: string[];
-  /** How many users are in the room. */
-  userCount: number;
+export interface JoinResult extends RoomArrival {
   /** The room's recent messages, oldest first (not emitted as 'message'). */
   history: ChatMessage[];
-  /** This user's read marker in the room, and how many messages follow it. */
-  readSeq: number;
-  unread: number;
 }
 
 export interface SendOptions {

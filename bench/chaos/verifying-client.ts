@@ -1,5 +1,12 @@
 import type { ChatMessage } from '../../app/protocol';
-import { ChatClient, type ChatClientError, type ChatSocket, type RoomMessage, type StateEvent } from '../../client/src/index';
+import {
+  ChatClient,
+  type ChatClientError,
+  type ChatSocket,
+  type JoinResult,
+  type RoomMessage,
+  type StateEvent,
+} from '../../client/src/index';
 import type { PushBreach } from './push-order';
 import { RoomTrack, type AcceptedSend, type Violation } from './room-track';
 import { sleep } from '../../game-server/sleep';
@@ -85,10 +92,7 @@ export class VerifyingClient {
       sendTimeoutMs: SEND_TIMEOUT_MS,
       wire: { socket: (socket, url) => this.watchWire(socket, url), reply: (_route, request, reply) => this.replied(request, reply) },
     });
-    this.client.on('message', (message) => {
-      this.tracks.get(message.rid)?.delivered(message, message.epoch);
-      this.options.onDeliver?.(message, this);
-    });
+    this.client.on('message', (message) => this.delivered(message));
     this.client.on('recovered', ({ rid, recovered }) => {
       if (!recovered) this.tracks.get(rid)?.lost();
     });
@@ -138,7 +142,7 @@ export class VerifyingClient {
     for (;;) {
       try {
         if (this.client.state === 'idle') await this.client.connect();
-        for (const rid of this.rids) if (!this.client.joined.includes(rid)) await this.client.join(rid);
+        for (const rid of this.rids) if (!this.client.joined.includes(rid)) this.entered(rid, await this.client.join(rid));
         this.port = this.openingPort;
         return;
       } catch (err) {
@@ -148,6 +152,16 @@ export class VerifyingClient {
         await sleep(100);
       }
     }
+  }
+
+  /** The messages a join brought (the room's recent history): delivered, as the later ones are. */
+  private entered(rid: string, { history, epoch }: JoinResult): void {
+    for (const message of history) this.delivered({ ...message, rid, epoch });
+  }
+
+  private delivered(message: RoomMessage): void {
+    this.tracks.get(message.rid)?.delivered(message, message.epoch);
+    this.options.onDeliver?.(message, this);
   }
 
   /** Each new connector socket: its pushes are checked as they come, before the library's followers. */

@@ -33,6 +33,7 @@ export type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
 const arrival = (reply: EnterResult): RoomArrival => ({
   users: reply.users,
   userCount: reply.userCount,
+  epoch: reply.epoch,
   lastSeq: reply.lastSeq,
   readSeq: reply.readSeq,
   unread: reply.unread,

@@ -59,7 +59,8 @@ export interface RoomArrival {
   users: string[];
   /** How many users are in the room. */
   userCount: number;
-  /** The room's last seq when it answered. */
+  /** The room's log: its epoch, and its last seq when it answered. */
+  epoch: string;
   lastSeq: number;
   /** This user's read marker in the room, and how many messages follow it. */
   readSeq: number;

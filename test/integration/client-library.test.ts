@@ -201,6 +201,7 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
         rid: 'drop',
         users: expect.arrayContaining([expect.stringMatching(/^dan/), expect.stringMatching(/^eve/)]) as unknown,
         userCount: 2,
+        epoch: expect.any(String) as unknown,
         lastSeq: expect.any(Number) as unknown,
         readSeq: expect.any(Number) as unknown,
         unread: expect.any(Number) as unknown,

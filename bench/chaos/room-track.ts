@@ -1,11 +1,10 @@
 /**
- * What one connection of a verifying client saw in one of its rooms: the room's log followed with
- * RoomLogFollower (every message once, in seq order, gaps filled from that room's history), the
- * order of that room's pushes on the current socket (PushOrder, before the follower hides anything),
+ * What one connection of a verifying client saw in one of its rooms: the messages the client library
+ * delivered (its follower: every message once, in seq order, gaps filled from that room's history),
+ * the order of that room's pushes on the current socket (PushOrder, before the follower hides anything),
  * the sends answered 200 there, and every `recovered: false` it was told.
  */
-import { RoomLogFollower, type FollowerIO } from '../../app/client/room-log-follower';
-import type { ChatMessage, HistoryReply } from '../../app/protocol';
+import type { ChatMessage } from '../../app/protocol';
 import { PushOrder, type PushBreach } from './push-order';
 
 /**
@@ -34,22 +33,13 @@ export interface AcceptedSend {
   answeredAt: number;
 }
 
-export interface RoomTrackIO {
-  /** `chat.chatHandler.history` of this room on the current socket. */
-  fetchHistory(afterSeq: number, epoch: string | undefined): Promise<HistoryReply>;
-  /** A message of this room, delivered once and in seq order. */
-  delivered(message: ChatMessage): void;
-  violation(v: Violation): void;
-}
-
 export class RoomTrack {
-  /** Message text -> message, from pushes and from history. */
+  /** Message text -> message, as the client library delivered them. */
   readonly seen = new Map<string, ChatMessage>();
   /** Sends of this connection in this room answered 200. */
   readonly accepted: AcceptedSend[] = [];
   /** When the room said messages may be missing (`recovered: false`). */
   readonly lostNoticeTimes: number[] = [];
-  readonly follower: RoomLogFollower;
   /** The order of this room's pushes on the current socket (a new socket starts afresh). */
   private wire?: PushOrder;
   /** Message text -> where the log holds it (an epoch and a seq). */
@@ -58,29 +48,17 @@ export class RoomTrack {
   constructor(
     readonly rid: string,
     private readonly member: string,
-    private readonly io: RoomTrackIO,
-  ) {
-    const followerIO: FollowerIO = {
-      fetchHistory: async (afterSeq, epoch) => {
-        const reply = await io.fetchHistory(afterSeq, epoch);
-        this.wire?.epochIs(reply.epoch);
-        return reply;
-      },
-      deliver: (message) => this.remember(message),
-      lost: () => this.lostNoticeTimes.push(Date.now()),
-    };
-    this.follower = new RoomLogFollower(followerIO, rid);
-  }
+    private readonly violation: (v: Violation) => void,
+  ) {}
 
   /** A new socket: its pushes are checked from scratch. */
   newSocket(): void {
     this.wire = new PushOrder((breach) => this.breach(breach));
   }
 
-  /** An `onChat` of this room as it came off the wire. */
+  /** An `onChat` of this room as it came off the wire, before the client library's follower. */
   pushed(message: ChatMessage): void {
     this.wire?.push(message);
-    this.follower.chat(message);
   }
 
   /** The socket learned where the room's log stands (enter, join or history reply, `onSeq`). */
@@ -89,15 +67,20 @@ export class RoomTrack {
   }
 
   breach(b: PushBreach): void {
-    this.io.violation({ ...b, where: 'pushes', member: this.member, rid: this.rid });
+    this.violation({ ...b, where: 'pushes', member: this.member, rid: this.rid });
   }
 
-  private remember(message: ChatMessage): void {
-    const epoch = this.follower.position().epoch ?? '';
+  /** The room said messages may be missing. */
+  lost(): void {
+    this.lostNoticeTimes.push(Date.now());
+  }
+
+  /** A message the client library delivered, with the epoch of the log it is of. */
+  delivered(message: ChatMessage, epoch: string): void {
     // The same text at two seqs of one log: a repeated send (same clientMsgId) appended again.
     const before = this.placeOf.get(message.msg);
     if (before?.epoch === epoch && before.seq !== message.seq)
-      this.io.violation({
+      this.violation({
         kind: 'duplicate',
         where: 'log',
         member: this.member,
@@ -109,6 +92,5 @@ export class RoomTrack {
       });
     this.seen.set(message.msg, message);
     this.placeOf.set(message.msg, { epoch, seq: message.seq });
-    this.io.delivered(message);
   }
 }

@@ -1,21 +1,28 @@
+import type { ChatMessage } from '../../app/protocol';
 import {
-  Route,
+  ChatClient,
+  type ChatClientError,
+  type ChatSocket,
+  type JoinResult,
   type RoomMessage,
-  type ChatMessage,
-  type EnterResult,
-  type HistoryResult,
-  type Reply,
-  type SendResult,
-} from '../../app/protocol';
-import { connect, queryEntry, request, type ClientSocket } from './client-socket';
+  type StateEvent,
+} from '../../client/src/index';
 import type { PushBreach } from './push-order';
 import { RoomTrack, type AcceptedSend, type Violation } from './room-track';
 import { sleep } from '../../game-server/sleep';
 
 export type { AcceptedSend, Violation } from './room-track';
 
-/** How long a client that dropped keeps trying to get back in. */
+/** How long a client that dropped may take to get back in before `settled()` gives up on it. */
 const REENTRY_TIMEOUT_MS = 45_000;
+/** How long a send waits for a lost connection to come back. */
+const SEND_TIMEOUT_MS = 15_000;
+/**
+ * The library's backoff with jitter, capped low: a re-entry waits for the gate, then the connector, then
+ * the chat servers to come back, and a longer cap adds up to a delay at each (the re-entry times in the
+ * report measure the cluster, not the client's patience).
+ */
+const REENTRY_BACKOFF = { initialMs: 100, maxMs: 250, factor: 2, jitter: 0.5 };
 
 export interface VerifyingClientOptions {
   /** How long (re-)entering may fail before `enter` gives up (default 15 s). */
@@ -36,13 +43,14 @@ export function describeViolation(v: Violation): string {
 }
 
 /**
- * One connection of a user that behaves like the browser client, in one room or several: it enters
- * the first and joins the others, follows each room's log (RoomTrack: every message once, in seq
- * order, gaps filled from that room's history); when its connection drops it goes back through the
- * gate, re-enters the first room and re-joins the others, each with its `lastSeq` and `epoch`; a send
- * that got no answer is sent again after the re-entry with the same `clientMsgId`. Records every
- * message, and every breach of the order as the pushes came off the wire (the follower would hide it).
- * The tests (as ResilientClient) and the chaos harness (bench/chaos) share it.
+ * One connection of a user on the client library (chatofpomelo-client), in one room or several: the
+ * library enters the first and joins the others, follows each room's log (every message once, in seq
+ * order, gaps filled from that room's history), goes back through the gate when the connection drops
+ * (re-entering each room with its `lastSeq` and `epoch`), and sends again with the same `clientMsgId`
+ * what got no answer. This records every message the library delivered, and, through its wire taps,
+ * every breach of the order as the pushes came off the wire (the follower would hide it). A 503 is
+ * not retried here: the harness counts what the server answers. The tests (as ResilientClient) and the
+ * chaos harness (bench/chaos) share it.
  */
 export class VerifyingClient {
   readonly violations: Violation[] = [];
@@ -59,33 +67,36 @@ export class VerifyingClient {
   readonly rids: readonly string[];
   /** What each room saw on this connection. */
   readonly tracks = new Map<string, RoomTrack>();
-  private socket?: ClientSocket;
+  private readonly client: ChatClient;
+  /** The port of the socket being entered, this client's once it is in. */
+  private openingPort = 0;
+  /** When the connection dropped, until the client is back. */
+  private droppedAt?: number;
   private closed = false;
-  private entering?: Promise<void>;
   private sends = 0;
 
   constructor(
-    private readonly gate: { host: string; port: number },
+    gate: { host: string; port: number },
     readonly username: string,
     rids: string | readonly string[],
     private readonly options: VerifyingClientOptions = {},
   ) {
     this.rids = typeof rids === 'string' ? [rids] : [...rids];
-    for (const rid of this.rids)
-      this.tracks.set(
-        rid,
-        new RoomTrack(rid, this.name, {
-          fetchHistory: async (afterSeq, epoch) => {
-            const socket = this.socket;
-            if (!socket?.connected) throw new Error('not connected');
-            const reply = await request<HistoryResult>(socket, Route.history, { rid, afterSeq, ...(epoch !== undefined && { epoch }) });
-            if (reply.code !== 200) throw new Error(`history: ${JSON.stringify(reply)}`);
-            return reply;
-          },
-          delivered: (message) => this.options.onDeliver?.({ ...message, rid }, this),
-          violation: (v) => this.violations.push(v),
-        }),
-      );
+    for (const rid of this.rids) this.tracks.set(rid, new RoomTrack(rid, this.name, (v) => this.violations.push(v)));
+    this.client = new ChatClient({
+      gate: `http://${gate.host}:${gate.port}`,
+      username,
+      ...(options.token && { tokenProvider: options.token }),
+      backoff: REENTRY_BACKOFF,
+      retry: { attempts: 1 },
+      sendTimeoutMs: SEND_TIMEOUT_MS,
+      wire: { socket: (socket, url) => this.watchWire(socket, url), reply: (_route, request, reply) => this.replied(request, reply) },
+    });
+    this.client.on('message', (message) => this.delivered(message));
+    this.client.on('recovered', ({ rid, recovered }) => {
+      if (!recovered) this.tracks.get(rid)?.lost();
+    });
+    this.client.on('state', (event) => this.stateChanged(event));
   }
 
   /** The connection, in reports: the user name, `name#2` for the user's second device. */
@@ -125,19 +136,17 @@ export class VerifyingClient {
     return track;
   }
 
-  /**
-   * Enters, retrying until `timeoutMs`. A re-entry after a drop tries longer (45 s): like a person's
-   * browser it keeps trying while a whole cluster restarts on a busy machine.
-   */
+  /** Connects and enters every room, trying again until `timeoutMs`. After a drop the library re-enters by itself. */
   async enter(timeoutMs = this.options.enterTimeoutMs ?? 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await this.tryEnter();
+        if (this.client.state === 'idle') await this.client.connect();
+        for (const rid of this.rids) if (!this.client.joined.includes(rid)) this.entered(rid, await this.client.join(rid));
+        this.port = this.openingPort;
         return;
       } catch (err) {
         if (this.closed) return;
-        for (const track of this.tracks.values()) track.follower.suspend();
         this.failures.push((err as Error).message);
         if (Date.now() > deadline) throw new Error(`${this.name}@${this.rid} could not enter: ${this.failures.slice(0, 3).join('; ')}`);
         await sleep(100);
@@ -145,54 +154,46 @@ export class VerifyingClient {
     }
   }
 
-  private async tryEnter(): Promise<void> {
-    const entry = await queryEntry(this.gate, this.username);
-    if (entry.code !== 200) throw new Error(`queryEntry: ${JSON.stringify(entry)}`);
-    const token = this.options.token ? await this.options.token() : undefined;
-    const socket = await connect(entry.host, entry.port);
-    // Checked as they come, before the followers: they reorder held pushes and drop repeats.
+  /** The messages a join brought (the room's recent history): delivered, as the later ones are. */
+  private entered(rid: string, { history, epoch }: JoinResult): void {
+    for (const message of history) this.delivered({ ...message, rid, epoch });
+  }
+
+  private delivered(message: RoomMessage): void {
+    this.tracks.get(message.rid)?.delivered(message, message.epoch);
+    this.options.onDeliver?.(message, this);
+  }
+
+  /** Each new connector socket: its pushes are checked as they come, before the library's followers. */
+  private watchWire(socket: ChatSocket, url: string): void {
+    this.openingPort = Number(new URL(url).port);
     for (const track of this.tracks.values()) track.newSocket();
     socket.on('onChat', (message) => {
       this.pushes++;
       this.roomOf(message.rid)?.pushed(message);
     });
-    socket.on('onSeq', (event) => {
-      const track = this.roomOf(event.rid);
-      track?.epochIs(event.epoch);
-      track?.follower.seq(event);
-    });
-    try {
-      for (const [i, rid] of this.rids.entries()) {
-        const track = this.track(rid);
-        const position = track.follower.position();
-        const reply =
-          i === 0
-            ? await request<EnterResult>(socket, Route.enter, {
-                username: this.username,
-                rid,
-                ...position,
-                ...(token !== undefined && { token }),
-              })
-            : await request<EnterResult>(socket, Route.join, { rid, ...position });
-        if (reply.code !== 200) throw new Error(`${i === 0 ? 'enter' : 'join'} ${rid}: ${JSON.stringify(reply)}`);
-        track.epochIs(reply.epoch);
-        track.follower.entered({ messages: reply.history, epoch: reply.epoch, lastSeq: reply.lastSeq, recovered: reply.recovered });
+    socket.on('onSeq', (event) => this.roomOf(event.rid)?.epochIs(event.epoch));
+  }
+
+  /** An enter, join or history reply says where its room's log stands. */
+  private replied(request: unknown, reply: unknown): void {
+    const rid = (request as { rid?: unknown }).rid;
+    const epoch = (reply as { code?: number; epoch?: unknown }).epoch;
+    if (typeof rid === 'string' && typeof epoch === 'string') this.tracks.get(rid)?.epochIs(epoch);
+  }
+
+  private stateChanged(event: StateEvent): void {
+    if (event.state === 'reconnecting') {
+      if (event.attempt === 1) {
+        this.reentries++;
+        this.droppedAt = Date.now();
       }
-      if (!socket.connected) throw new Error('the connection dropped while entering');
-    } catch (err) {
-      // Leave nothing behind: a session left open would hold the name (409 on the next try).
-      socket.disconnect();
-      throw err;
+      if (event.error) this.failures.push(event.error.message);
+    } else if (event.state === 'connected') {
+      this.port = this.openingPort;
+      if (this.droppedAt !== undefined) this.reentryMs.push(Date.now() - this.droppedAt);
+      this.droppedAt = undefined;
     }
-    this.socket = socket;
-    this.port = entry.port;
-    socket.once('disconnect', () => {
-      if (this.closed) return;
-      this.reentries++;
-      for (const track of this.tracks.values()) track.follower.suspend();
-      const droppedAt = Date.now();
-      this.entering = this.enter(REENTRY_TIMEOUT_MS).then(() => void this.reentryMs.push(Date.now() - droppedAt));
-    });
   }
 
   /** The room of a push: its `rid`, or (a single-room connection, a server before multi-room) the only one. */
@@ -208,8 +209,8 @@ export class VerifyingClient {
 
   /**
    * Sends a broadcast to `rid` (default: the first room); returns the reply code (0 when it never got
-   * an answer). A send that got no answer (the connection dropped) is sent again, with the same
-   * clientMsgId, once the client is back.
+   * an answer). A send that got no answer (the connection dropped) is sent again by the library, with
+   * the same clientMsgId, once the client is back.
    */
   async send(text: string, rid = this.rid): Promise<number> {
     return (await this.sendForReply(text, rid)).code;
@@ -217,44 +218,43 @@ export class VerifyingClient {
 
   /** Sends a broadcast; resolves with its seq, or 0 when it was not answered 200. */
   async sendAndGetSeq(text: string, rid = this.rid): Promise<number> {
-    const reply = await this.sendForReply(text, rid);
-    return reply.code === 200 ? reply.seq : 0;
+    return (await this.sendForReply(text, rid)).seq;
   }
 
-  private async sendForReply(text: string, rid: string): Promise<Reply<SendResult> | { code: 0 }> {
+  private async sendForReply(text: string, rid: string): Promise<{ code: number; seq: number }> {
     const track = this.track(rid);
     const clientMsgId = `${this.name}-${++this.sends}`;
-    const deadline = Date.now() + 15_000;
-    while (!this.closed && Date.now() < deadline) {
-      const socket = this.socket;
-      if (socket?.connected) {
-        try {
-          const reply = await request<SendResult>(socket, Route.send, { rid, content: text, target: '*', clientMsgId }, 5000);
-          if (reply.code === 200) track.accepted.push({ text, seq: reply.seq, answeredAt: Date.now() });
-          return reply;
-        } catch {
-          // No answer: sent again below, once connected.
-        }
-      }
-      await this.settled();
-      await sleep(20);
+    try {
+      const { seq } = await this.client.send(rid, text, { clientMsgId });
+      track.accepted.push({ text, seq, answeredAt: Date.now() });
+      return { code: 200, seq };
+    } catch (err) {
+      return { code: (err as ChatClientError).code ?? 0, seq: 0 };
     }
-    return { code: 0 };
   }
 
-  /** Waits for any re-entry under way. */
+  /** Waits for a re-entry under way; rejects when the client is closed, or not back within 45 s of the drop. */
   async settled(): Promise<void> {
-    while (this.entering) {
-      const current = this.entering;
-      await current;
-      if (this.entering === current) this.entering = undefined;
+    while (!this.closed && this.droppedAt !== undefined) {
+      if (this.client.state === 'closed') throw new Error(`${this.name}@${this.rid} was closed: ${this.failures.at(-1) ?? ''}`);
+      const left = this.droppedAt + REENTRY_TIMEOUT_MS - Date.now();
+      if (left <= 0)
+        throw new Error(`${this.name}@${this.rid} not back in ${REENTRY_TIMEOUT_MS} ms: ${this.failures.slice(-3).join('; ')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        const off = this.client.on('state', done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
     }
   }
 
   close(): void {
     this.closed = true;
-    for (const track of this.tracks.values()) track.follower.close();
-    this.socket?.disconnect();
+    this.client.close();
   }
 }
 

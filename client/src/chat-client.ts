@@ -9,7 +9,7 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ChatClientError, isRefusal } from './errors.js';
-import type { ChatClientEvents, ConnectionState, StateEvent } from './events.js';
+import type { ChatClientEvents, ConnectionState, RoomArrival, StateEvent } from './events.js';
 import {
   EVERYONE,
   TOKEN_EXPIRED,
@@ -22,11 +22,22 @@ import {
 import { JoinedRooms } from './joined-rooms.js';
 import type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
 import * as routes from './requests.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { enterOrJoin, reEnterAll, type Entrant } from './room-entry.js';
 import { newClientMsgId, openSocket, queryEntry, type ChatSocket, type TransportOptions } from './transport.js';
 import { Waiters } from './waiters.js';
 
 export type { ChatClientOptions, JoinResult, SendOptions } from './options.js';
+
+/** What an enter or join reply says of the room, besides its messages. */
+const arrival = (reply: EnterResult): RoomArrival => ({
+  users: reply.users,
+  userCount: reply.userCount,
+  epoch: reply.epoch,
+  lastSeq: reply.lastSeq,
+  readSeq: reply.readSeq,
+  unread: reply.unread,
+});
 
 export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly transport: TransportOptions;
@@ -49,6 +60,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   });
   /** Joins and leaves, one at a time (the first of them on a connection must be `enter`). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Rooms a join() is entering, with the result once a reconnection entered them instead. */
+  private readonly joining = new Map<string, JoinResult | undefined>();
+  private readonly retry: RetryOptions;
   private token?: string;
   private reconnecting = false;
   private readonly waiters = new Waiters();
@@ -62,6 +76,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     };
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.token = options.token;
   }
 
@@ -94,26 +109,55 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.setState({ state: 'connected' });
   }
 
-  /** Enters `rid` (connecting first if idle): the connection's first room is entered, any other joined. */
+  /**
+   * Enters `rid` (connecting first if idle): the connection's first room is entered, any other joined.
+   * A 503 is asked again (see `retry`); a connection that drops before the answer comes back through
+   * the gate and enters `rid` with its other rooms, and that reply resolves this join; no connection
+   * within `sendTimeoutMs` rejects.
+   */
   join(rid: string): Promise<JoinResult> {
     return this.serially(async () => {
       if (this.joinedRooms.has(rid)) throw new ChatClientError(`already in room "${rid}"`, 409);
       if (this.current === 'idle') await this.connect();
-      const socket = await this.ready();
+      const deadline = Date.now() + this.sendTimeoutMs;
+      let socket = await this.ready(undefined, deadline);
       this.joinedRooms.add(rid);
+      this.joining.set(rid, undefined);
       try {
-        const reply = await enterOrJoin(this.link(socket), this.joinedRooms, rid, this.bound === socket, this.entrant());
-        if (this.socket !== socket) throw new ChatClientError('the connection dropped while joining');
-        this.bound = socket;
-        const history: ChatMessage[] = [];
-        this.joinedRooms.apply(rid, reply, history);
-        this.waiters.wake();
-        return { users: reply.users, userCount: reply.userCount, history, readSeq: reply.readSeq, unread: reply.unread };
+        for (;;) {
+          const reentered = this.joining.get(rid);
+          if (reentered) return reentered;
+          try {
+            const reply = await enterOrJoin(this.link(socket), this.joinedRooms, rid, this.bound === socket, this.entrant());
+            if (this.socket === socket) {
+              this.bound = socket;
+              const result = this.applyJoin(rid, reply);
+              this.waiters.wake();
+              return result;
+            }
+            // Dropped after the answer: the reconnection enters the room again, and its reply is the one.
+          } catch (err) {
+            if ((err as ChatClientError).code !== undefined) throw err;
+            // Unanswered: a live connection that does not answer is dropped, so that it comes back too.
+            if (this.socket === socket && socket.connected) socket.disconnect();
+          }
+          socket = await this.ready(undefined, deadline);
+          if (!this.joinedRooms.has(rid)) throw new ChatClientError(`room "${rid}" refused the entry after a reconnection`, 403);
+        }
       } catch (err) {
         this.joinedRooms.remove(rid);
         throw err;
+      } finally {
+        this.joining.delete(rid);
       }
     });
+  }
+
+  /** Applies `rid`'s enter or join reply for join(): its messages are returned, not emitted. */
+  private applyJoin(rid: string, reply: EnterResult): JoinResult {
+    const history: ChatMessage[] = [];
+    this.joinedRooms.apply(rid, reply, history);
+    return { ...arrival(reply), history };
   }
 
   /** Leaves `rid`; the connection stays, in its other rooms (or in none, ready to join again). */
@@ -131,8 +175,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /**
    * Sends to the room, or privately with `{ to }`; resolves with the message's id and seq. A send
-   * that gets no answer is sent again (same clientMsgId) once the connection is back: delivered once.
-   * Rejects with the server's code when refused, or after `sendTimeoutMs` without a connection.
+   * that gets no answer is sent again (same clientMsgId) once the connection is back, and one answered
+   * 503 after a backoff (see `retry`): delivered once. Rejects with the server's code when refused or
+   * when the 503s outlast `retry`, or after `sendTimeoutMs` without a connection.
    */
   async send(rid: string, text: string, options: SendOptions = {}): Promise<SendResult> {
     this.requireRoom(rid);
@@ -197,7 +242,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   private link(socket: ChatSocket): routes.Link {
-    return { socket, transport: this.transport };
+    const onReply = this.options.wire?.reply;
+    return {
+      socket,
+      transport: this.transport,
+      retry: this.retry,
+      onRetry: (event) => this.emit('retry', event),
+      ...(onReply && { onReply }),
+    };
   }
 
   private requireRoom(rid: string): void {
@@ -211,11 +263,12 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (this.options.tokenProvider) this.token = await this.options.tokenProvider();
     const url = await queryEntry(this.options.gate, this.options.username, this.transport);
     const socket = await openSocket(url, 'connector', this.transport);
+    this.options.wire?.socket?.(socket, url);
     this.listen(socket);
     let replies: [string, EnterResult][] = [];
     try {
       const entry = await reEnterAll(this.link(socket), this.joinedRooms, this.entrant(), (rid, err) =>
-        this.emit('kicked', { rid, reason: err.message }),
+        this.emit('kicked', { rid, reason: err.reason ?? err.message, refused: err }),
       );
       replies = entry.replies;
       if (this.current === 'closed' || this.current === 'idle') throw new ChatClientError('the client was closed while connecting');
@@ -238,8 +291,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     for (const [rid, reply] of replies) {
       if (!this.joinedRooms.has(rid)) continue;
+      // A join() whose connection dropped before its answer: this reply is its result.
+      if (this.joining.has(rid)) {
+        this.joining.set(rid, this.applyJoin(rid, reply));
+        continue;
+      }
       this.joinedRooms.apply(rid, reply);
       if (reply.recovered) this.emit('recovered', { rid, recovered: true });
+      this.emit('rejoined', { rid, ...arrival(reply) });
     }
     this.waiters.wake();
   }

@@ -1,30 +1,19 @@
 /** What a ChatClient emits, by event name. */
 import type { ChatClientError } from './errors.js';
-import type { ChatMessage } from './protocol.js';
+import type { ReadEvent, RoomMessage as WireRoomMessage, TypingEvent, UserEvent } from './protocol.js';
+import type { RetryEvent } from './retry.js';
 
-/** A message of a room, delivered once and in `seq` order. */
-export interface RoomMessage extends ChatMessage {
-  rid: string;
+/** A message of a room, delivered once and in `seq` order: the `onChat` push, with the log it is of. */
+export interface RoomMessage extends WireRoomMessage {
+  /** The room's log this `seq` is of: a log that started again (a new epoch) counts from 1 anew. */
+  epoch: string;
 }
 
-export interface UserInRoomEvent {
-  rid: string;
-  user: string;
-}
+/** `onAdd` (`join`) and `onLeave` (`leave`): a user's first connection entered the room, or its last one left. */
+export type UserInRoomEvent = UserEvent;
 
-/** `onTyping`: `user` started or stopped typing in `rid` (never this user's own). */
-export interface TypingEvent {
-  rid: string;
-  user: string;
-  typing: boolean;
-}
-
-/** `onRead`: `user` has read `rid` up to `seq` (this user on another device, or a member of a small room). */
-export interface ReadEvent {
-  rid: string;
-  user: string;
-  seq: number;
-}
+/** `onTyping` (never this user's own) and `onRead` (this user on another device, or a member of a small room), as pushed. */
+export type { ReadEvent, TypingEvent } from './protocol.js';
 
 /** After a re-entry or a catch-up: `recovered: false` means some messages may be missing (the room's log was lost or trimmed). */
 export interface RecoveredEvent {
@@ -60,6 +49,27 @@ export interface KickedEvent {
   reason: string;
   /** A ban: when it ends, ms since epoch. */
   until?: number;
+  /** A re-entry refused (not a moderator's onKick): the refusal, with its code. */
+  refused?: ChatClientError;
+}
+
+/** Where a room stands for this user on entering it: `join()`'s result, and the `rejoined` event. */
+export interface RoomArrival {
+  /** The users in the room, this user included (the first PRESENCE_MAX_MEMBERS of them). */
+  users: string[];
+  /** How many users are in the room. */
+  userCount: number;
+  /** The room's log: its epoch, and its last seq when it answered. */
+  epoch: string;
+  lastSeq: number;
+  /** This user's read marker in the room, and how many messages follow it. */
+  readSeq: number;
+  unread: number;
+}
+
+/** Back in room `rid` after a reconnection: emitted after the messages missed there. */
+export interface RejoinedEvent extends RoomArrival {
+  rid: string;
 }
 
 export interface TokenRefreshedEvent {
@@ -77,4 +87,7 @@ export interface ChatClientEvents {
   state: StateEvent;
   kicked: KickedEvent;
   tokenRefreshed: TokenRefreshedEvent;
+  rejoined: RejoinedEvent;
+  /** A request was answered 503 and is asked again in `retryInMs`. */
+  retry: RetryEvent;
 }

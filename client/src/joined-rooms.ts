@@ -3,7 +3,8 @@
  * holds a room's onAdd/onLeave until its enter or join reply is applied, and says where each room
  * stands for the next re-entry. No I/O of its own: history comes through `fetchHistory`.
  */
-import type { ChatMessage, EnterResult, HistoryReply, LogPosition, RoomMessage, SeqEvent, UserEvent } from './protocol.js';
+import type { RoomMessage } from './events.js';
+import type { ChatMessage, EnterResult, HistoryReply, LogPosition, SeqEvent, UserEvent } from './protocol.js';
 import { RoomFollowers } from './room-followers.js';
 
 export interface JoinedRoomsIO {
@@ -54,9 +55,11 @@ export class JoinedRooms {
   add(rid: string): void {
     const room: Room = { rid, entered: false };
     this.byRid.set(rid, room);
-    this.followers.add(rid, {
+    const follower = this.followers.add(rid, {
       fetchHistory: (afterSeq, epoch) => this.io.fetchHistory(rid, afterSeq, epoch),
-      deliver: (message) => (room.replayed ? room.replayed.push(message) : this.io.message({ ...message, rid })),
+      // The follower has taken the message's epoch before it delivers it.
+      deliver: (message) =>
+        room.replayed ? room.replayed.push(message) : this.io.message({ ...message, rid, epoch: follower.position().epoch ?? '' }),
       lost: () => this.io.lost(rid),
     });
   }

@@ -54,7 +54,7 @@ export async function request<T>(
 
 /** The reply's error as a ChatClientError carrying its code. */
 export const replyError = (what: string, reply: ErrorReply): ChatClientError =>
-  new ChatClientError(`${what} refused (${reply.code}): ${reply.error}`, reply.code);
+  new ChatClientError(`${what} refused (${reply.code}): ${reply.error}`, reply.code, reply.error);
 
 /** Asks the gate which connector serves `uid`, and returns that connector's URL (same scheme as the gate's). */
 export async function queryEntry(gate: string, uid: string, options: TransportOptions): Promise<string> {

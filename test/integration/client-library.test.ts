@@ -29,7 +29,7 @@ function watch(client: ChatClient): Watched {
   const watched: Watched = { client, messages: [], states: [], events: {} };
   client.on('message', (m) => watched.messages.push(m));
   client.on('state', (s) => watched.states.push(s));
-  for (const name of ['recovered', 'kicked', 'tokenRefreshed', 'join', 'leave'] as const) {
+  for (const name of ['recovered', 'kicked', 'tokenRefreshed', 'join', 'leave', 'rejoined'] as const) {
     client.on(name, (payload: unknown) => ((watched.events[name] ??= []) as unknown[]).push(payload));
   }
   return watched;
@@ -195,6 +195,18 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
     expect(texts(dan, 'drop')).toEqual(expected);
     expectInOrderOnce(dan, 'drop');
     expect(dan.states.at(-1)?.state).toBe('connected');
+    // Back in the room, with where it stands: the page's user list and badges are redrawn from it.
+    expect(dan.events.rejoined).toEqual([
+      {
+        rid: 'drop',
+        users: expect.arrayContaining([expect.stringMatching(/^dan/), expect.stringMatching(/^eve/)]) as unknown,
+        userCount: 2,
+        epoch: expect.any(String) as unknown,
+        lastSeq: expect.any(Number) as unknown,
+        readSeq: expect.any(Number) as unknown,
+        unread: expect.any(Number) as unknown,
+      },
+    ]);
     expect(dan.states.filter((s) => s.state === 'reconnecting').every((s) => typeof s.retryInMs === 'number')).toBe(true);
   });
 

@@ -41,6 +41,21 @@ export function refusedForGood(error: ChatError): boolean {
   return error.code === 400 || error.code === 403 || error.code === 404;
 }
 
-export function asChatError(err: unknown): ChatError {
-  return err instanceof ChatError ? err : new ChatError(`Something went wrong: ${String(err)}`);
+/**
+ * Any failure as a ChatError for the page. A refusal of the client library (a ChatClientError with the
+ * server's code and reason) is worded as the server's reply is, for `username` in room `rid`; one
+ * without a code (unreachable, no answer) says what could not be reached.
+ */
+export function asChatError(err: unknown, username = '', rid = '', asking: Asking = 'other'): ChatError {
+  if (err instanceof ChatError) return err;
+  if (!(err instanceof Error)) return new ChatError(`Something went wrong: ${String(err)}`);
+  const { code, reason } = err as Error & { code?: number; reason?: string };
+  if (code !== undefined) return replyError({ code, error: reason ?? err.message }, username, rid, asking);
+  const unreachable = /^cannot reach the (gate|connector) at .*?\/\/(.+?):/.exec(err.message);
+  if (unreachable?.[1] === 'gate') {
+    return new ChatError(`The chat server is not reachable (gate at ${unreachable[2]}). It may be down; try again in a moment.`);
+  }
+  if (unreachable) return new ChatError(`The chat server is not reachable (connector at ${unreachable[2]}). Try again in a moment.`);
+  if (/did not answer/.test(err.message)) return new ChatError('The chat server did not answer in time. Try again in a moment.');
+  return new ChatError(`Something went wrong: ${err.message}`);
 }

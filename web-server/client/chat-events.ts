@@ -1,7 +1,12 @@
 /** What a ChatConnection reports to the page, room by room. */
 import type { ChatMessage, KickEvent, ReadEvent, TypingEvent } from '../../app/protocol';
 import type { ChatError } from './chat-error';
-import type { RoomArrival } from './room-channel';
+import type { RoomArrival as LibraryArrival } from 'chatofpomelo-client';
+
+/** What an enter or join reply says of the room, and its history (after a re-entry, only what came while away), oldest first. */
+export interface RoomArrival extends LibraryArrival {
+  history: ChatMessage[];
+}
 
 export interface ChatEvents {
   /** In room `rid`, first or again (`reentry`); called before any push of the room that arrived meanwhile. */

@@ -5,13 +5,12 @@
  */
 import type { ChatMessage, KickEvent, ReadEvent, TypingEvent } from '../../app/protocol';
 import { ChatConnection } from './chat-connection';
-import type { ChatEvents } from './chat-events';
+import type { ChatEvents, RoomArrival } from './chat-events';
 import { ChatError } from './chat-error';
 import { ChatView, type ChatElements } from './chat-view';
 import { EVERYONE } from './cluster-access';
 import { reconnectedNotice, refusedNotice, removedNotice, retryDetail } from './notices';
 import { ReadTracker } from './read-tracker';
-import type { RoomArrival } from './room-channel';
 import { RoomListView } from './room-list-view';
 import { RoomView } from './room-view';
 import { saveSession } from './session-store';

@@ -184,14 +184,23 @@ function startCountingTarget(name: TargetName, n: number, layout: ClusterLayout,
   throw new Error(`the scale-out count does not run on the ${name}`);
 }
 
-const describeTarget = (name: TargetName, layout: ClusterLayout, adapterWorkers: number): string => {
-  if (name === 'cluster') return `the cluster (${layout.connectors} connectors, ${layout.chats} chat servers, ${layout.store} room log)`;
-  if (name === 'cluster-redis')
-    return `the cluster on Redis (${layout.connectors} connectors, ${layout.chats} chat servers, a redis-server of its own)`;
-  if (name === 'adapter') return `the cluster adapter (${adapterWorkers} node:cluster workers)`;
-  if (name === 'adapter-bare') return `the bare cluster adapter (${adapterWorkers} node:cluster workers, routes and pushes only)`;
-  return 'the baseline';
-};
+function describeTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: number): string {
+  const servers = `${layout.connectors} connectors, ${layout.chats} chat servers`;
+  switch (name) {
+    case 'cluster':
+      return `the cluster (${servers}, ${layout.store} room log)`;
+    case 'cluster-redis':
+      return `the cluster on Redis (${servers}, a redis-server of its own)`;
+    case 'cluster-tls':
+      return `the cluster with mutual TLS on its internal links (${servers}, ${layout.store} room log)`;
+    case 'baseline':
+      return 'the baseline';
+    case 'adapter':
+      return `the cluster adapter (${adapterWorkers} node:cluster workers)`;
+    case 'adapter-bare':
+      return `the bare cluster adapter (${adapterWorkers} node:cluster workers, routes and pushes only)`;
+  }
+}
 
 function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Promise<ScenarioResult> {
   switch (name) {

@@ -1,9 +1,8 @@
 /**
  * The web server's request handler: the browser client's static files, `/config.json` (where the
- * gate is, from the servers list), the socket.io client script from its npm package, the cluster's
- * `/metrics`, the admin page at `/admin`, and /api/ handed to the API. Nothing here knows about chat.
+ * gate is, from the servers list), the cluster's `/metrics`, the admin page at `/admin`, and /api/ handed to the API. Nothing here knows about chat.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { clientAddress, type ClientAddress, type ServerMap } from '../game-server/config/server-info';
@@ -15,8 +14,6 @@ export interface WebAppOptions {
   servers: () => ServerMap;
   /** GET /metrics. */
   metrics: (req: IncomingMessage, res: ServerResponse) => void;
-  /** socket.io-client's browser build; default: from the installed package. */
-  socketIoScript?: string;
   /** Everything under /api/ (the token route and the server API), given the path still percent-encoded; default: 404. */
   api?: (req: IncomingMessage, res: ServerResponse, pathname: string) => void;
 }
@@ -52,20 +49,8 @@ export function clientConfig(servers: ServerMap): ClientConfig {
   return { gate: clientAddress(gate) };
 }
 
-/** socket.io-client's dist/socket.io.min.js (its package exports do not list dist/, so found from the main file). */
-export function socketIoClientScript(): string {
-  let dir = path.dirname(require.resolve('socket.io-client'));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('socket.io-client package not found');
-    dir = up;
-  }
-  return path.join(dir, 'dist', 'socket.io.min.js');
-}
-
 export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const publicDir = path.resolve(options.publicDir);
-  const socketIoScript = options.socketIoScript ?? socketIoClientScript();
 
   return (req, res) => {
     // The API gets the path still encoded: a room id may hold a `/` (%2F), decoded per segment there.
@@ -96,9 +81,6 @@ export function createWebApp(options: WebAppOptions): (req: IncomingMessage, res
         send(res, 200, CONTENT_TYPES['.json']!, body, { 'Cache-Control': 'no-store' });
         return;
       }
-      case '/socket.io.min.js':
-        sendFile(req, res, socketIoScript);
-        return;
       case '/metrics':
         options.metrics(req, res);
         return;

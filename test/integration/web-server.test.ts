@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { socketIoClientScript } from '../../web-server/web-app';
 import { PROJECT_ROOT, START_TIMEOUT_MS, WEB_ENTRY } from '../helpers/cluster';
 import { freePorts, waitForPort } from '../helpers/free-port';
 import { generateLayout, serversJson } from '../../game-server/config/servers-layout';
@@ -86,12 +85,6 @@ describe('the web server (node dist/web-server/main.js)', () => {
     const res = await get(port, '/config.json');
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ gate });
-  });
-
-  it('serves socket.io.min.js from the installed socket.io-client package', async () => {
-    const res = await get(port, '/socket.io.min.js');
-    expect(res).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
-    expect(res.body).toBe(readFileSync(socketIoClientScript(), 'utf8'));
   });
 
   it("wires /metrics to the cluster's metrics (here every server is down, and says so)", async () => {

@@ -35,6 +35,8 @@ export class RedisConnection {
   private readonly minReplicas: number;
   /** Whether the last WAIT fell short, for one log line when that starts and one when it ends. */
   private unconfirmed = false;
+  /** Where this connection goes, for its log lines (any password hidden). */
+  private readonly where: { redis: string };
 
   constructor(private readonly options: RedisConnectionOptions) {
     const { log } = options;
@@ -42,7 +44,7 @@ export class RedisConnection {
     this.redis = createClient(this.target, options.timeoutMs);
     // A lone server has no replica to wait for.
     this.minReplicas = this.target.kind === 'standalone' ? 0 : (options.minReplicas ?? 0);
-    const where = { redis: redactedRedisUrl(options.url) };
+    const where = (this.where = { redis: redactedRedisUrl(options.url) });
     // One line when Redis goes away (or cannot be reached at start) and one when it is back; none per retry.
     let state: 'starting' | 'up' | 'down' = 'starting';
     this.redis.on('ready', () => {
@@ -66,7 +68,7 @@ export class RedisConnection {
   /**
    * Runs a command once connected: a call waits for the connection at most the timeout (a chat server
    * starting, Redis coming back), and any failure to reach Redis is a 503 for that room. A `durable`
-   * write also waits, with Sentinel, until REDIS_MIN_REPLICAS replicas have it: else 503 too, and the
+   * write also waits, with Sentinel or Cluster, until REDIS_MIN_REPLICAS replicas have it: else 503 too, and the
    * client's retry (same clientMsgId) finds it or writes it again.
    */
   async run<T>(rid: string, command: () => Promise<T>, durable = false): Promise<T> {
@@ -124,7 +126,7 @@ export class RedisConnection {
   private noteConfirmed(confirmed: boolean): void {
     if (confirmed === this.unconfirmed) {
       this.unconfirmed = !confirmed;
-      const where = { redis: redactedRedisUrl(this.options.url), minReplicas: this.minReplicas };
+      const where = { ...this.where, minReplicas: this.minReplicas };
       if (confirmed) this.options.log.info(where, 'redis replicas confirm writes again');
       else this.options.log.warn(where, 'redis replicas do not confirm writes (REDIS_MIN_REPLICAS): sends answer 503 until they do');
     }

@@ -3,9 +3,11 @@ import net from 'node:net';
 /**
  * A TCP proxy to host:port that can go silent: `cut()` stops carrying bytes either way without closing
  * anything, as a network that vanished does (no FIN, no RST), so only heartbeats can tell.
+ * `cutCurrent()` silences only the connections open now: a client that connects again gets through.
  */
 export class BlackholeProxy {
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private readonly silenced = new Set<[net.Socket, net.Socket]>();
   private cutOff = false;
 
   private constructor(
@@ -23,11 +25,12 @@ export class BlackholeProxy {
       const pair: [net.Socket, net.Socket] = [client, upstream];
       proxy.pairs.add(pair);
       const carry = (from: net.Socket, to: net.Socket): void => {
+        const silent = (): boolean => proxy.cutOff || proxy.silenced.has(pair);
         from.on('data', (chunk) => {
-          if (!proxy.cutOff) to.write(chunk);
+          if (!silent()) to.write(chunk);
         });
         from.on('close', () => {
-          if (!proxy.cutOff) to.destroy();
+          if (!silent()) to.destroy();
           proxy.pairs.delete(pair);
         });
         from.on('error', () => undefined);
@@ -40,6 +43,10 @@ export class BlackholeProxy {
 
   cut(): void {
     this.cutOff = true;
+  }
+
+  cutCurrent(): void {
+    for (const pair of this.pairs) this.silenced.add(pair);
   }
 
   async stop(): Promise<void> {

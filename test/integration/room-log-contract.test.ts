@@ -7,6 +7,7 @@ import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { sleep } from '../../game-server/sleep';
+import { BlackholeProxy } from '../helpers/blackhole-proxy';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
@@ -239,6 +240,23 @@ describe('the redis room log closing', () => {
       expect(closed).toBe('closed');
     } finally {
       await redis.resume();
+    }
+  });
+});
+
+describe('the redis room log on a connection that goes silent', () => {
+  it('reconnects after two timeouts without an answer (no FIN, no RST) and appends again', async () => {
+    const proxy = await BlackholeProxy.start('127.0.0.1', redis.port);
+    try {
+      const roomLog = track(new RedisRoomLog({ url: `redis://127.0.0.1:${proxy.port}`, capacity: CAPACITY, timeoutMs: 300, log }));
+      const claim = await retryWhileUnavailable(() => roomLog.claim(newRid(), null));
+      proxy.cutCurrent();
+      await expect(roomLog.append(claim, draft('ann'))).rejects.toMatchObject({ code: 503 });
+      // Without the reconnect, every call on the silent connection times out until the deadline.
+      const after = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann')), 10_000);
+      expect(after).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    } finally {
+      await proxy.stop();
     }
   });
 });

@@ -37,6 +37,11 @@ export class RedisConnection {
   private unconfirmed = false;
   /** Where this connection goes, for its log lines (any password hidden). */
   private readonly where: { redis: string };
+  /** Whether this turn's commands are being held in the socket (see `corkThisTurn`). */
+  private corked = false;
+  /** When Redis last answered a command, and when this connection last reconnected for its silence. */
+  private lastAnswerAt = Date.now();
+  private lastSilenceReconnectAt = 0;
 
   constructor(private readonly options: RedisConnectionOptions) {
     const { log } = options;
@@ -75,14 +80,17 @@ export class RedisConnection {
     this.calls.total++;
     try {
       if (this.redis.status !== 'ready') await this.connected();
+      this.corkThisTurn();
       const reply = command();
       // Sent after the command on the same connection, so the replicas' acknowledgement covers it.
       const acked = durable && this.minReplicas > 0 ? this.replicasAck(this.primaryOf(rid)) : undefined;
       const result = await reply;
+      this.lastAnswerAt = Date.now();
       if (acked) this.noteConfirmed((await acked) >= this.minReplicas);
       return result;
     } catch (err) {
       this.calls.failed++;
+      this.reconnectIfSilent(err as Error);
       this.options.log.debug({ rid, err: (err as Error).message }, 'redis call failed');
       throw new AppError(Code.UNAVAILABLE, 'the message store is unavailable');
     }
@@ -96,6 +104,41 @@ export class RedisConnection {
     const ended = new Promise((resolve) => this.redis.once('end', resolve));
     this.redis.disconnect();
     await ended;
+  }
+
+  /**
+   * A server that stops answering without closing the connection (frozen, or cut off without a reset)
+   * never makes ioredis reconnect: its commands only time out. After two timeouts of silence, reconnect;
+   * with Sentinel that asks the Sentinels for the primary again, which also recovers from a failover whose
+   * announcement this connection missed (ioredis subscribes to it only after connecting).
+   */
+  private reconnectIfSilent(err: Error): void {
+    if (err.message !== 'Command timed out') return;
+    const now = Date.now();
+    const patience = 2 * this.options.timeoutMs;
+    if (now - this.lastAnswerAt < patience || now - this.lastSilenceReconnectAt < patience) return;
+    this.lastSilenceReconnectAt = now;
+    this.options.log.warn({ ...this.where, silentMs: now - this.lastAnswerAt }, 'redis stopped answering: reconnecting');
+    this.redis.disconnect(true);
+  }
+
+  /**
+   * Holds the commands of this turn of the event loop in the socket and hands them to the kernel in one
+   * write at its end (a batch of forwarded sends is a batch of appends, for many rooms). ioredis writes
+   * each command on its own; its auto-pipelining batches too, but costs more CPU per command than it saves
+   * (bench/micro/redis-append-cpu.js). A Cluster spreads a turn's commands over several node
+   * connections: left as ioredis writes them.
+   */
+  private corkThisTurn(): void {
+    if (this.corked || !(this.redis instanceof Redis)) return;
+    const { stream } = this.redis;
+    if (!stream || stream.destroyed) return;
+    stream.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 
   /** How many replicas acknowledged every write sent to `primary` before it: one WAIT for all the writes of a tick. */
@@ -160,14 +203,12 @@ function createClient(target: RedisTarget, timeoutMs: number): RedisClient {
     connectTimeout: timeoutMs,
     retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
   };
-  // The appends of one tick (a batch of forwarded sends, for many rooms) leave in one write, not one each.
-  const pipelined = { ...options, enableAutoPipelining: true };
   switch (target.kind) {
     case 'standalone':
-      return new Redis(target.url, pipelined);
+      return new Redis(target.url, options);
     case 'sentinel':
       return new Redis({
-        ...pipelined,
+        ...options,
         sentinels: target.sentinels,
         name: target.name,
         ...(target.password && { password: target.password, sentinelPassword: target.password }),

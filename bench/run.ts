@@ -225,6 +225,13 @@ function runScenario(name: ScenarioName, ctx: ScenarioContext, sizes: Sizes): Pr
 const referencePeakOf = (done: Results[ScenarioName]): number | undefined =>
   Object.values(done ?? {})[0]?.figures.find((f) => f.name === 'reference peak (first target)')?.value;
 
+/** The peaks the targets done so far reached in a scenario, in the order they ran. */
+const peaksOf = (done: Results[ScenarioName]): { target: string; peak: number }[] =>
+  Object.entries(done ?? {}).flatMap(([target, result]) => {
+    const peak = result.figures.find((f) => f.name === 'peak delivered')?.value;
+    return peak === undefined ? [] : [{ target, peak }];
+  });
+
 const loadAverage = (): number[] => os.loadavg().map((n) => Number(n.toFixed(2)));
 
 async function main(): Promise<void> {
@@ -296,6 +303,7 @@ async function main(): Promise<void> {
           } else {
             log(`${scenario} on ${describeTarget(name, layout, options.adapterWorkers)}`);
             const referencePeak = options.referencePeak ?? referencePeakOf(results[scenario]);
+            const earlierPeaks = peaksOf(results[scenario]);
             const targetEnv = scenario === 'multiRoom' ? withMemoryProbe(env, memoryDir) : env;
             result = await withTarget(
               () => startTarget(name, layout, options.adapterWorkers, targetEnv),
@@ -308,6 +316,8 @@ async function main(): Promise<void> {
                     log,
                     ...(options.steps !== undefined && { maxSteps: options.steps }),
                     ...(referencePeak !== undefined && { referencePeak }),
+                    targetName: name,
+                    earlierPeaks,
                   },
                   sizes,
                 ),

@@ -14,6 +14,9 @@ export interface ScenarioContext {
    * measured at half of it and at a tenth of it too, so that every target is compared at the same load.
    */
   referencePeak?: number;
+  /** This target's name, and the peaks the targets before it reached in this scenario and run, in order. */
+  targetName?: string;
+  earlierPeaks?: { target: string; peak: number }[];
 }
 
 /** One figure of a scenario on one target. */

@@ -193,6 +193,13 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
   const lightDeliveries = reference * LIGHT_LOAD_SHARE;
   const light = await measure(ctx, size, lightDeliveries / size.roomSize);
   ctx.log(`  light load (${Math.round(lightDeliveries)} deliveries/s offered): ${describe(light)}`);
+  const sameLoads = await atEveryPeaksLoads(ctx, size, {
+    peak,
+    half,
+    tenth: ctx.referencePeak === undefined ? light : undefined,
+    referenceHalf: atReferenceHalf,
+    referenceTenth: light,
+  });
   await ctx.pool.setRate(0);
   await ctx.pool.disconnectAll();
   const figures: Figure[] = [
@@ -209,6 +216,7 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
     { name: 'light load offered', unit: 'msg/s', value: Math.round(lightDeliveries) },
     { name: 'p50 at light load', unit: 'ms', value: light.p50Ms },
     { name: 'p99 at light load', unit: 'ms', value: light.p99Ms },
+    ...sameLoads.map(([name, step]) => ({ name, unit: 'ms', value: step.p99Ms })),
     // Where the cluster's time went at half its peak: each hop's own p99 (they do not add up to the end-to-end p99).
     ...Object.entries(half.hops ?? {}).map(([hop, h]) => ({ name: `p99 at 50% of peak, hop ${hop}`, unit: 'ms', value: h.p99Ms })),
   ];
@@ -222,6 +230,56 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
       atHalfPeak: half,
       atReferenceHalf,
       atLightLoad: light,
+      atEveryPeaksLoads: Object.fromEntries(sameLoads),
     },
   };
+}
+
+interface Measured {
+  peak: number;
+  half: StepResult;
+  /** This target's own tenth, when already measured (the first target's light load). */
+  tenth: StepResult | undefined;
+  referenceHalf: StepResult;
+  referenceTenth: StepResult;
+}
+
+/**
+ * Every target measured at half and at a tenth of its own peak and of each earlier target's in this run
+ * (`p99 at 50% of baseline's peak`...): with `--target baseline,adapter-bare,cluster` the cluster's tail is
+ * compared at the baseline's light load and at half the bare adapter's peak in one invocation. Loads
+ * already measured (own half, the first target's half and tenth) are not measured again.
+ */
+async function atEveryPeaksLoads(ctx: ScenarioContext, size: StepUpSize, own: Measured): Promise<[string, StepResult][]> {
+  if (ctx.targetName === undefined) return [];
+  const peaks = [...(ctx.earlierPeaks ?? []), { target: ctx.targetName, peak: own.peak }];
+  const measured: [string, StepResult][] = [];
+  for (const [i, { target, peak }] of peaks.entries()) {
+    const self = target === ctx.targetName;
+    const first = i === 0 && !self;
+    for (const [share, label] of [
+      [0.5, `p99 at 50% of ${target}'s peak`],
+      [LIGHT_LOAD_SHARE, `p99 at a tenth of ${target}'s peak`],
+    ] as const) {
+      let step =
+        share === 0.5
+          ? self
+            ? own.half
+            : first
+              ? own.referenceHalf
+              : undefined
+          : self
+            ? own.tenth
+            : first
+              ? own.referenceTenth
+              : undefined;
+      if (!step) {
+        await drain(ctx);
+        step = await measure(ctx, size, (peak * share) / size.roomSize);
+        ctx.log(`  at ${share * 100}% of ${target}'s peak (${Math.round(peak * share)} deliveries/s offered): ${describe(step)}`);
+      }
+      measured.push([label, step]);
+    }
+  }
+  return measured;
 }

@@ -76,6 +76,18 @@ export class PrivateRedisSentinel {
     await this.settled();
   }
 
+  /** What the Sentinels and the primary say now, for a failure message: the primary and its replicas' states. */
+  async describe(): Promise<string> {
+    try {
+      const primary = await this.primary();
+      const replication = String(await redisCommand(primary.port, 'INFO', 'replication'));
+      const replicas = replication.match(/^slave\d+:.*$/gm) ?? [];
+      return `primary 127.0.0.1:${primary.port} (${infoField(replication, 'role')}), replicas: ${replicas.join('; ') || 'none'}`;
+    } catch (err) {
+      return `no answer from the Sentinels or the primary: ${(err as Error).message}`;
+    }
+  }
+
   /** Every process's pid (for a chaos run's leftover check). */
   get pids(): number[] {
     return [...this.servers, ...this.sentinels].flatMap((s) => (s.pid === undefined ? [] : [s.pid]));

@@ -53,7 +53,7 @@ describe('the Redis room log through Sentinel when the Redis primary dies', () =
       expect(reply.code).toBe(503);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`"${text}" was not answered 200 by the deadline; answers: ${codes.join(',')}`);
+    throw new Error(`"${text}" was not answered 200 by the deadline; answers: ${codes.join(',')}; ${await sentinel.describe()}`);
   }
 
   it('answers 503 (never hangs) until the failover, then 200 again, with no process restarted and nothing acknowledged lost', async () => {

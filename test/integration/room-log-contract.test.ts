@@ -218,7 +218,9 @@ describe('the redis room log on Redis Sentinel', () => {
     const epoch = claim.epoch;
 
     await sentinel.killPrimary();
-    const after = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann', 'after')), 30_000);
+    const after = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann', 'after')), 30_000).catch(async (err: unknown) => {
+      throw new Error(`no append within 30 s of the failover (${(err as Error).message}); ${await sentinel.describe()}`);
+    });
     expect(after).toMatchObject({ duplicate: false, restarted: false, message: { seq: CAPACITY + 1 } });
     expect(claim.epoch).toBe(epoch);
     const read = await roomLog.read(rid, 0, 100);

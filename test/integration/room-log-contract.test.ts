@@ -228,6 +228,29 @@ describe('the redis room log on Redis Sentinel', () => {
     expect(read.messages.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);
     expect((await roomLog.append(claim, draft('ann', 'm3'))).duplicate).toBe(true);
   });
+  it('answers 503 for a write in flight when the primary dies, and leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // The test before killed a primary: back as a replica, so the new primary has two again.
+      for (const server of sentinel.servers) if (!server.running) await sentinel.restart(server);
+      const roomLog = track(sentinelLog());
+      const claim = await retryWhileUnavailable(() => roomLog.claim(newRid(), null));
+      const primary = await sentinel.primary();
+      // Frozen first, so that the append and the WAIT after it are both unanswered when the connection resets.
+      primary.freeze();
+      const failed = roomLog.append(claim, draft('ann')).catch((err: unknown) => err);
+      await sleep(100);
+      const killed = await sentinel.killPrimary();
+      expect(await failed).toMatchObject({ code: 503 });
+      await retryWhileUnavailable(() => roomLog.append(claim, draft('ann')), 30_000);
+      await sentinel.restart(killed);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('the redis room log closing', () => {

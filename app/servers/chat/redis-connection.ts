@@ -84,6 +84,8 @@ export class RedisConnection {
       const reply = command();
       // Sent after the command on the same connection, so the replicas' acknowledgement covers it.
       const acked = durable && this.minReplicas > 0 ? this.replicasAck(this.primaryOf(rid)) : undefined;
+      // When the command fails, its error is the one reported; the WAIT's must not go unhandled.
+      acked?.catch(() => undefined);
       const result = await reply;
       this.lastAnswerAt = Date.now();
       if (acked) this.noteConfirmed((await acked) >= this.minReplicas);

@@ -129,7 +129,7 @@ export class Application {
       });
     }
     if (info.frontend && info.clientPort !== undefined) {
-      this.httpRoutes = new HttpGetRoutes(settings, log);
+      this.httpRoutes = new HttpGetRoutes(settings, log, this.metrics);
       this.clientServer = new ClientServer({
         httpRoutes: this.httpRoutes,
         host: info.host,

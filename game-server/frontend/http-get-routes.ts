@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { AppError, Code, toErrorResponse } from '../errors';
 import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import type { RuntimeSettings } from '../settings';
 import { TokenBucket } from './token-bucket';
 
@@ -30,6 +31,8 @@ export class HttpGetRoutes {
   constructor(
     private readonly settings: Pick<RuntimeSettings, 'CORS_ORIGIN' | 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST'>,
     private readonly log: Logger,
+    /** Counted as the socket.io requests are: by route (`GET /entry`), and errors by code. */
+    private readonly metrics: Pick<ServerMetrics, 'messageIn' | 'error'>,
   ) {
     this.origins = corsOrigin(settings);
   }
@@ -58,6 +61,7 @@ export class HttpGetRoutes {
         error: `${req.method ?? 'this method'} is not allowed on ${url.pathname}: use GET`,
       });
     }
+    this.metrics.messageIn(`GET ${url.pathname}`);
     if (!this.take(req.socket)) return this.reply(req, res, { code: Code.TOO_MANY_REQUESTS, error: 'too many requests, slow down' });
     void this.answer(handler, url.searchParams).then((body) => this.reply(req, res, body));
   };
@@ -72,6 +76,7 @@ export class HttpGetRoutes {
   }
 
   private reply(req: IncomingMessage, res: ServerResponse, body: { code: number; error?: string } | (object & { code: number })): void {
+    if (body.code !== Code.OK) this.metrics.error(body.code);
     const json = JSON.stringify(body);
     res.writeHead(body.code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
     res.end(req.method === 'HEAD' ? undefined : json);

@@ -2,12 +2,15 @@
  * The gate's plain-HTTP entry, `GET /entry?uid=`, against a real gate: the same answer as
  * `gate.gateHandler.queryEntry` for the same uid, a code and a reason for each bad input, 405 for
  * other methods, CORS as the gate's socket.io answers it (preflight included), 429 past the rate limit
- * on one connection, socket.io's own path untouched, and 503 once no connector is up.
+ * on one connection, socket.io's own path untouched, its counts in /metrics, and 503 once no connector is up.
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { ENTRY_PATH } from '../../app/protocol';
+import { DEFAULT_RPC_SECRET } from '../../game-server/settings';
+import { collectClusterMetrics } from '../../web-server/cluster-metrics';
 import { queryEntry } from '../helpers/chat-client';
 import { TestCluster } from '../helpers/cluster';
+import { parsePrometheusText, type PrometheusText } from '../helpers/prometheus-text';
 import { waitUntil } from '../helpers/wait';
 
 const ALLOWED = 'http://web.example';
@@ -137,6 +140,23 @@ describe('GET /entry on the gate', () => {
       agent.destroy();
     }
     expect((await call(entry('alice'))).status).toBe(200);
+  });
+
+  it('counts its requests and errors in the gate’s metrics, as the socket.io route’s', async () => {
+    const scrape = async (): Promise<PrometheusText> =>
+      parsePrometheusText(
+        await collectClusterMetrics({ servers: cluster.servers, secret: cluster.processEnv().RPC_SECRET ?? DEFAULT_RPC_SECRET }),
+      );
+    const gate = { server_type: 'gate' };
+    const before = await scrape();
+    expect((await call(entry('alice'))).status).toBe(200);
+    expect((await call(entry(''))).status).toBe(400);
+    expect((await call(entry('alice'), { method: 'POST' })).status).toBe(405);
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>): number => after.sum(name, labels) - before.sum(name, labels);
+    expect(delta('client_messages_in_total', { ...gate, route: `GET ${ENTRY_PATH}` })).toBe(2);
+    expect(delta('request_errors_total', { ...gate, code: '400' })).toBe(1);
+    expect(delta('request_errors_total', { ...gate, code: '405' })).toBe(1);
   });
 
   it('answers 503 once no connector is up', async () => {

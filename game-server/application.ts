@@ -4,6 +4,7 @@ import { createSystemRemote } from './admin/system-remote';
 import type { ServerInfo, ServerMap } from './config/server-info';
 import { AppError, Code } from './errors';
 import { ClientServer } from './frontend/client-server';
+import { HttpGetRoutes, type HttpGetHandler } from './frontend/http-get-routes';
 import { sessionFromSnapshot, type Session } from './frontend/session';
 import { SessionService } from './frontend/session-service';
 import type { RemoteImpl, RemoteToken } from './contract/remote-token';
@@ -46,6 +47,7 @@ export class Application {
   /** None on a server without an internal `port` (a gate, say): it only opens links of its own. */
   private readonly rpcServer?: RpcServer;
   private readonly clientServer?: ClientServer;
+  private readonly httpRoutes?: HttpGetRoutes;
   private readonly startHooks: LifecycleHook[] = [];
   private readonly stopHooks: LifecycleHook[] = [];
   private readonly linkedTypes = new Set<string>();
@@ -127,7 +129,9 @@ export class Application {
       });
     }
     if (info.frontend && info.clientPort !== undefined) {
+      this.httpRoutes = new HttpGetRoutes(settings, log, this.metrics);
       this.clientServer = new ClientServer({
+        httpRoutes: this.httpRoutes,
         host: info.host,
         port: info.clientPort,
         settings,
@@ -230,6 +234,15 @@ export class Application {
         return handler(request, def.session(session), context);
       },
     });
+  }
+
+  /**
+   * Serves `GET path` on this frontend's client port, beside socket.io: `handler` gets the query and
+   * answers JSON (see game-server/frontend/http-get-routes.ts). Only on a server with a clientPort.
+   */
+  serveGet(path: string, handler: HttpGetHandler): void {
+    if (!this.httpRoutes) throw new Error(`${this.serverId} has no client port to serve ${path} on`);
+    this.httpRoutes.add(path, handler);
   }
 
   /** Serves the remote `token` names with `impl`: internal calls from peer servers only, never from clients. */

@@ -27,7 +27,7 @@ export async function runAdapterWorker(host: string, port: number, countIpc: boo
     process.send?.(reply);
   });
   if (bare) {
-    const { io, port: listening } = await listenSocketIo(host, port, createAdapter());
+    const { io, port: listening } = await listenSocketIo(host, port, { adapter: createAdapter() });
     serveBareChat(io, { host, port: listening });
     if (counts) countChatBroadcasts(io, counts);
     return;

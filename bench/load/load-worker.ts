@@ -1,10 +1,11 @@
 /**
- * A load-generator process (forked by the bench runner, IPC only): enters its users through the gate,
+ * A load-generator process (forked by the bench runner, IPC only): enters its users through the gate (GET /entry),
  * sends at the rate it is told, and counts deliveries and send-to-receive latency. The latency is the
  * send time carried in the message content against this machine's clock at receipt.
  */
 import { performance } from 'node:perf_hooks';
-import { Push, Route, type EnterResult, type QueryEntryResult, type Reply } from '../../app/protocol';
+import { Push, Route, type EnterResult, type Reply } from '../../app/protocol';
+import { getEntry } from './get-entry';
 import { Histogram } from './histogram';
 import { joinRooms, nextRoomOf, type BenchClient } from './room-joins';
 import { WireClient } from './wire-client';
@@ -59,14 +60,8 @@ function onAck(reply: unknown): void {
 
 async function enterOne(gate: { host: string; port: number }, user: BenchUser, perPort: Record<string, number>): Promise<number> {
   const started = now();
-  const gateClient = await WireClient.connect(gate.host, gate.port);
-  let entry: Reply<QueryEntryResult>;
-  try {
-    entry = (await gateClient.request(Route.queryEntry, { uid: user.username })) as Reply<QueryEntryResult>;
-  } finally {
-    gateClient.close();
-  }
-  if (entry.code !== 200) throw new Error(`queryEntry: ${JSON.stringify(entry)}`);
+  const entry = await getEntry(gate, user.username);
+  if (entry.code !== 200) throw new Error(`GET /entry: ${JSON.stringify(entry)}`);
   const client = await WireClient.connect(entry.host, entry.port);
   client.onPush = onPush;
   const reply = (await client.request(Route.enter, { username: user.username, rid: user.rid })) as Reply<EnterResult>;

@@ -19,6 +19,9 @@ export const Route = {
   read: 'chat.chatHandler.read',
 } as const;
 
+/** The gate's plain-HTTP form of queryEntry: `GET /entry?uid=<uid>` on the gate's port answers a QueryEntryResult. */
+export const ENTRY_PATH = '/entry';
+
 export const Push = {
   chat: 'onChat',
   add: 'onAdd',
@@ -33,7 +36,7 @@ export const Push = {
 /** `target` for a message to the whole room. */
 export const EVERYONE = '*';
 
-export type ErrorCodeNumber = 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503;
+export type ErrorCodeNumber = 400 | 401 | 403 | 404 | 405 | 409 | 429 | 500 | 503;
 
 export interface ErrorReply {
   code: ErrorCodeNumber;

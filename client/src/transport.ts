@@ -1,8 +1,8 @@
-/** The socket.io side: the gate's answer, a connector socket, and requests that never hang. */
+/** The wire: the gate's answer (plain HTTP), a connector socket, and requests that never hang. */
 import { io, type Socket } from 'socket.io-client';
 import { ChatClientError } from './errors.js';
 import {
-  Route,
+  ENTRY_PATH,
   type ClientToServerEvents,
   type ErrorReply,
   type QueryEntryResult,
@@ -56,18 +56,50 @@ export async function request<T>(
 export const replyError = (what: string, reply: ErrorReply): ChatClientError =>
   new ChatClientError(`${what} refused (${reply.code}): ${reply.error}`, reply.code, reply.error);
 
-/** Asks the gate which connector serves `uid`, and returns that connector's URL (same scheme as the gate's). */
+/** The gate's `GET /entry` URL for `uid`: http for a ws/http gate, https for wss/https. */
+export function entryUrl(gate: string, uid: string): URL {
+  const url = new URL(ENTRY_PATH, gate);
+  url.protocol = url.protocol === 'wss:' || url.protocol === 'https:' ? 'https:' : 'http:';
+  url.searchParams.set('uid', uid);
+  return url;
+}
+
+/**
+ * Asks the gate which connector serves `uid` (`GET /entry`, plain HTTP: no socket.io handshake), and
+ * returns that connector's URL (same scheme as the gate's). Unreachable, or no answer within
+ * connectTimeoutMs + requestTimeoutMs, rejects without `code`; a refusal carries the gate's code and reason.
+ */
 export async function queryEntry(gate: string, uid: string, options: TransportOptions): Promise<string> {
-  const socket = await openSocket(gate, 'gate', options);
+  const url = entryUrl(gate, uid);
+  const timeoutMs = options.connectTimeoutMs + options.requestTimeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let reply: Reply<QueryEntryResult> | undefined;
+  let status: number;
   try {
-    const reply = await request<QueryEntryResult>('gate', options, (ms) => socket.timeout(ms).emitWithAck(Route.queryEntry, { uid }));
-    if (reply.code !== 200) throw replyError('gate.gateHandler.queryEntry', reply);
-    const scheme = new URL(gate).protocol;
-    const host = reply.host.includes(':') ? `[${reply.host}]` : reply.host;
-    return `${scheme}//${host}:${reply.port}`;
+    const response = await fetch(url, { signal: controller.signal });
+    status = response.status;
+    reply = (await response.json().catch(() => undefined)) as Reply<QueryEntryResult> | undefined;
+  } catch (err) {
+    if (controller.signal.aborted) throw new ChatClientError(`the gate did not answer within ${timeoutMs} ms`);
+    throw new ChatClientError(`cannot reach the gate at ${gate}: ${errorText(err)}`);
   } finally {
-    socket.disconnect();
+    clearTimeout(timer);
   }
+  // Not the gate's JSON: something else on that port, or a proxy's own error page.
+  if (typeof reply?.code !== 'number')
+    throw new ChatClientError(`${url.origin} answered HTTP ${status} to GET ${ENTRY_PATH}, not a gate's answer`, status);
+  if (reply.code !== 200) throw replyError(`the gate (GET ${ENTRY_PATH})`, reply);
+  const scheme = new URL(gate).protocol;
+  const host = reply.host.includes(':') ? `[${reply.host}]` : reply.host;
+  return `${scheme}//${host}:${reply.port}`;
+}
+
+/** fetch's own message is "fetch failed": the cause says why (ECONNREFUSED, a bad certificate...). */
+function errorText(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } } | undefined)?.cause?.message;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof cause === 'string' ? `${message} (${cause})` : message;
 }
 
 /** A fresh id for an idempotent send (docs/PROTOCOL.md, `clientMsgId`). */

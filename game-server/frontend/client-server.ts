@@ -11,6 +11,7 @@ import { hopNow, HopSampler } from '../metrics/hop-trace';
 import type { ClientResponse, PushMessage } from '../rpc/rpc-messages';
 import type { RuntimeSettings } from '../settings';
 import { channelRoom } from './frontend-session';
+import { corsOrigin, type HttpGetRoutes } from './http-get-routes';
 import { destroyConnection, outgoingBytes } from './outgoing-buffer';
 import { PushWriter } from './push-writer';
 import { trimHandshake } from './trim-handshake';
@@ -26,6 +27,8 @@ export interface ClientServerOptions {
   settings: RuntimeSettings;
   sessions: SessionService;
   run: ClientRequestRunner;
+  /** Plain HTTP GET routes served beside socket.io on the same port; any other request is 404. */
+  httpRoutes?: HttpGetRoutes;
   log: Logger;
 }
 
@@ -43,7 +46,7 @@ export function socketIoOptions(settings: RuntimeSettings): Partial<ServerOption
     maxHttpBufferSize: settings.CLIENT_MAX_FRAME_BYTES,
     pingInterval: settings.CLIENT_PING_INTERVAL_MS,
     pingTimeout: settings.CLIENT_PING_TIMEOUT_MS,
-    cors: { origin: settings.CORS_ORIGIN === '*' ? true : settings.CORS_ORIGIN.split(',') },
+    cors: { origin: corsOrigin(settings) },
   };
 }
 
@@ -67,7 +70,7 @@ export class ClientServer {
 
   async start(): Promise<void> {
     const { host, port, settings } = this.options;
-    const http = createServer((_req, res) => res.writeHead(404).end());
+    const http = createServer(this.options.httpRoutes?.serve ?? ((_req, res) => res.writeHead(404).end()));
     const io = new Server(http, socketIoOptions(settings));
     // The upgrade request (headers, socket, parser state) is not needed once the connection is open:
     // dropping it saves several KiB per client (socket.io's performance guide). `handshake.address` stays.

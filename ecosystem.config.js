@@ -46,6 +46,9 @@ const common = {
   kill_timeout: 5000,
   restart_delay: 200,
   time: false,
+  // No @pm2/io agent in the servers: it hooks every HTTP request (the gate's /entry, each websocket upgrade)
+  // and samples the event loop, for pm2's own dashboard; the servers' metrics are their /metrics.
+  pmx: false,
 };
 
 const serverApps = onThisHost.map((server) => ({

@@ -14,6 +14,7 @@ const HOP_COLORS = ['#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 export const COLORS: Record<TargetName, string> = {
   cluster: '#1f77b4',
   'cluster-redis': '#ff7f0e',
+  'cluster-sentinel': '#8c564b',
   'cluster-tls': '#8c564b',
   baseline: '#d62728',
   adapter: '#2ca02c',

@@ -22,6 +22,10 @@ export interface ReportRow {
   clusterRedis?: number;
   /** cluster-redis / cluster. */
   redisRatio?: number;
+  /** The cluster on Redis Sentinel, each append confirmed by a replica (WAIT). */
+  clusterSentinel?: number;
+  /** cluster-sentinel / cluster. */
+  sentinelRatio?: number;
   /** The cluster with mutual TLS on its internal links. */
   clusterTls?: number;
   /** cluster-tls / cluster. */
@@ -37,6 +41,7 @@ export interface ReportRow {
   adapterRatioRuns?: (number | undefined)[];
   bareRatioRuns?: (number | undefined)[];
   redisRatioRuns?: (number | undefined)[];
+  sentinelRatioRuns?: (number | undefined)[];
   tlsRatioRuns?: (number | undefined)[];
 }
 
@@ -61,6 +66,8 @@ export function reportRows(results: Results): ReportRow[] {
       const bareRatio = ratioOf(cluster, adapterBare);
       const clusterRedis = value('cluster-redis');
       const redisRatio = ratioOf(clusterRedis, cluster);
+      const clusterSentinel = value('cluster-sentinel');
+      const sentinelRatio = ratioOf(clusterSentinel, cluster);
       const clusterTls = value('cluster-tls');
       const tlsRatio = ratioOf(clusterTls, cluster);
       rows.push({
@@ -76,6 +83,8 @@ export function reportRows(results: Results): ReportRow[] {
         ...(bareRatio !== undefined && { bareRatio }),
         ...(clusterRedis !== undefined && { clusterRedis }),
         ...(redisRatio !== undefined && { redisRatio }),
+        ...(clusterSentinel !== undefined && { clusterSentinel }),
+        ...(sentinelRatio !== undefined && { sentinelRatio }),
         ...(clusterTls !== undefined && { clusterTls }),
         ...(tlsRatio !== undefined && { tlsRatio }),
       });
@@ -122,6 +131,7 @@ export function repeatedRows(merged: Results, runs: readonly Results[]): ReportR
     adapterRatioRuns: perRun.map((run) => run.find(same(row))?.adapterRatio),
     bareRatioRuns: perRun.map((run) => run.find(same(row))?.bareRatio),
     redisRatioRuns: perRun.map((run) => run.find(same(row))?.redisRatio),
+    sentinelRatioRuns: perRun.map((run) => run.find(same(row))?.sentinelRatio),
     tlsRatioRuns: perRun.map((run) => run.find(same(row))?.tlsRatio),
   }));
 }
@@ -137,6 +147,7 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
   const onlyScale = rows.length > 0 && rows.every((r) => r.scenario === 'scale');
   const bare = rows.some((r) => r.adapterBare !== undefined);
   const onRedis = rows.some((r) => r.clusterRedis !== undefined);
+  const onSentinel = rows.some((r) => r.clusterSentinel !== undefined);
   const withTls = rows.some((r) => r.clusterTls !== undefined);
   const repeated = rows.some((r) => r.ratioRuns);
   type Column = TableColumn<ReportRow>;
@@ -147,6 +158,8 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     { title: 'CLUSTER', value: (r) => r.cluster, align: 'right' },
     onRedis && { title: 'CLUSTER ON REDIS', value: (r) => r.clusterRedis, align: 'right' },
     onRedis && { title: 'REDIS / CLUSTER', value: (r) => r.redisRatio, align: 'right' },
+    onSentinel && { title: 'CLUSTER ON SENTINEL', value: (r) => r.clusterSentinel, align: 'right' },
+    onSentinel && { title: 'SENTINEL / CLUSTER', value: (r) => r.sentinelRatio, align: 'right' },
     withTls && { title: 'CLUSTER WITH TLS', value: (r) => r.clusterTls, align: 'right' },
     withTls && { title: 'TLS / CLUSTER', value: (r) => r.tlsRatio, align: 'right' },
     { title: 'BASELINE', value: (r) => r.baseline, align: 'right' },
@@ -159,6 +172,7 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
     repeated && { title: 'TO ADAPTER, EACH RUN', value: (r) => listed(r.adapterRatioRuns) },
     repeated && bare && { title: 'TO BARE, EACH RUN', value: (r) => listed(r.bareRatioRuns) },
     repeated && onRedis && { title: 'REDIS / CLUSTER, EACH RUN', value: (r) => listed(r.redisRatioRuns) },
+    repeated && onSentinel && { title: 'SENTINEL / CLUSTER, EACH RUN', value: (r) => listed(r.sentinelRatioRuns) },
     repeated && withTls && { title: 'TLS / CLUSTER, EACH RUN', value: (r) => listed(r.tlsRatioRuns) },
   ];
   const table = renderTable<ReportRow>(

@@ -68,6 +68,7 @@ interface Options extends SizeOverrides {
 const TARGETS: Record<TargetName | 'both' | 'all', TargetName[]> = {
   cluster: ['cluster'],
   'cluster-redis': ['cluster-redis'],
+  'cluster-sentinel': ['cluster-sentinel'],
   'cluster-tls': ['cluster-tls'],
   baseline: ['baseline'],
   adapter: ['adapter'],
@@ -154,7 +155,7 @@ function withMemoryProbe(env: Record<string, string>, dir: string): Record<strin
  */
 const runsOn = (scenario: ScenarioName, target: TargetName): boolean => {
   if (scenario === 'scale') return target === 'cluster' || target === 'adapter';
-  if (target === 'cluster-redis' || target === 'cluster-tls')
+  if (target === 'cluster-redis' || target === 'cluster-sentinel' || target === 'cluster-tls')
     return scenario === 'chat' || scenario === 'bigRoom' || scenario === 'multiRoom';
   if (scenario === 'presence') return target !== 'adapter-bare';
   return true;
@@ -166,6 +167,8 @@ function startTarget(name: TargetName, layout: ClusterLayout, adapterWorkers: nu
       return ClusterTarget.start(layout, env);
     case 'cluster-redis':
       return ClusterTarget.start({ ...layout, store: 'redis' }, env, 'cluster-redis');
+    case 'cluster-sentinel':
+      return ClusterTarget.start({ ...layout, store: 'sentinel' }, env, 'cluster-sentinel');
     case 'cluster-tls':
       return ClusterTarget.start(layout, env, 'cluster-tls');
     case 'baseline':
@@ -191,6 +194,8 @@ function describeTarget(name: TargetName, layout: ClusterLayout, adapterWorkers:
       return `the cluster (${servers}, ${layout.store} room log)`;
     case 'cluster-redis':
       return `the cluster on Redis (${servers}, a redis-server of its own)`;
+    case 'cluster-sentinel':
+      return `the cluster on Redis Sentinel (${servers}; a primary, two replicas, three Sentinels; a replica confirms each append)`;
     case 'cluster-tls':
       return `the cluster with mutual TLS on its internal links (${servers}, ${layout.store} room log)`;
     case 'baseline':

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeCerts } from '../../game-server/cli/make-certs';
+import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { loadRuntimeSettings } from '../../game-server/settings';
 import { clusterTraffic, type InternalTraffic } from './internal-traffic';
@@ -15,8 +16,11 @@ const METRICS_TIMEOUT_MS = 5000;
 export interface ClusterLayout {
   connectors: number;
   chats: number;
-  /** Where room logs live (HISTORY_STORE); `redis` starts a redis-server of the bench's own. */
-  store: 'memory' | 'redis';
+  /**
+   * Where room logs live (HISTORY_STORE); `redis` starts a redis-server of the bench's own, `sentinel` a
+   * primary, two replicas and three Sentinels (each append confirmed by a replica: REDIS_MIN_REPLICAS=1).
+   */
+  store: 'memory' | 'redis' | 'sentinel';
 }
 
 /** The real cluster, `pm2 start ecosystem.config.js` under a private PM2_HOME on free ports. */
@@ -24,9 +28,9 @@ export class ClusterTarget implements Target {
   private readonly pids = new Set<number>();
 
   private constructor(
-    readonly name: 'cluster' | 'cluster-redis' | 'cluster-tls',
+    readonly name: 'cluster' | 'cluster-redis' | 'cluster-sentinel' | 'cluster-tls',
     private readonly cluster: PrivatePm2Cluster,
-    private readonly redis?: PrivateRedisServer,
+    private readonly redis?: PrivateRedisServer | PrivateRedisSentinel,
     private readonly certsDir?: string,
   ) {}
 
@@ -39,14 +43,19 @@ export class ClusterTarget implements Target {
     env: Record<string, string>,
     name: ClusterTarget['name'] = 'cluster',
   ): Promise<ClusterTarget> {
-    const redis = store === 'redis' ? await PrivateRedisServer.start() : undefined;
+    const redis =
+      store === 'redis' ? await PrivateRedisServer.start() : store === 'sentinel' ? await PrivateRedisSentinel.start() : undefined;
     const certsDir = name === 'cluster-tls' ? mkdtempSync(path.join(os.tmpdir(), 'bench-certs-')) : undefined;
     try {
-      const storeEnv = { HISTORY_STORE: store, ...(redis && { REDIS_URL: redis.url }) };
+      const storeEnv = {
+        HISTORY_STORE: store === 'memory' ? 'memory' : 'redis',
+        ...(redis && { REDIS_URL: redis.url }),
+        ...(store === 'sentinel' && { REDIS_MIN_REPLICAS: '1' }),
+      };
       const tlsEnv = certsDir ? await tlsSettings(certsDir) : {};
       const cluster = await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv, ...tlsEnv } });
       const target = new ClusterTarget(name, cluster, redis, certsDir);
-      if (redis?.pid !== undefined) target.pids.add(redis.pid);
+      for (const pid of redis ? redisPids(redis) : []) target.pids.add(pid);
       await target.processes();
       return target;
     } catch (err) {
@@ -105,3 +114,6 @@ async function tlsSettings(dir: string): Promise<Record<string, string>> {
   const { ca, hosts } = await makeCerts({ out: dir, hosts: ['127.0.0.1'] });
   return { RPC_TLS_CERT: hosts[0]!.cert, RPC_TLS_KEY: hosts[0]!.key, RPC_TLS_CA: ca };
 }
+
+const redisPids = (redis: PrivateRedisServer | PrivateRedisSentinel): number[] =>
+  redis instanceof PrivateRedisSentinel ? redis.pids : redis.pid === undefined ? [] : [redis.pid];

@@ -6,7 +6,7 @@ import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
  * the single-process baseline, or socket.io's cluster adapter serving the baseline's chat (`adapter`) or
  * routes and pushes only (`adapter-bare`).
  */
-export type TargetName = 'cluster' | 'cluster-redis' | 'cluster-tls' | 'baseline' | 'adapter' | 'adapter-bare';
+export type TargetName = 'cluster' | 'cluster-redis' | 'cluster-sentinel' | 'cluster-tls' | 'baseline' | 'adapter' | 'adapter-bare';
 
 export interface ServerProcess {
   /** Server id (cluster) or `baseline`. */

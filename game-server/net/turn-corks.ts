@@ -13,14 +13,21 @@ export class TurnCorks {
   /** `flushed`: called after each turn's uncorking (once per turn that held a socket). */
   constructor(private readonly flushed?: () => void) {}
 
-  /** Corks `socket` until the end of this turn (a socket already held this turn is left as it is). */
+  /** Corks `socket` until the end of this turn (or `flush`); a socket held already is left as it is. */
   hold(socket: NetSocket): void {
     if (this.corked.has(socket)) return;
     socket.cork();
     this.corked.add(socket);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(() => this.endTurn());
+  }
+
+  /** Uncorks what this turn held so far, now (a socket held again later in the turn is uncorked at its end). */
+  flush(): void {
+    if (this.corked.size === 0) return;
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
   }
 
   /** True while sockets are held for the end of this turn. */
@@ -28,10 +35,9 @@ export class TurnCorks {
     return this.scheduled;
   }
 
-  private flush(): void {
+  private endTurn(): void {
     this.scheduled = false;
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    this.flush();
     this.flushed?.();
   }
 }

@@ -138,6 +138,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     return reply.value;
   }
 
+  /**
+   * Sends now the calls and forwards held for the end of this turn. A frontend calls it before it writes a
+   * push batch to its clients, the longest work of a turn: the requests it read before leave first.
+   */
+  sendHeldRequests(): void {
+    this.corks.flush();
+  }
+
   /** Carries a client request to the backend that serves its route. */
   forward(server: ServerInfo, request: ForwardedRequest): Promise<ClientResponse> {
     return this.request<ClientResponse>(server, 'forward', request);

@@ -55,6 +55,19 @@ describe('TurnCorks', () => {
     expect(await received).toBe('xyw');
   });
 
+  it('uncorks at once on flush, and holds a socket again until the end of the turn', async () => {
+    let flushes = 0;
+    const corks = new TurnCorks(() => flushes++);
+    corks.hold(a);
+    a.write('x');
+    corks.flush();
+    expect([a.writableCorked, a.writableLength, flushes]).toEqual([0, 0, 0]);
+    corks.hold(a);
+    expect(a.writableCorked).toBe(1);
+    await nextTurn();
+    expect([a.writableCorked, flushes]).toEqual([0, 1]);
+  });
+
   it('holds again in a later turn, and does nothing when nothing was held', async () => {
     let flushes = 0;
     const corks = new TurnCorks(() => flushes++);

@@ -124,6 +124,8 @@ export class Application {
               trace: trace === undefined ? undefined : hopTraceOf(trace),
             }),
           push: (push) => this.deliverPush(push),
+          // The client requests read before this batch go to the backends before it is written to clients.
+          beforePushes: () => this.rpcClient.sendHeldRequests(),
           pushed: (stamp, arrivedAt) => this.pushBatchHops(stamp, arrivedAt),
         },
       });

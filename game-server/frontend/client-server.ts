@@ -137,9 +137,12 @@ export class ClientServer {
     if (!this.io) return 0;
     const { sessions } = this.options;
     const sockets = this.io.sockets.sockets;
-    const skipped = new Set<string>();
-    if (exceptSid !== undefined) skipped.add(exceptSid);
-    if (except !== undefined) for (const session of sessions.sessionsOf(except)) skipped.add(session.id);
+    // Most pushes (a room's broadcast) leave nobody out: no set is made for them.
+    let skipped: Set<string> | undefined;
+    if (except !== undefined) {
+      skipped = new Set();
+      for (const session of sessions.sessionsOf(except)) skipped.add(session.id);
+    }
     let sids: Iterable<string> | undefined;
     if (channel !== undefined) sids = this.io.sockets.adapter.rooms.get(channelRoom(channel));
     else if (uids !== undefined) {
@@ -150,7 +153,7 @@ export class ClientServer {
     let frame: Buffer | undefined;
     let recipients = 0;
     for (const sid of sids ?? []) {
-      const socket = skipped.has(sid) ? undefined : sockets.get(sid);
+      const socket = sid === exceptSid || skipped?.has(sid) ? undefined : sockets.get(sid);
       if (!socket) continue;
       frame ??= PushWriter.encode(route, msg);
       this.writer.write(socket, frame, route, msg);

@@ -2,6 +2,7 @@ import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'socket.io';
 import WebSocket from 'ws';
 import { hopNow } from '../metrics/hop-trace';
+import { TurnCorks } from '../net/turn-corks';
 
 interface FrameOptions {
   readOnly: boolean;
@@ -27,8 +28,7 @@ interface EngineConnection {
  * gets the push through socket.io as usual.
  */
 export class PushWriter {
-  private readonly corked = new Set<NetSocket>();
-  private flushScheduled = false;
+  private readonly corks = new TurnCorks(() => this.flushed());
   /** Called with the time of the next flush: one per push batch, not per message. */
   private readonly waiting: ((writtenAt: number) => void)[] = [];
 
@@ -44,31 +44,20 @@ export class PushWriter {
       socket.emit(route, msg);
       return;
     }
-    if (!this.corked.has(stream)) {
-      stream.cork();
-      this.corked.add(stream);
-      this.scheduleFlush();
-    }
+    this.corks.hold(stream);
     stream.write(frame);
   }
 
   /** Calls `done` with the time the corked writes so far have been handed to the kernel (now, if there are none). */
   afterWrite(done: (writtenAt: number) => void): void {
-    if (this.flushScheduled) this.waiting.push(done);
+    if (this.corks.pending) this.waiting.push(done);
     else done(hopNow());
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      for (const stream of this.corked) stream.uncork();
-      this.corked.clear();
-      if (this.waiting.length === 0) return;
-      const writtenAt = hopNow();
-      for (const done of this.waiting.splice(0)) done(writtenAt);
-    });
+  private flushed(): void {
+    if (this.waiting.length === 0) return;
+    const writtenAt = hopNow();
+    for (const done of this.waiting.splice(0)) done(writtenAt);
   }
 }
 

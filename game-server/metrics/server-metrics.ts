@@ -3,6 +3,7 @@ import type { MetricsSnapshot } from '../admin/admin-messages';
 import type { ClientCounts } from '../admin/status-board';
 import type { ServerInfo } from '../config/server-info';
 import type { Hop } from './hop-trace';
+import { LabelledCounter } from './label-counts';
 
 /** Internal requests a server makes: a `call` to a remote, or a client request `forward`ed to a backend. */
 export type RpcKind = 'call' | 'forward';
@@ -40,12 +41,13 @@ export class ServerMetrics {
   readonly registry = new Registry();
   /** Client requests received (frontends), as a plain number for the status reply. */
   requestsIn = 0;
-  private readonly messagesIn;
-  private readonly messagesOut;
-  private readonly errors;
-  private readonly rpcRequests;
+  /** Counted per message: plain numbers, told to prom-client when scraped (label-counts.ts). */
+  private readonly messagesIn: LabelledCounter;
+  private readonly messagesOut: LabelledCounter;
+  private readonly errors: LabelledCounter;
+  private readonly rpcRequests: LabelledCounter;
+  private readonly rpcPushes: LabelledCounter;
   private readonly rpcDuration;
-  private readonly rpcPushes;
   private readonly hops;
   /** Frames and payload bytes on the internal links this server opened: plain numbers, read when scraped. */
   private readonly linkTraffic = { in: { frames: 0, bytes: 0 }, out: { frames: 0, bytes: 0 } };
@@ -59,25 +61,25 @@ export class ServerMetrics {
       this.gauge('client_connections', 'Open client sockets on this frontend', () => clients.connectionCount);
       this.gauge('client_sessions', 'Uids held by the client sockets of this frontend (one per user and room)', () => clients.boundCount);
     }
-    const messagesIn = new Counter({
+    this.messagesIn = new LabelledCounter({
       name: 'client_messages_in_total',
       help: 'Requests received from clients on this frontend, by route ("other" for routes it does not serve)',
       labelNames: ['route'],
       registers,
     });
-    const messagesOut = new Counter({
+    this.messagesOut = new LabelledCounter({
       name: 'client_messages_out_total',
       help: 'Pushes delivered to client sockets on this frontend, one per recipient, by push route',
       labelNames: ['route'],
       registers,
     });
-    const errors = new Counter({
+    this.errors = new LabelledCounter({
       name: 'request_errors_total',
       help: 'Error replies made on this server (to client requests, forwarded requests and remote calls), by code',
       labelNames: ['code'],
       registers,
     });
-    const rpcRequests = new Counter({
+    this.rpcRequests = new LabelledCounter({
       name: 'rpc_requests_total',
       help: 'Internal requests this server made, by kind, peer server type and result code (503: no answer in time)',
       labelNames: ['kind', 'peer_type', 'code'],
@@ -90,7 +92,7 @@ export class ServerMetrics {
       buckets: RPC_BUCKETS,
       registers,
     });
-    const rpcPushes = new Counter({
+    this.rpcPushes = new LabelledCounter({
       name: 'rpc_pushes_total',
       help: 'Pushes this server sent to frontends over internal links, by peer server type ("dropped": link down)',
       labelNames: ['peer_type', 'result'],
@@ -115,12 +117,7 @@ export class ServerMetrics {
       'bytes',
       'Payload characters of those frames (bytes for ASCII), without websocket and TCP headers, by direction',
     );
-    this.messagesIn = childrenOf((...v) => messagesIn.labels(...v));
-    this.messagesOut = childrenOf((...v) => messagesOut.labels(...v));
-    this.errors = childrenOf((...v) => errors.labels(...v));
-    this.rpcRequests = childrenOf((...v) => rpcRequests.labels(...v));
     this.rpcDuration = childrenOf((...v) => rpcDuration.labels(...v));
-    this.rpcPushes = childrenOf((...v) => rpcPushes.labels(...v));
     this.hops = childrenOf((...v) => hops.labels(...v));
   }
 
@@ -183,24 +180,24 @@ export class ServerMetrics {
 
   messageIn(route: string): void {
     this.requestsIn++;
-    this.messagesIn(route).inc();
+    this.messagesIn.add(1, route);
   }
 
   messagesDelivered(route: string, recipients: number): void {
-    if (recipients > 0) this.messagesOut(route).inc(recipients);
+    if (recipients > 0) this.messagesOut.add(recipients, route);
   }
 
   error(code: number): void {
-    this.errors(String(code)).inc();
+    this.errors.add(1, String(code));
   }
 
   rpcRequest(kind: RpcKind, peerType: string, code: number, seconds: number): void {
-    this.rpcRequests(kind, peerType, String(code)).inc();
+    this.rpcRequests.add(1, kind, peerType, String(code));
     this.rpcDuration(kind, peerType).observe(seconds);
   }
 
   rpcPush(peerType: string, sent: boolean): void {
-    this.rpcPushes(peerType, sent ? 'sent' : 'dropped').inc();
+    this.rpcPushes.add(1, peerType, sent ? 'sent' : 'dropped');
   }
 
   /** One message's time on `hop`, from two times in ms (a negative difference, two clocks apart, counts as 0). */

@@ -17,6 +17,7 @@ import type {
 } from './rpc-messages';
 import { clientTransport, coalesceFlushes } from './coalesce-flushes';
 import { linkParser } from './link-parser';
+import { TurnCorks } from '../net/turn-corks';
 import { rpcClientTlsOptions, rpcUrl, type RpcTls } from './rpc-tls';
 
 const STARTUP_GRACE_MS = 3000;
@@ -57,6 +58,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly batchTraces = new Map<PeerSocket, HopTrace>();
   /** Pushes to peers still starting (link never up, not down yet), sent when the link comes up. */
   private readonly held = new Map<string, PushMessage[]>();
+  private readonly corks = new TurnCorks();
 
   constructor(private readonly options: RpcClientOptions) {
     super();
@@ -136,6 +138,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     return reply.value;
   }
 
+  /**
+   * Sends now the calls and forwards held for the end of this turn. A frontend calls it before it writes a
+   * push batch to its clients, the longest work of a turn: the requests it read before leave first.
+   */
+  sendHeldRequests(): void {
+    this.corks.flush();
+  }
+
   /** Carries a client request to the backend that serves its route. */
   forward(server: ServerInfo, request: ForwardedRequest): Promise<ClientResponse> {
     return this.request<ClientResponse>(server, 'forward', request);
@@ -149,6 +159,9 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   ): Promise<R> {
     const deadline = Date.now() + timeoutMs;
     const socket: Socket = await this.ready(server, deadline, timeoutMs);
+    // The requests of one turn (a connector forwards every client frame it read in it) leave in one write.
+    const { tcp } = clientTransport(socket);
+    if (tcp && !tcp.destroyed) this.corks.hold(tcp);
     try {
       return (await socket.timeout(Math.max(1, deadline - Date.now())).emitWithAck(event, payload)) as R;
     } catch {

@@ -26,6 +26,8 @@ export interface RpcDispatcher {
   call(call: RemoteCall): Promise<RpcReply>;
   forward(request: ForwardedRequest): Promise<ClientResponse>;
   push(push: PushMessage): void;
+  /** A batch of pushes is about to be delivered (`push` for each). */
+  beforePushes?(): void;
   /** A batch of pushes was delivered (`push` for each): its stamp, and when it was read here. */
   pushed?(stamp: PushBatchStamp, arrivedAt: number): void;
 }
@@ -91,6 +93,7 @@ export class RpcServer {
         if (!Array.isArray(pushes)) return;
         const stamp = dispatcher.pushed && batchStampOf(stampValue);
         const arrivedAt = stamp ? hopNow() : 0;
+        dispatcher.beforePushes?.();
         for (const push of pushes) dispatcher.push(push);
         if (stamp) dispatcher.pushed?.(stamp, arrivedAt);
       });

@@ -88,6 +88,24 @@ describe('a server metrics registry', () => {
     }
   });
 
+  it('adds what was counted between two scrapes to each series, whose labels stay apart', async () => {
+    const metrics = new ServerMetrics(connector, clients, { defaultMetrics: false });
+    const scrape = async () => parsePrometheusText(await metrics.registry.metrics());
+    metrics.rpcRequest('forward', 'chat', 200, 0.001);
+    metrics.rpcRequest('call', 'chat', 200, 0.001);
+    metrics.messagesDelivered('onChat', 3);
+    expect((await scrape()).sum('rpc_requests_total', { kind: 'forward' })).toBe(1);
+    metrics.rpcRequest('forward', 'chat', 200, 0.001);
+    metrics.rpcRequest('forward', 'connector', 200, 0.001);
+    metrics.messagesDelivered('onChat', 4);
+    const text = await scrape();
+    expect(text.sum('rpc_requests_total', { kind: 'forward', peer_type: 'chat', code: '200' })).toBe(2);
+    expect(text.sum('rpc_requests_total', { kind: 'forward', peer_type: 'connector' })).toBe(1);
+    expect(text.sum('rpc_requests_total', { kind: 'call' })).toBe(1);
+    expect(text.sum('client_messages_out_total', { route: 'onChat' })).toBe(7);
+    expect((await scrape()).sum('client_messages_out_total', { route: 'onChat' })).toBe(7);
+  });
+
   it('reads an application gauge when scraped', async () => {
     const metrics = new ServerMetrics(chat, undefined, { defaultMetrics: false });
     let rooms = 1;

@@ -15,5 +15,6 @@ export type { Channel } from './services/channel-service';
 export type { HopTrace } from './rpc/rpc-messages';
 export { envFlag, parseEnv, loadDotenv } from './settings';
 export { projectRoot } from './project-root';
+export { TurnCorks } from './net/turn-corks';
 export { runServer } from './run-server';
 export type { Logger } from './logger';

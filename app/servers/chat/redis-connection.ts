@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { AppError, Code, type Logger } from '../../../game-server';
+import { AppError, Code, TurnCorks, type Logger } from '../../../game-server';
 import { parseRedisUrl, redactedRedisUrl, type RedisTarget } from './redis-url';
 
 export interface RedisConnectionOptions {
@@ -37,8 +37,8 @@ export class RedisConnection {
   private unconfirmed = false;
   /** Where this connection goes, for its log lines (any password hidden). */
   private readonly where: { redis: string };
-  /** Whether this turn's commands are being held in the socket (see `corkThisTurn`). */
-  private corked = false;
+  /** Holds this turn's commands in the socket (see `corkThisTurn`). */
+  private readonly corks = new TurnCorks();
   /** When Redis last answered a command, and when this connection last reconnected for its silence. */
   private lastAnswerAt = Date.now();
   private lastSilenceReconnectAt = 0;
@@ -132,15 +132,9 @@ export class RedisConnection {
    * connections: left as ioredis writes them.
    */
   private corkThisTurn(): void {
-    if (this.corked || !(this.redis instanceof Redis)) return;
+    if (!(this.redis instanceof Redis)) return;
     const { stream } = this.redis;
-    if (!stream || stream.destroyed) return;
-    stream.cork();
-    this.corked = true;
-    setImmediate(() => {
-      this.corked = false;
-      stream.uncork();
-    });
+    if (stream && !stream.destroyed) this.corks.hold(stream);
   }
 
   /** How many replicas acknowledged every write sent to `primary` before it: one WAIT for all the writes of a tick. */

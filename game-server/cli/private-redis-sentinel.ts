@@ -2,6 +2,12 @@ import { PrivateRedisServer } from './private-redis-server';
 import { infoField, pollUntil, redisCommand } from './redis-admin';
 
 const MASTER = 'chat';
+/**
+ * A replica that must copy the whole data set (it was ahead of the replica promoted in a failover) starts
+ * at once: by default a primary waits 5 s for more replicas before it streams a snapshot, and until that
+ * replica is in sync, writes that wait for one (REDIS_MIN_REPLICAS) answer 503.
+ */
+const REPLICATION_ARGS = ['--repl-diskless-sync-delay', '0'];
 
 /**
  * A Redis with Sentinel of its own for the tests, the chaos run and the bench (Debian's redis-server):
@@ -17,8 +23,8 @@ export class PrivateRedisSentinel {
   ) {}
 
   static async start(): Promise<PrivateRedisSentinel> {
-    const primary = await PrivateRedisServer.start();
-    const replicaOf = { args: ['--replicaof', '127.0.0.1', String(primary.port)] };
+    const primary = await PrivateRedisServer.start({ args: [...REPLICATION_ARGS] });
+    const replicaOf = { args: [...REPLICATION_ARGS, '--replicaof', '127.0.0.1', String(primary.port)] };
     const replicas = await Promise.all([PrivateRedisServer.start(replicaOf), PrivateRedisServer.start(replicaOf)]);
     const config = [
       `sentinel monitor ${MASTER} 127.0.0.1 ${primary.port} 2`,

@@ -257,22 +257,13 @@ async function atEveryPeaksLoads(ctx: ScenarioContext, size: StepUpSize, own: Me
   for (const [i, { target, peak }] of peaks.entries()) {
     const self = target === ctx.targetName;
     const first = i === 0 && !self;
-    for (const [share, label] of [
-      [0.5, `p99 at 50% of ${target}'s peak`],
-      [LIGHT_LOAD_SHARE, `p99 at a tenth of ${target}'s peak`],
+    // Loads measured already: this target's own half (and tenth, if it is the first), the first target's half and tenth.
+    const known = self ? [own.half, own.tenth] : first ? [own.referenceHalf, own.referenceTenth] : [undefined, undefined];
+    for (const [share, label, already] of [
+      [0.5, `p99 at 50% of ${target}'s peak`, known[0]],
+      [LIGHT_LOAD_SHARE, `p99 at a tenth of ${target}'s peak`, known[1]],
     ] as const) {
-      let step =
-        share === 0.5
-          ? self
-            ? own.half
-            : first
-              ? own.referenceHalf
-              : undefined
-          : self
-            ? own.tenth
-            : first
-              ? own.referenceTenth
-              : undefined;
+      let step = already;
       if (!step) {
         await drain(ctx);
         step = await measure(ctx, size, (peak * share) / size.roomSize);

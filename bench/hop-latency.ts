@@ -6,7 +6,8 @@
 import type { MetricsSnapshot } from '../game-server/admin/admin-messages';
 import { HOPS } from '../game-server/metrics/hop-trace';
 
-const METRIC = 'message_hop_seconds';
+/** The histogram the bench reads from every server between load steps (alone: see ServerMetrics.snapshot). */
+export const HOP_METRIC = 'message_hop_seconds';
 
 /** Cumulative counts per bucket bound (seconds, Infinity last), per hop, summed over every server. */
 export type HopBuckets = Record<string, Map<number, number>>;
@@ -21,10 +22,10 @@ export function hopBuckets(snapshots: Iterable<MetricsSnapshot>): HopBuckets {
   const buckets: HopBuckets = {};
   for (const snapshot of snapshots) {
     for (const metric of snapshot) {
-      if (metric.name !== METRIC) continue;
+      if (metric.name !== HOP_METRIC) continue;
       for (const v of metric.values) {
         const { hop, le } = v.labels as { hop?: string; le?: string | number };
-        if ((v as { metricName?: string }).metricName !== `${METRIC}_bucket` || hop === undefined || le === undefined) continue;
+        if ((v as { metricName?: string }).metricName !== `${HOP_METRIC}_bucket` || hop === undefined || le === undefined) continue;
         const bound = le === '+Inf' ? Infinity : Number(le);
         const byBound = (buckets[hop] ??= new Map());
         byBound.set(bound, (byBound.get(bound) ?? 0) + v.value);

@@ -5,7 +5,7 @@
  * every target is measured at the same loads) on servers warmed by the steps. One `onChat` received is
  * one delivery.
  */
-import { hopBuckets, hopLatencyBetween, type HopBuckets, type HopLatency } from '../hop-latency';
+import { HOP_METRIC, hopBuckets, hopLatencyBetween, type HopBuckets, type HopLatency } from '../hop-latency';
 import { CORES, cpuDuring } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
@@ -54,7 +54,7 @@ const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 async function readHops(ctx: ScenarioContext): Promise<HopBuckets | undefined> {
   if (!ctx.target.metrics) return undefined;
   try {
-    return hopBuckets((await ctx.target.metrics()).values());
+    return hopBuckets((await ctx.target.metrics([HOP_METRIC])).values());
   } catch (err) {
     ctx.log(`  no per-hop latency for this step: ${(err as Error).message}`);
     return undefined;

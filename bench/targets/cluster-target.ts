@@ -86,13 +86,13 @@ export class ClusterTarget implements Target {
     return clusterTraffic([...(await this.metrics()).values()]);
   }
 
-  /** Every server's metrics, by server id (asked on its RPC port, as /metrics does). */
-  async metrics(): Promise<Map<string, MetricsSnapshot>> {
+  /** Every server's metrics (or only those `names` lists), by server id (asked on its RPC port, as /metrics does). */
+  async metrics(names?: string[]): Promise<Map<string, MetricsSnapshot>> {
     const { servers } = this.cluster;
     // The cluster's own RPC_SECRET and, when its links are mutual TLS (RPC_TLS_*), its certificate.
     const { RPC_SECRET: secret, rpcTls: tls } = loadRuntimeSettings(this.cluster.env);
     const options = { secret, tls, timeoutMs: METRICS_TIMEOUT_MS, name: 'bench', servers };
-    const answers = await Promise.all(servers.map((server) => askMetrics(server, options)));
+    const answers = await Promise.all(servers.map((server) => askMetrics(server, options, names && { names })));
     const missing = answers.filter((a) => !a.ok).map((a) => a.server.id);
     if (missing.length > 0) throw new Error(`no metrics from ${missing.join(', ')}`);
     return new Map(answers.flatMap((a) => (a.ok ? [[a.server.id, a.value] as const] : [])));

@@ -26,6 +26,9 @@ export interface Target {
   /** Every pid this target started (daemons included), to check afterwards that all are gone. */
   startedPids(): number[];
   stop(): Promise<void>;
-  /** Every server's own metrics, by server name (the cluster's /metrics, asked on each RPC port); absent where servers keep none. */
-  metrics?(): Promise<Map<string, MetricsSnapshot>>;
+  /**
+   * Every server's own metrics, by server name (the cluster's /metrics, asked on each RPC port), or only the
+   * metrics `names` lists; absent where servers keep none.
+   */
+  metrics?(names?: string[]): Promise<Map<string, MetricsSnapshot>>;
 }

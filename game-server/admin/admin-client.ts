@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import type { ServerInfo } from '../config/server-info';
 import type { ErrorCode } from '../errors';
 import type { RpcAuth, RpcReply } from '../rpc/rpc-messages';
-import { SYSTEM_REMOTE, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
+import { SYSTEM_REMOTE, type MetricsQuery, type MetricsSnapshot, type StatusQuery, type SystemStatus } from './admin-messages';
 import { relayCandidates } from './relay-candidates';
 import { rpcClientTlsOptions, rpcUrl, type RpcTls } from '../rpc/rpc-tls';
 
@@ -61,8 +61,9 @@ export function askStatus(server: ServerInfo, query: StatusQuery, options: Admin
   return askSystem<SystemStatus>(server, 'status', [query], options);
 }
 
-export function askMetrics(server: ServerInfo, options: AdminClientOptions): Promise<AdminAnswer<MetricsSnapshot>> {
-  return askSystem<MetricsSnapshot>(server, 'metrics', [], options);
+/** Every metric of `server`, or only `query.names` (cheaper: see ServerMetrics.snapshot). */
+export function askMetrics(server: ServerInfo, options: AdminClientOptions, query: MetricsQuery = {}): Promise<AdminAnswer<MetricsSnapshot>> {
+  return askSystem<MetricsSnapshot>(server, 'metrics', [query], options);
 }
 
 function askDirect<T>(

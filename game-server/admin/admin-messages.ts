@@ -41,5 +41,10 @@ export interface BuiltinStatus {
 
 export type SystemStatus = BuiltinStatus & Record<string, unknown>;
 
+/** Which metrics to answer with (all of them without `names`). */
+export interface MetricsQuery {
+  names?: string[];
+}
+
 /** One server's metrics as prom-client's `getMetricsAsJSON` gives them, labelled with the server id. */
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];

@@ -52,9 +52,13 @@ export class ServerMetrics {
   /** Frames and payload bytes on the internal links this server opened: plain numbers, read when scraped. */
   private readonly linkTraffic = { in: { frames: 0, bytes: 0 }, out: { frames: 0, bytes: 0 } };
 
+  /** On every series (the registry's default labels). */
+  private readonly labels: Record<string, string>;
+
   constructor(info: ServerInfo, clients?: ClientCounts, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.registry.setDefaultLabels({ server: info.id, server_type: info.serverType });
+    this.labels = { server: info.id, server_type: info.serverType };
+    this.registry.setDefaultLabels(this.labels);
     // process_* and nodejs_* series, among them nodejs_eventloop_lag_seconds and its percentiles.
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     if (clients) {
@@ -205,8 +209,15 @@ export class ServerMetrics {
     this.hops(hop).observe(Math.max(0, toMs - fromMs) / 1000);
   }
 
-  /** Every series, as JSON for the `__system.metrics` remote. */
-  snapshot(): Promise<MetricsSnapshot> {
-    return this.registry.getMetricsAsJSON();
+  /**
+   * Every series, as JSON for the `__system.metrics` remote; with `names`, only those metrics. A full
+   * snapshot collects the process and Node.js series too (open files, heap spaces, active handles), which
+   * holds the event loop for milliseconds: a caller that reads one histogram between load steps asks for it alone.
+   */
+  async snapshot(names?: readonly string[]): Promise<MetricsSnapshot> {
+    if (names === undefined) return this.registry.getMetricsAsJSON();
+    const { labels } = this;
+    const picked = await Promise.all(names.flatMap((name) => this.registry.getSingleMetric(name)?.get() ?? []));
+    return picked.map((metric) => ({ ...metric, values: metric.values.map((v) => ({ ...v, labels: { ...labels, ...v.labels } })) }));
   }
 }

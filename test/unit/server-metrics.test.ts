@@ -54,6 +54,23 @@ describe('a server status', () => {
     const metrics = (await app.remotes.lookup(SYSTEM_REMOTE, 'metrics')()) as { name: string }[];
     expect(metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['client_connections', 'nodejs_eventloop_lag_seconds']));
   });
+
+  it('answers only the metrics a query names, labelled like the rest, without collecting the process series', async () => {
+    const servers = new Map([['connector', [connector]]]);
+    const app = new Application(connector, servers, loadRuntimeSettings({}), createLogger('t', 'silent'));
+    const metrics = app.remotes.lookup(SYSTEM_REMOTE, 'metrics');
+    const ask = (query: unknown): Promise<unknown> => Promise.resolve(metrics({ redirected: false }, query));
+    const picked = (await ask({ names: ['client_connections', 'no_such_metric', 42] })) as {
+      name: string;
+      values: { labels: Record<string, unknown> }[];
+    }[];
+    expect(picked.map((m) => m.name)).toEqual(['client_connections']);
+    expect(picked[0]!.values[0]!.labels).toMatchObject({ server: 'connector-server-1', server_type: 'connector' });
+    expect(await ask({ names: [] })).toEqual([]);
+    // A query that names nothing usable is the full snapshot, as before queries existed.
+    const all = (await ask({ names: 'client_connections' })) as { name: string }[];
+    expect(all.map((m) => m.name)).toEqual(expect.arrayContaining(['client_connections', 'nodejs_eventloop_lag_seconds']));
+  });
 });
 
 describe('a server metrics registry', () => {

@@ -62,7 +62,11 @@ export function askStatus(server: ServerInfo, query: StatusQuery, options: Admin
 }
 
 /** Every metric of `server`, or only `query.names` (cheaper: see ServerMetrics.snapshot). */
-export function askMetrics(server: ServerInfo, options: AdminClientOptions, query: MetricsQuery = {}): Promise<AdminAnswer<MetricsSnapshot>> {
+export function askMetrics(
+  server: ServerInfo,
+  options: AdminClientOptions,
+  query: MetricsQuery = {},
+): Promise<AdminAnswer<MetricsSnapshot>> {
   return askSystem<MetricsSnapshot>(server, 'metrics', [query], options);
 }
 

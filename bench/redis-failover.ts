@@ -15,6 +15,8 @@ import { sleep } from '../game-server/sleep';
 
 const APPEND_EVERY_MS = 20;
 const TIMEOUT_MS = 1000;
+/** Past this, a failover is reported as failed: Sentinel promotes within a few seconds, a second election within 2 x failover-timeout. */
+const NO_ANSWER_LIMIT_MS = 60_000;
 
 interface Failover {
   promotedMs: number;
@@ -66,7 +68,15 @@ async function main(): Promise<void> {
       const firstRefused = (): number => attempts.findIndex((a) => !a.ok && a.at >= killedAt);
       const firstAnswered = (): { at: number; doneAt: number; ok: boolean } | undefined =>
         firstRefused() < 0 ? undefined : attempts.slice(firstRefused()).find((a) => a.ok);
-      while (!firstAnswered()) await sleep(20);
+      // A connection that never finds the new primary is the finding, not a reason to wait forever.
+      while (!firstAnswered()) {
+        if (Date.now() - killedAt > NO_ANSWER_LIMIT_MS) {
+          throw new Error(
+            `failover ${i}: no append answered 200 within ${NO_ANSWER_LIMIT_MS / 1000} s of the kill; ${await sentinel.describe()}`,
+          );
+        }
+        await sleep(20);
+      }
       const refusedFrom = firstRefused();
       const answered = firstAnswered()!;
       const failover = {

@@ -17,6 +17,10 @@ export async function forkServer<Ready extends { listening: number }>(
     env: { ...process.env, ...env },
     execArgv: (env.CLUSTER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // A session of its own, as the pm2 daemon the cluster runs under has: Linux schedules each session's
+    // processes as one group (autogroup), so without it this target's servers would share the load
+    // generator's group while the cluster's had one to themselves. The bench stops it on SIGINT/SIGTERM.
+    detached: true,
   });
   try {
     const ready = await new Promise<Ready>((resolve, reject) => {

@@ -57,7 +57,9 @@ export class PrivateRedisServer {
       ...this.args,
       ...more,
     ];
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    // A session of its own, as a Redis run as a service has: Linux schedules each session as one group
+    // (autogroup), and in ours this redis-server would share its CPU with the load generator's processes.
+    const child = spawn('redis-server', args, { stdio: 'ignore', detached: true });
     this.child = child;
     running.add(child);
     const failed = new Promise<never>((_, reject) => {

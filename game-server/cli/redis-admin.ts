@@ -9,6 +9,8 @@ export async function redisCommand(port: number, command: string, ...args: (stri
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: 2000,
+    // A server that accepts and never answers (frozen) fails the command instead of hanging the caller.
+    commandTimeout: 2000,
     retryStrategy: () => null,
   });
   try {

@@ -286,6 +286,24 @@ describe('the redis room log on a connection that goes silent', () => {
   });
 });
 
+describe('the redis room log through Sentinels one of which accepts connections and never answers', () => {
+  it('asks the next Sentinel after a timeout and reaches the primary', async () => {
+    // The first Sentinel listed is a silent one (a frozen process, a network that vanished): ioredis asks
+    // the Sentinels in order, and without a timeout on its questions it waits for this one forever.
+    const silent = await BlackholeProxy.start('127.0.0.1', sentinel.sentinels[0]!.port);
+    silent.cut();
+    try {
+      const others = sentinel.sentinels.slice(1).map((s) => `127.0.0.1:${s.port}`);
+      const url = `redis+sentinel://127.0.0.1:${silent.port},${others.join(',')}/chat`;
+      const roomLog = track(new RedisRoomLog({ url, capacity: CAPACITY, timeoutMs: 300, minReplicas: 1, waitMs: 100, log }));
+      const claim = await retryWhileUnavailable(() => roomLog.claim(newRid(), null), 10_000);
+      expect(await roomLog.append(claim, draft('ann'))).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    } finally {
+      await silent.stop();
+    }
+  });
+});
+
 /** Retries `call` while ioredis connects or reconnects (it answers 503 until then), for at most `timeoutMs`. */
 async function retryWhileUnavailable<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -209,6 +209,10 @@ function createClient(target: RedisTarget, timeoutMs: number): RedisClient {
         name: target.name,
         ...(target.password && { password: target.password, sentinelPassword: target.password }),
         sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+        // ioredis asks the Sentinels in turn, and waits for each answer without end unless told: a Sentinel
+        // that accepts connections and never answers (frozen, or cut off without a reset) would keep this
+        // connection from ever finding the primary.
+        sentinelCommandTimeout: timeoutMs,
         // Reconnect at once when the Sentinels announce a new primary, not at the next failed command.
         failoverDetector: true,
         // A primary demoted under us answers READONLY: find the new one.

@@ -1,10 +1,11 @@
 /**
  * How long a room log on Redis Sentinel answers 503 when its primary dies: `npm run build && node
- * dist/bench/redis-failover.js [--failovers 5]`. One writer appends to a room every 20 ms (each append
- * confirmed by a replica, REDIS_MIN_REPLICAS=1, as the chat server does) while the primary is killed with
- * kill -9, N times; after each failover the killed server comes back as a replica. Per failover: when the
- * Sentinels had promoted a replica, and when the first append after the kill was answered. At the end every
- * acknowledged append must be in the log, in order.
+ * dist/bench/redis-failover.js [--failovers 5] [--min-replicas N]`. One writer appends to a room every 20 ms
+ * (each append confirmed by REDIS_MIN_REPLICAS replicas, default both, as the chat server does) while the
+ * primary is killed with kill -9, N times; as soon as the Sentinels have promoted a replica, the killed server
+ * comes back as a replica (a supervised Redis). Per failover: when the Sentinels had promoted a replica, and
+ * when the first append after the kill was answered. At the end every acknowledged append must be in the log,
+ * in order.
  */
 import { Command, Option } from 'commander';
 import { RedisRoomLog } from '../app/servers/chat/room-log/redis-room-log';
@@ -27,14 +28,17 @@ interface Failover {
 async function main(): Promise<void> {
   const options = new Command()
     .addOption(new Option('--failovers <n>', 'primaries to kill').argParser(Number).default(5))
+    .addOption(new Option('--min-replicas <n>', 'REDIS_MIN_REPLICAS (default: every replica)').argParser(Number))
     .parse(process.argv)
-    .opts<{ failovers: number }>();
+    .opts<{ failovers: number; minReplicas?: number }>();
   const sentinel = await PrivateRedisSentinel.start();
+  const minReplicas = options.minReplicas ?? sentinel.replicasPerPrimary;
+  console.log(`REDIS_MIN_REPLICAS=${minReplicas} of ${sentinel.replicasPerPrimary} replicas`);
   const log = new RedisRoomLog({
     url: sentinel.url,
     capacity: 100_000,
     timeoutMs: TIMEOUT_MS,
-    minReplicas: 1,
+    minReplicas,
     waitMs: 100,
     log: createLogger('redis-failover', process.env.LOG_LEVEL ?? 'warn'),
   });
@@ -65,6 +69,8 @@ async function main(): Promise<void> {
       const killedAt = Date.now();
       const killed = await sentinel.killPrimary();
       const promotedMs = Date.now() - killedAt;
+      const back = sentinel.restart(killed);
+      back.catch(() => undefined); // awaited below, after the first answer
       const firstRefused = (): number => attempts.findIndex((a) => !a.ok && a.at >= killedAt);
       const firstAnswered = (): { at: number; doneAt: number; ok: boolean } | undefined =>
         firstRefused() < 0 ? undefined : attempts.slice(firstRefused()).find((a) => a.ok);
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
       console.log(
         `failover ${i}: replica promoted after ${(promotedMs / 1000).toFixed(1)} s; first append answered 200 ${(failover.firstAnswerMs / 1000).toFixed(1)} s after the kill; ${failover.refused} appends answered 503 before it`,
       );
-      await sentinel.restart(killed);
+      await back;
     }
     writing = false;
     await writer;

@@ -3,6 +3,7 @@
  * schedule drawn from the seed, then the verdict. `stop()` ends everything it started, whenever called.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { issueToken } from '../../app/auth/tokens';
 import { PrivatePm2Cluster } from '../../game-server/cli/private-pm2-cluster';
 import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
@@ -94,8 +95,9 @@ export class ChaosRun {
     const env: Record<string, string> = {
       HISTORY_STORE: options.store === 'memory' ? 'memory' : 'redis',
       ...(this.redis && { REDIS_URL: this.redis.url }),
-      // With replicas, a send is answered once one of them has it.
-      ...(this.redis && !(this.redis instanceof PrivateRedisServer) && { REDIS_MIN_REPLICAS: '1' }),
+      // With replicas, a send is answered once every replica has it: then no failover, not even one Sentinel
+      // starts while the old primary still runs, promotes a server without it (docs/delivery.md).
+      ...(this.redis && !(this.redis instanceof PrivateRedisServer) && { REDIS_MIN_REPLICAS: String(this.redis.replicasPerPrimary) }),
       ...(authSecret !== undefined && { AUTH_SECRET: authSecret }),
     };
     for (const [key, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[key] = process.env[key] ?? value;
@@ -228,6 +230,13 @@ export class ChaosRun {
     clearTimeout(timer);
     await waitForVerdict(this.clients, faults, this.options.store, startedAt, SETTLE_MS);
     return this.clients.filter((c) => !back.has(c)).map((c) => `${c.name}@${c.rids.join(',')}`);
+  }
+
+  /** Copies the servers' pm2 logs and Redis's logs into `dir`, for a run that failed: the verdict says what, they say why. */
+  keepLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    this.cluster?.copyLogs(dir);
+    this.redis?.copyLogs(dir);
   }
 
   startedPids(): number[] {

@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { positive, wholeFrom } from '../cli-numbers';
 import { projectRoot } from '../../game-server/project-root';
 import { isAlive } from '../proc-stats';
-import { writeJson, writeReport } from '../report';
+import { writeJson } from '../report';
 import { ChaosRun, type ChaosOptions } from './chaos-run';
 import { writeChaosPlot } from './plot';
 import { failures, outcome, renderChaosReport } from './report';
@@ -104,9 +104,22 @@ async function main(): Promise<void> {
         .map((n) => n.toFixed(2))
         .join(' ')}`,
   );
+  const file = options.json
+    ? path.resolve(options.json)
+    : path.join(options.results, `chaos-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  // A run that fails keeps every server's log beside its results.
+  const logs = file.replace(/(\.json)?$/, '-logs');
+  const keepLogs = (): void => {
+    run.keepLogs(logs);
+    log(`the servers' and Redis's logs: ${path.relative(process.cwd(), logs)}`);
+  };
   let result;
   try {
     result = await run.run();
+    if (failures(result, []).length > 0) keepLogs();
+  } catch (err) {
+    if (!interrupted) keepLogs();
+    throw err;
   } finally {
     const stopping = Date.now();
     await run.stop();
@@ -129,8 +142,7 @@ async function main(): Promise<void> {
     ...result,
     stillAlive,
   };
-  const file = options.json ? path.resolve(options.json) : writeReport(options.results, startedAt, report, 'chaos-');
-  if (options.json) writeJson(file, report);
+  writeJson(file, report);
   const plot = file.replace(/(\.json)?$/, '.html');
   writeChaosPlot(plot, result.timeline, result.faults, `--seed ${options.seed} --store ${options.store}, ${startedAt.toISOString()}`);
   log(`\nresults: ${path.relative(process.cwd(), file)}\nplot: ${path.relative(process.cwd(), plot)}`);

@@ -1,6 +1,6 @@
 /** The cluster under pm2 with a daemon of its own: for tests and the benchmark, never touching another pm2. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../project-root';
@@ -174,6 +174,12 @@ export class PrivatePm2Cluster {
     if (!proc?.pid) throw new Error(`${id} is not running`);
     process.kill(proc.pid, 'SIGKILL');
     return proc.pid;
+  }
+
+  /** Copies every server's pm2 logs (out and error, named by server id) into `dir`, before `stop` removes them. */
+  copyLogs(dir: string): void {
+    const logs = path.join(this.dir, 'pm2', 'logs');
+    if (existsSync(logs)) cpSync(logs, dir, { recursive: true });
   }
 
   /** The private pm2 daemon's pid, if it runs. */

@@ -16,14 +16,15 @@ const run = promisify(execFile);
 export class PrivateRedisCluster {
   private constructor(
     readonly nodes: PrivateRedisServer[],
-    private readonly replicas: number,
+    /** Each primary's replicas: REDIS_MIN_REPLICAS for a write that no failover can lose. */
+    readonly replicasPerPrimary: number,
   ) {}
 
   static async start({ primaries = 3, replicas = 0 } = {}): Promise<PrivateRedisCluster> {
     const size = primaries * (1 + replicas);
     const ports = await freePorts(size * 2);
     const nodes: PrivateRedisServer[] = [];
-    const cluster = new PrivateRedisCluster(nodes, primaries * replicas);
+    const cluster = new PrivateRedisCluster(nodes, replicas);
     try {
       for (let i = 0; i < size; i++) {
         const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(ports[size + i])];
@@ -73,6 +74,11 @@ export class PrivateRedisCluster {
       "a replica took over the killed primary's slots",
     );
     return killed;
+  }
+
+  /** Copies every node's log into `dir` (redis-<port>.log). */
+  copyLogs(dir: string): void {
+    for (const node of this.nodes) node.copyLogs(dir);
   }
 
   /** Starts a killed node again and waits until the cluster is whole. */

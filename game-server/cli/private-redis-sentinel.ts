@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PrivateRedisServer } from './private-redis-server';
 import { infoField, pollUntil, redisCommand } from './redis-admin';
 
@@ -12,9 +13,9 @@ const REPLICATION_ARGS = ['--repl-diskless-sync-delay', '0'];
 /**
  * A Redis with Sentinel of its own for the tests, the chaos run and the bench (Debian's redis-server):
  * a primary, two replicas and three Sentinels (quorum 2) on free ports of 127.0.0.1, failing over one
- * second after the primary stops answering. Two replicas, so that after a failover the new primary
- * still has one to confirm writes (REDIS_MIN_REPLICAS=1). No persistence: a killed server comes back
- * empty, as a replica of the new primary, from which it copies the data.
+ * second after the primary stops answering. Two replicas: a killed primary comes back as the third
+ * server while the Sentinels may still be choosing, which is where a failover can go wrong. No persistence:
+ * a killed server comes back empty, as a replica of the new primary, from which it copies the data.
  */
 export class PrivateRedisSentinel {
   private constructor(
@@ -41,6 +42,11 @@ export class PrivateRedisSentinel {
       throw err;
     }
     return deployment;
+  }
+
+  /** The primary's replicas: REDIS_MIN_REPLICAS for a write that no failover can lose (docs/delivery.md). */
+  get replicasPerPrimary(): number {
+    return this.servers.length - 1;
   }
 
   /** REDIS_URL for the chat servers. */
@@ -92,6 +98,12 @@ export class PrivateRedisSentinel {
     } catch (err) {
       return `no answer from the Sentinels or the primary: ${(err as Error).message}`;
     }
+  }
+
+  /** Copies every server's and Sentinel's log into `dir` (redis-<port>.log, sentinel-<port>.log). */
+  copyLogs(dir: string): void {
+    for (const s of this.servers) s.copyLogs(dir);
+    for (const s of this.sentinels) s.copyLog(path.join(dir, `sentinel-${s.port}.log`));
   }
 
   /** Every process's pid (for a chaos run's leftover check). */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts } from '../free-ports';
@@ -54,6 +54,7 @@ export class PrivateRedisServer {
     const args = [
       ...(this.configFile ? [this.configFile] : []),
       ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      ...['--logfile', this.logFile],
       ...this.args,
       ...more,
     ];
@@ -71,6 +72,21 @@ export class PrivateRedisServer {
     failed.catch(() => undefined);
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     await Promise.race([waitForPort('127.0.0.1', this.port, 10_000, alive), failed]);
+  }
+
+  /** Its log (every start appends to it), kept with `copyLog` before `stop` removes its folder. */
+  get logFile(): string {
+    return path.join(this.dir, 'redis.log');
+  }
+
+  /** Copies its log to `file` (nothing if it never wrote one). */
+  copyLog(file: string): void {
+    if (existsSync(this.logFile)) copyFileSync(this.logFile, file);
+  }
+
+  /** Copies its log into `dir` as redis-<port>.log. */
+  copyLogs(dir: string): void {
+    this.copyLog(path.join(dir, `redis-${this.port}.log`));
   }
 
   get pid(): number | undefined {

@@ -6,7 +6,9 @@ import { Pm2Cluster } from '../helpers/pm2-cluster';
 import { waitUntil } from '../helpers/wait';
 
 // The chat servers reach Redis through three Sentinels (a primary, two replicas); a send is answered 200
-// once a replica has it (REDIS_MIN_REPLICAS=1). The primary is killed with kill -9 in the middle of traffic.
+// once both replicas have it (REDIS_MIN_REPLICAS=2: then no failover can promote a server without it).
+// The primary is killed with kill -9 in the middle of traffic and comes back as a replica, as a
+// supervised Redis does; until then the new primary has one replica and sends answer 503.
 const ROOMS = ['failover-a', 'failover-b', 'failover-c', 'failover-d'];
 const FAILOVER_BOUND_MS = 15_000;
 
@@ -24,7 +26,12 @@ describe('the Redis room log through Sentinel when the Redis primary dies', () =
     cluster = await Pm2Cluster.start({
       connectors: 2,
       chats: 2,
-      env: { HISTORY_STORE: 'redis', REDIS_URL: sentinel.url, REDIS_MIN_REPLICAS: '1', REDIS_TIMEOUT_MS: '1000' },
+      env: {
+        HISTORY_STORE: 'redis',
+        REDIS_URL: sentinel.url,
+        REDIS_MIN_REPLICAS: String(sentinel.replicasPerPrimary),
+        REDIS_TIMEOUT_MS: '1000',
+      },
     });
     for (const rid of ROOMS) {
       senders.push(await ChatClient.enterWhenBack(cluster.gate, `sender-${rid}`, rid));
@@ -61,7 +68,7 @@ describe('the Redis room log through Sentinel when the Redis primary dies', () =
     const pidsBefore = new Map((await cluster.list()).map((p) => [p.name, p.pid]));
 
     const killedAt = Date.now();
-    const failover = sentinel.killPrimary();
+    const failover = sentinel.killPrimary().then((killed) => sentinel.restart(killed));
     // Traffic through the failover: each room sends one message after another, each resent until answered.
     const traffic = senders.map(async (sender) => {
       const codes: number[] = [];

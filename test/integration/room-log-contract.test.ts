@@ -8,6 +8,7 @@ import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { sleep } from '../../game-server/sleep';
 import { BlackholeProxy } from '../helpers/blackhole-proxy';
+import { RedisSnapshot } from '../helpers/redis-snapshot';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
@@ -56,9 +57,9 @@ const stores: [string, Store][] = [
   ],
 ];
 
-/** A log on the Sentinels' primary whose appends count once a replica has them (REDIS_MIN_REPLICAS=1). */
-const sentinelLog = (): RedisRoomLog =>
-  new RedisRoomLog({ url: sentinel.url, capacity: CAPACITY, timeoutMs: 1000, minReplicas: 1, waitMs: 100, log });
+/** A log on the Sentinels' primary whose appends count once `minReplicas` replicas have them (REDIS_MIN_REPLICAS). */
+const sentinelLog = (minReplicas = 1): RedisRoomLog =>
+  new RedisRoomLog({ url: sentinel.url, capacity: CAPACITY, timeoutMs: 1000, minReplicas, waitMs: 100, log });
 
 function track(roomLog: RoomLog): RoomLog {
   opened.push(roomLog);
@@ -173,6 +174,28 @@ describe('the redis room log against a Redis that fails', () => {
     expect(claim.epoch).not.toBe(epoch);
   });
 
+  it('goes on in a new epoch, after the seqs it confirmed, when Redis lost its last messages (a failover to a replica that lagged)', async () => {
+    const roomLog = stores[1]![1].open();
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    await roomLog.append(claim, draft('ann', 'kept'));
+    const snapshot = await RedisSnapshot.take(redis.port);
+    try {
+      for (const id of ['lost-1', 'lost-2']) await roomLog.append(claim, draft('ann', id));
+      const epoch = claim.epoch;
+      await snapshot.restoreTo(redis.port);
+      const result = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann', 'after')));
+      expect(result).toMatchObject({ restarted: true, duplicate: false, message: { seq: 4 } });
+      expect(claim.epoch).not.toBe(epoch);
+      const read = await roomLog.read(rid, 0, 10);
+      expect(read).toMatchObject({ epoch: claim.epoch, lastSeq: 4, firstSeq: 1 });
+      expect(read.messages.map((m) => m.seq)).toEqual([1, 4]);
+      expect((await roomLog.append(claim, draft('ann'))).message.seq).toBe(5);
+    } finally {
+      await snapshot.stop();
+    }
+  });
+
   it('answers 503 within its timeout while Redis is down, and works again when it is back', async () => {
     const roomLog = stores[1]![1].open();
     const rid = newRid();
@@ -208,6 +231,28 @@ describe('the redis room log on Redis Sentinel', () => {
     const retried = await roomLog.append(claim, draft('ann', 'unconfirmed'));
     expect(retried).toMatchObject({ duplicate: true, message: { seq: 1, from: 'ann' } });
     expect((await roomLog.append(claim, draft('ann'))).message.seq).toBe(2);
+  });
+
+  it('confirms a retry on a new connection only once the replicas have the first append', async () => {
+    // A retry that finds its message on a connection that wrote nothing yet (a chat server that just
+    // reconnected after a failover) must still wait for the replicas: Redis's WAIT on a new connection does.
+    const first = track(sentinelLog(2));
+    const rid = newRid();
+    const claim = await retryWhileUnavailable(() => first.claim(rid, null));
+    const primary = await sentinel.primary();
+    const lagging = sentinel.servers.find((s) => s !== primary && s.running)!;
+    lagging.freeze();
+    try {
+      expect(await first.append(claim, draft('ann', 'once')).catch((err: unknown) => err)).toMatchObject({ code: 503 });
+      const retry = await track(sentinelLog(2))
+        .append(claim, draft('ann', 'once'))
+        .catch((err: unknown) => err);
+      expect(retry).toMatchObject({ code: 503 });
+    } finally {
+      lagging.thaw();
+    }
+    const settled = await retryWhileUnavailable(() => first.append(claim, draft('ann', 'once')));
+    expect(settled).toMatchObject({ duplicate: true, message: { seq: 1 } });
   });
 
   it('keeps every acknowledged append and the epoch when the primary is killed, and appends again after the failover', async () => {

@@ -7,6 +7,7 @@ import { sleep } from '../../game-server/sleep';
 import { ChatClient, closeAllSockets, request, type PushPayload } from '../helpers/chat-client';
 import { waitForPort } from '../helpers/free-port';
 import { Pm2Cluster } from '../helpers/pm2-cluster';
+import { RedisSnapshot } from '../helpers/redis-snapshot';
 import { waitUntil } from '../helpers/wait';
 
 type Fault = 'graceful restart' | 'reload' | 'kill -9' | 'stop and start';
@@ -95,6 +96,33 @@ describe.each(['memory', 'redis'] as const)('what the %s room log keeps when its
     back.close();
     bob.close();
   });
+
+  if (store === 'redis') {
+    it('tells the members (a new epoch) and pushes what comes next when Redis lost messages it had confirmed', async () => {
+      // A failover to a replica that lagged takes the log back to where that replica stood.
+      const rid = 'redis-went-back';
+      const bob = await ChatClient.enter(cluster.gate, 'bob', rid);
+      const ann = await ChatClient.enter(cluster.gate, 'ann', rid);
+      expect(await sendOk(ann, 'kept')).toBe(1);
+      const snapshot = await RedisSnapshot.take(cluster.redis!.port);
+      try {
+        for (const n of [2, 3]) expect(await sendOk(ann, `lost ${n}`)).toBe(n);
+        await bob.waitFor('onChat', (m) => m.seq === 3);
+        await snapshot.restoreTo(cluster.redis!.port);
+        const reply = await ann.send('after');
+        expect(reply).toMatchObject({ code: 200, seq: 4 });
+        const { epoch } = await bob.waitFor('onSeq', (e) => e.rid === rid, 10_000);
+        expect(epoch).not.toBe(bob.entered.epoch);
+        expect(await bob.waitFor('onChat', (m) => m.msg === 'after', 10_000)).toMatchObject({ seq: 4 });
+        const history = await ann.ask(Route.history, { rid, afterSeq: 3, epoch: bob.entered.epoch });
+        expect(history).toMatchObject({ code: 200, epoch, recovered: false });
+      } finally {
+        await snapshot.stop();
+        ann.close();
+        bob.close();
+      }
+    });
+  }
 
   if (store === 'memory') {
     it('refuses a rooms file that is not whole with one line in the log, and starts the rooms on new logs', async () => {

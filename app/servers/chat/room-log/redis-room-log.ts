@@ -71,7 +71,7 @@ export class RedisRoomLog implements RoomLog {
     const { clientMsgId, ...fields } = draft;
     const key = dedupeKey(draft.from, clientMsgId) ?? '';
     const stored: StoredFields = fields;
-    const args = [String(claim.fence), key, JSON.stringify(stored), String(this.options.capacity), newEpoch()];
+    const args = [String(claim.fence), key, JSON.stringify(stored), String(this.options.capacity), newEpoch(), String(claim.lastSeq)];
     const [status, epoch, seq, extra] = await this.run(claim.rid, () => this.redis.chatLogAppend(...this.keys(claim.rid), ...args), true);
     if (status === 'lost') throw new LogClaimLost(claim.rid);
     if (status === 'dup') return { message: { ...(JSON.parse(extra as string) as StoredFields), seq }, duplicate: true, restarted: false };

@@ -19,8 +19,13 @@ return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq')), fence}
 
 /**
  * KEYS: meta, log, dedupe, reads. ARGV: fence, dedupe key (or ''), message JSON, capacity, a new epoch (if
- * the log was lost since the claim). Returns ['lost'] when another server claimed the room since;
- * ['dup', epoch, seq, json] for a repeated dedupe key; else ['ok', epoch, seq, restarted].
+ * the log was lost since the claim), the last seq the claim's holder had confirmed. Returns ['lost'] when
+ * another server claimed the room since; ['dup', epoch, seq, json] for a repeated dedupe key; else
+ * ['ok', epoch, seq, restarted].
+ *
+ * A log whose seq is below the last one confirmed lost confirmed messages (a failover promoted a replica
+ * that did not have them): it goes on in a new epoch, so that members are told, and after the confirmed
+ * seqs, so that no seq is handed out twice; what it still holds stays.
  */
 export const APPEND = `
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'fence')
@@ -32,6 +37,10 @@ if not meta[1] then
   restarted = 1
 elseif meta[3] ~= ARGV[1] then
   return {'lost'}
+elseif tonumber(meta[2]) < tonumber(ARGV[6]) then
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[5], 'seq', ARGV[6])
+  meta = {ARGV[5], ARGV[6], ARGV[1]}
+  restarted = 1
 end
 if ARGV[2] ~= '' then
   local earlier = redis.call('HGET', KEYS[3], ARGV[2])

@@ -16,6 +16,7 @@ export interface LogClaim {
   readonly rid: string;
   readonly fence: number;
   epoch: string;
+  /** The last seq given and confirmed under this claim (the log's, when claimed). */
   lastSeq: number;
 }
 
@@ -23,7 +24,7 @@ export interface AppendResult {
   message: ChatMessage;
   /** True when this was a repeat of an earlier send (same `from` and `clientMsgId`): nothing was appended. */
   duplicate: boolean;
-  /** True when the log had been lost (a Redis that lost its data) and started again with this message. */
+  /** True when the log started a new epoch with this message: it had been lost, or had lost confirmed messages (Redis). */
   restarted: boolean;
 }
 

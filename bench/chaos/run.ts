@@ -31,6 +31,7 @@ const kindList = (value: string): FaultKind[] => {
 interface CliOptions extends ChaosOptions {
   json?: string;
   results: string;
+  keepLogs?: boolean;
 }
 
 function parseOptions(argv: string[]): CliOptions {
@@ -64,6 +65,7 @@ function parseOptions(argv: string[]): CliOptions {
       kindList,
     )
     .option('--every-kind', 'go on past --duration until every kind of --faults has run once')
+    .option('--keep-logs', "keep the servers' and Redis's logs beside the results also when the run passes")
     .option('--results <dir>', 'where the JSON goes without --json', path.join(projectRoot(), 'bench/results'))
     .parse(argv)
     .opts<
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
   const file = options.json
     ? path.resolve(options.json)
     : path.join(options.results, `chaos-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  // A run that fails keeps every server's log beside its results.
+  // A run that fails (or asked to) keeps every server's log beside its results.
   const logs = file.replace(/(\.json)?$/, '-logs');
   const keepLogs = (): void => {
     run.keepLogs(logs);
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
   let result;
   try {
     result = await run.run();
-    if (failures(result, []).length > 0) keepLogs();
+    if (options.keepLogs || failures(result, []).length > 0) keepLogs();
   } catch (err) {
     if (!interrupted) keepLogs();
     throw err;

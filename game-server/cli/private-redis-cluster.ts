@@ -59,7 +59,11 @@ export class PrivateRedisCluster {
     return this.withRole('slave');
   }
 
-  /** Kills a primary (kill -9) and waits until its replica serves its slots; returns the killed node. */
+  /**
+   * Kills a primary (kill -9) and waits until its replica serves its slots; returns the killed node. Until
+   * then the killed node must not come back: empty (no persistence) and still named the slots' primary, it
+   * would hand its empty data set to the replica that was about to take over.
+   */
   async killPrimary(): Promise<PrivateRedisServer> {
     const killed = await this.withRole('master');
     await killed.pause();
@@ -68,7 +72,13 @@ export class PrivateRedisCluster {
       async () => {
         for (const node of others) if (infoField(await redisCommand(node.port, 'CLUSTER', 'INFO'), 'cluster_state') !== 'ok') return false;
         const nodesText = String(await redisCommand(others[0]!.port, 'CLUSTER', 'NODES'));
-        return new RegExp(`127\\.0\\.0\\.1:${killed.port}@\\d+ (myself,)?(master|slave),fail`).test(nodesText);
+        // <id> <address> <flags> <primary> <ping> <pong> <epoch> <link> <slots...>: flagged failed, and no slots left.
+        const fields =
+          nodesText
+            .split('\n')
+            .find((line) => line.includes(` 127.0.0.1:${killed.port}@`))
+            ?.split(' ') ?? [];
+        return (fields[2]?.split(',').includes('fail') ?? false) && fields.length <= 8;
       },
       30_000,
       "a replica took over the killed primary's slots",

@@ -26,7 +26,21 @@ class SlowLog extends MemoryRoomLog {
     super(100);
   }
 
-  override async append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {
+  /** Per append, whether a handler was attached to its reply (read right after the call: at once). */
+  readonly handled: boolean[] = [];
+
+  override append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {
+    const reply = this.slowAppend(claim, draft);
+    const index = this.handled.push(false) - 1;
+    const then = reply.then.bind(reply);
+    reply.then = ((...args: Parameters<typeof then>) => {
+      this.handled[index] = true;
+      return then(...args);
+    }) as typeof reply.then;
+    return reply;
+  }
+
+  private async slowAppend(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const { failNext, restartNext, loseNextReply } = this;
@@ -170,6 +184,21 @@ describe('Room', () => {
     await expect(next).resolves.toMatchObject({ message: { seq: 1, msg: 'kept' } });
     expect(chats(transport)).toEqual([[1, 'kept']]);
     expect(published()).toBe(1);
+  });
+
+  it('handles each append at once, so one that fails while an earlier one is under way is not an unhandled rejection', async () => {
+    // Node ends the process on a rejection nobody handled by the end of the turn: a chat server died this way
+    // when Redis failed over with appends in flight (the failing one waited behind a slower one).
+    const log = new SlowLog([50, 0]);
+    const { room, transport } = await roomOn(log);
+    const slow = room.publish(say('slow'));
+    log.failNext = true;
+    const failed = room.publish(say('fails first')).catch((err: unknown) => err);
+    expect(log.handled).toEqual([true, true]);
+    await jest.advanceTimersByTimeAsync(60);
+    await expect(slow).resolves.toMatchObject({ message: { seq: 1, msg: 'slow' } });
+    expect(await failed).toBeInstanceOf(LogClaimLost);
+    expect(chats(transport)).toEqual([[1, 'slow']]);
   });
 
   it('announces a log that started again (onSeq with the seq before the message) before delivering the message', async () => {

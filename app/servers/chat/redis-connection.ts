@@ -80,10 +80,13 @@ export class RedisConnection {
     this.calls.total++;
     try {
       if (this.redis.status !== 'ready') await this.connected();
+      // Found before the command is sent: a Cluster in the middle of a failover may know no primary for the
+      // slot, and a command sent without its WAIT would be left with nobody awaiting its failure (a crash).
+      const primary = durable && this.minReplicas > 0 ? this.primaryOf(rid) : undefined;
       this.corkThisTurn();
       const reply = command();
       // Sent after the command on the same connection, so the replicas' acknowledgement covers it.
-      const acked = durable && this.minReplicas > 0 ? this.replicasAck(this.primaryOf(rid)) : undefined;
+      const acked = primary && this.replicasAck(primary);
       // When the command fails, its error is the one reported; the WAIT's must not go unhandled.
       acked?.catch(() => undefined);
       const result = await reply;

@@ -68,6 +68,9 @@ export class Room {
    */
   publish(draft: Omit<MessageDraft, 'id' | 'time'>, exceptSid?: string, trace?: HopTrace): Promise<Published> {
     const appended = this.log.append(this.claim, { ...draft, id: ++this.lastId, time: Date.now() });
+    // Awaited below only once the appends before it are pushed: a failure before then must not count as
+    // unhandled (Node ends the process on one). The step below still rejects with it.
+    appended.catch(() => undefined);
     const step = this.queue.then(async (): Promise<Published> => {
       const result = await appended;
       const { seq } = result.message;

@@ -43,6 +43,8 @@ export interface StepResult {
   /** The cluster's per-hop latency in the window, from its servers' message_hop_seconds (absent on other targets). */
   hops?: Record<string, HopLatency>;
   lagging: boolean;
+  /** When the measured window began (ms since the epoch): to find it in a profile or a server's log. */
+  windowStartedAt: number;
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -70,6 +72,7 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   // Read outside the CPU window: asking every server for its metrics costs them a little.
   const hopsBefore = await readHops(ctx);
   await pool.reset();
+  const windowStartedAt = Date.now();
   const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
     await sleep(size.windowMs);
     return pool.report();
@@ -99,6 +102,7 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
     ...(hopsBefore && hopsAfter && { hops: hopLatencyBetween(hopsBefore, hopsAfter) }),
     lagging,
+    windowStartedAt,
   };
 }
 

@@ -18,7 +18,7 @@ export interface ClusterLayout {
   chats: number;
   /**
    * Where room logs live (HISTORY_STORE); `redis` starts a redis-server of the bench's own, `sentinel` a
-   * primary, two replicas and three Sentinels (each append confirmed by a replica: REDIS_MIN_REPLICAS=1).
+   * primary, two replicas and three Sentinels (each append confirmed by both replicas: REDIS_MIN_REPLICAS=2).
    */
   store: 'memory' | 'redis' | 'sentinel';
 }
@@ -50,7 +50,7 @@ export class ClusterTarget implements Target {
       const storeEnv = {
         HISTORY_STORE: store === 'memory' ? 'memory' : 'redis',
         ...(redis && { REDIS_URL: redis.url }),
-        ...(store === 'sentinel' && { REDIS_MIN_REPLICAS: '1' }),
+        ...(redis instanceof PrivateRedisSentinel && { REDIS_MIN_REPLICAS: String(redis.replicasPerPrimary) }),
       };
       const tlsEnv = certsDir ? await tlsSettings(certsDir) : {};
       const cluster = await PrivatePm2Cluster.start({ ...layout, env: { ...env, ...storeEnv, ...tlsEnv } });

@@ -2,6 +2,7 @@ import { AppError } from '../../game-server/errors';
 import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
+import { RedisConnection } from '../../app/servers/chat/redis-connection';
 import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
 import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
@@ -9,6 +10,7 @@ import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentin
 import { sleep } from '../../game-server/sleep';
 import { BlackholeProxy } from '../helpers/blackhole-proxy';
 import { RedisSnapshot } from '../helpers/redis-snapshot';
+import { waitUntil } from '../helpers/wait';
 
 const CAPACITY = 5;
 const log = createLogger('test', 'silent');
@@ -327,6 +329,29 @@ describe('the redis room log on a connection that goes silent', () => {
       expect(after).toMatchObject({ duplicate: false, message: { seq: 1 } });
     } finally {
       await proxy.stop();
+    }
+  });
+});
+
+describe('the redis room log told to reconnect while it asks the Sentinels for the primary', () => {
+  it('connects again (ioredis gives up for good on a disconnect during that question)', async () => {
+    // What a failover announced (+switch-master) during a reconnection does, or a reconnection for silence.
+    const connection = new RedisConnection({ url: sentinel.url, timeoutMs: 300, minReplicas: 1, waitMs: 100, log });
+    const roomLog = track(new RedisRoomLog({ connection, capacity: CAPACITY }));
+    try {
+      const claim = await retryWhileUnavailable(() => roomLog.claim(newRid(), null));
+      for (const s of sentinel.sentinels) s.freeze();
+      try {
+        connection.redis.disconnect(true);
+        await waitUntil(() => connection.redis.status === 'connecting', 5000, 'ioredis asking the Sentinels');
+        connection.redis.disconnect(true);
+        await sleep(400);
+      } finally {
+        for (const s of sentinel.sentinels) s.thaw();
+      }
+      expect(await retryWhileUnavailable(() => roomLog.append(claim, draft('ann')), 10_000)).toMatchObject({ message: { seq: 1 } });
+    } finally {
+      await connection.close();
     }
   });
 });

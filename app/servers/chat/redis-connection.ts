@@ -3,6 +3,9 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { AppError, Code, TurnCorks, type Logger } from '../../../game-server';
 import { parseRedisUrl, redactedRedisUrl, type RedisTarget } from './redis-url';
 
+/** How long after ioredis gave up a connection this one starts it again. */
+const RECONNECT_AFTER_END_MS = 200;
+
 export interface RedisConnectionOptions {
   /** REDIS_URL: one server, Sentinels, or a Redis Cluster (see redis-url.ts). */
   url: string;
@@ -42,6 +45,8 @@ export class RedisConnection {
   /** When Redis last answered a command, and when this connection last reconnected for its silence. */
   private lastAnswerAt = Date.now();
   private lastSilenceReconnectAt = 0;
+  /** Set by `close`: the one end of this connection that is not followed by a new one. */
+  private closing = false;
 
   constructor(private readonly options: RedisConnectionOptions) {
     const { log } = options;
@@ -67,6 +72,16 @@ export class RedisConnection {
     this.redis.on('error', down);
     this.redis.on('close', () => {
       if (state === 'up') down();
+    });
+    // ioredis stops for good ('end') when told to disconnect while it asks the Sentinels for the primary: a
+    // failover announced (+switch-master) during a reconnection does that, and so can reconnectIfSilent.
+    // Only `close` ends this connection; after anything else, connect again.
+    this.redis.on('end', () => {
+      if (this.closing) return;
+      log.warn(where, 'redis client stopped reconnecting: connecting again');
+      setTimeout(() => {
+        if (!this.closing && this.redis.status === 'end') this.redis.connect().catch(() => undefined);
+      }, RECONNECT_AFTER_END_MS).unref();
     });
   }
 
@@ -102,6 +117,7 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const { status } = this.redis;
     if (status === 'end') return;
     // No socket open (between reconnection attempts): nothing will emit 'end'; disconnect() only stops the retries.

@@ -70,11 +70,7 @@ export class LoadPool {
   /** Forks `count` load-generator processes. */
   static async start(count: number): Promise<LoadPool> {
     const entry = path.join(__dirname, 'load-worker.js');
-    const detached = process.env.BENCH_LOADGEN_DETACHED === '1';
-    const workers = Array.from(
-      { length: count },
-      () => new Worker(fork(entry, [], { detached, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
-    );
+    const workers = Array.from({ length: count }, () => new Worker(fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
     await Promise.all(workers.map((w) => new Promise((resolve, reject) => w.child.once('spawn', resolve).once('error', reject))));
     return new LoadPool(workers);
   }

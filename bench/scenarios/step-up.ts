@@ -63,7 +63,8 @@ async function readHops(ctx: ScenarioContext): Promise<HopBuckets | undefined> {
   }
 }
 
-async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: number): Promise<StepResult> {
+/** One load, `sendsPerSec`, measured over `windowMs` (a step's window unless a fixed-load row's). */
+async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: number, windowMs = size.windowMs): Promise<StepResult> {
   const { pool, target } = ctx;
   const processes = await target.processes();
   const pids = processes.map((p) => p.pid);
@@ -74,7 +75,7 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   await pool.reset();
   const windowStartedAt = Date.now();
   const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
-    await sleep(size.windowMs);
+    await sleep(windowMs);
     return pool.report();
   });
   const hopsAfter = hopsBefore && (await readHops(ctx));
@@ -175,12 +176,12 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
   const peakStep = candidates.reduce((best, s) => (s.deliveredPerSec > best.deliveredPerSec ? s : best));
   const peak = peakStep.deliveredPerSec;
   await drain(ctx);
-  let half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
+  let half = await measure(ctx, size, (peak * 0.5) / size.roomSize, size.fixedLoadWindowMs);
   ctx.log(`  at 50% of peak: ${describe(half)}`);
   if (half.lagging && ctx.maxSteps === undefined) {
     // Half the peak lagging is a stall of the machine, not of the servers: measure once more.
     await drain(ctx);
-    half = await measure(ctx, size, (peak * 0.5) / size.roomSize);
+    half = await measure(ctx, size, (peak * 0.5) / size.roomSize, size.fixedLoadWindowMs);
     ctx.log(`  at 50% of peak, again: ${describe(half)}`);
   }
   const reference = ctx.referencePeak ?? peak;
@@ -188,14 +189,14 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
   if (ctx.referencePeak !== undefined) {
     // The first target's half peak may be past this one's peak: then it lags, which is the finding.
     await drain(ctx);
-    atReferenceHalf = await measure(ctx, size, (reference * 0.5) / size.roomSize);
+    atReferenceHalf = await measure(ctx, size, (reference * 0.5) / size.roomSize, size.fixedLoadWindowMs);
     ctx.log(`  at 50% of the reference peak (${Math.round(reference * 0.5)} deliveries/s offered): ${describe(atReferenceHalf)}`);
   }
   // The first steps run on servers just started (code not yet optimised, heaps still growing); this
   // measures the same light load once every process has run the whole path for a while.
   await drain(ctx);
   const lightDeliveries = reference * LIGHT_LOAD_SHARE;
-  const light = await measure(ctx, size, lightDeliveries / size.roomSize);
+  const light = await measure(ctx, size, lightDeliveries / size.roomSize, size.fixedLoadWindowMs);
   ctx.log(`  light load (${Math.round(lightDeliveries)} deliveries/s offered): ${describe(light)}`);
   const sameLoads = await atEveryPeaksLoads(ctx, size, {
     peak,
@@ -270,7 +271,7 @@ async function atEveryPeaksLoads(ctx: ScenarioContext, size: StepUpSize, own: Me
       let step = already;
       if (!step) {
         await drain(ctx);
-        step = await measure(ctx, size, (peak * share) / size.roomSize);
+        step = await measure(ctx, size, (peak * share) / size.roomSize, size.fixedLoadWindowMs);
         ctx.log(`  at ${share * 100}% of ${target}'s peak (${Math.round(peak * share)} deliveries/s offered): ${describe(step)}`);
       }
       measured.push([label, step]);

@@ -185,10 +185,14 @@ export function renderReport(rows: readonly ReportRow[], adapterWorkers: number)
   return `${table}${scaleNote}`;
 }
 
-/** Writes `report` to `<dir>/<prefix><timestamp>.json`; returns the file. */
+/** Where a run's results go: `<dir>/<prefix><timestamp>.json`. */
+export function reportFile(dir: string, startedAt: Date, prefix = ''): string {
+  return path.join(dir, `${prefix}${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+}
+
+/** Writes `report` to `reportFile(dir, startedAt, prefix)`; returns the file. */
 export function writeReport(dir: string, startedAt: Date, report: object, prefix = ''): string {
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${prefix}${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = reportFile(dir, startedAt, prefix);
   writeJson(file, report);
   return file;
 }

@@ -53,28 +53,15 @@ export interface Sizes {
   presence: PresenceSize;
 }
 
+type Steps = Omit<StepUpSize, 'clients' | 'roomSize'>;
+/** How the chat, big-room and multi-room scenarios step the load up, at each size. */
+const FULL_STEPS: Steps = { startDeliveries: 8000, factor: 1.4, maxSteps: 16, warmupMs: 1000, windowMs: 3000, fixedLoadWindowMs: 10_000 };
+const QUICK_STEPS: Steps = { startDeliveries: 8000, factor: 1.6, maxSteps: 11, warmupMs: 400, windowMs: 1200, fixedLoadWindowMs: 2400 };
+
 export const SIZES: Record<SizeName, Sizes> = {
   full: {
-    chat: {
-      clients: 1000,
-      roomSize: 20,
-      startDeliveries: 8000,
-      factor: 1.4,
-      maxSteps: 16,
-      warmupMs: 1000,
-      windowMs: 3000,
-      fixedLoadWindowMs: 10_000,
-    },
-    bigRoom: {
-      clients: 500,
-      roomSize: 500,
-      startDeliveries: 8000,
-      factor: 1.4,
-      maxSteps: 16,
-      warmupMs: 1000,
-      windowMs: 3000,
-      fixedLoadWindowMs: 10_000,
-    },
+    chat: { clients: 1000, roomSize: 20, ...FULL_STEPS },
+    bigRoom: { clients: 500, roomSize: 500, ...FULL_STEPS },
     join: { users: 2000, roomSize: 20 },
     idle: { users: 5000, roomSize: 20, settleMs: 2000 },
     scale: { clients: 1000, roomSize: 20, deliveries: 4000, processes: [2, 4, 8], warmupMs: 1000, windowMs: 5000 },
@@ -82,37 +69,14 @@ export const SIZES: Record<SizeName, Sizes> = {
       clients: 1000,
       roomSize: 20,
       roomsPerClient: 5,
-      startDeliveries: 8000,
-      factor: 1.4,
-      maxSteps: 16,
-      warmupMs: 1000,
-      windowMs: 3000,
-      fixedLoadWindowMs: 10_000,
+      ...FULL_STEPS,
       settleMs: 2000,
     },
     presence: { users: 5000, settleMs: 2000 },
   },
   quick: {
-    chat: {
-      clients: 200,
-      roomSize: 20,
-      startDeliveries: 8000,
-      factor: 1.6,
-      maxSteps: 11,
-      warmupMs: 400,
-      windowMs: 1200,
-      fixedLoadWindowMs: 2400,
-    },
-    bigRoom: {
-      clients: 100,
-      roomSize: 100,
-      startDeliveries: 8000,
-      factor: 1.6,
-      maxSteps: 11,
-      warmupMs: 400,
-      windowMs: 1200,
-      fixedLoadWindowMs: 2400,
-    },
+    chat: { clients: 200, roomSize: 20, ...QUICK_STEPS },
+    bigRoom: { clients: 100, roomSize: 100, ...QUICK_STEPS },
     join: { users: 300, roomSize: 20 },
     idle: { users: 500, roomSize: 20, settleMs: 1000 },
     scale: { clients: 200, roomSize: 20, deliveries: 4000, processes: [2, 4, 8], warmupMs: 500, windowMs: 2000 },
@@ -120,12 +84,7 @@ export const SIZES: Record<SizeName, Sizes> = {
       clients: 200,
       roomSize: 20,
       roomsPerClient: 5,
-      startDeliveries: 8000,
-      factor: 1.6,
-      maxSteps: 11,
-      warmupMs: 400,
-      windowMs: 1200,
-      fixedLoadWindowMs: 2400,
+      ...QUICK_STEPS,
       settleMs: 1000,
     },
     presence: { users: 1500, settleMs: 1000 },

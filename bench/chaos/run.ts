@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { positive, wholeFrom } from '../cli-numbers';
 import { projectRoot } from '../../game-server/project-root';
 import { isAlive } from '../proc-stats';
-import { writeJson } from '../report';
+import { reportFile, writeJson } from '../report';
 import { ChaosRun, type ChaosOptions } from './chaos-run';
 import { writeChaosPlot } from './plot';
 import { failures, outcome, renderChaosReport } from './report';
@@ -106,9 +106,7 @@ async function main(): Promise<void> {
         .map((n) => n.toFixed(2))
         .join(' ')}`,
   );
-  const file = options.json
-    ? path.resolve(options.json)
-    : path.join(options.results, `chaos-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = options.json ? path.resolve(options.json) : reportFile(options.results, startedAt, 'chaos-');
   // A run that fails (or asked to) keeps every server's log beside its results.
   const logs = file.replace(/(\.json)?$/, '-logs');
   const keepLogs = (): void => {

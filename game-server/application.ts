@@ -127,6 +127,7 @@ export class Application {
           // The client requests read before this batch go to the backends before it is written to clients.
           beforePushes: () => this.rpcClient.sendHeldRequests(),
           pushed: (stamp, arrivedAt) => this.pushBatchHops(stamp, arrivedAt),
+          peerLinked: (serverId) => this.rpcClient.peerLinked(serverId),
         },
       });
     }

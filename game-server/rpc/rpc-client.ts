@@ -58,6 +58,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly batchTraces = new Map<PeerSocket, HopTrace>();
   /** Pushes to peers still starting (link never up, not down yet), sent when the link comes up. */
   private readonly held = new Map<string, PushMessage[]>();
+  /** When a peer counted as down linked to us again: it is starting again (see peerLinked). */
+  private readonly restartedAt = new Map<string, number>();
   private readonly corks = new TurnCorks();
 
   constructor(private readonly options: RpcClientOptions) {
@@ -95,6 +97,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       coalesceFlushes(transport, 'write', tcp);
       wasUp = true;
       this.down.delete(server.id);
+      this.restartedAt.delete(server.id);
       const held = this.held.get(server.id);
       this.held.delete(server.id);
       if (held) socket.emit('push', held);
@@ -111,8 +114,10 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', (err) => {
-      // Peers start in any order: a peer not reached yet is only down once the start-up grace is over.
-      if (wasUp || Date.now() - openedAt > (this.options.startupGraceMs ?? STARTUP_GRACE_MS)) this.markDown(server.id);
+      // Peers start in any order: a peer not reached yet (or restarted, see peerLinked) is only down once
+      // the start-up grace is over.
+      const startedAt = this.restartedAt.get(server.id) ?? (wasUp ? 0 : openedAt);
+      if (Date.now() - startedAt > this.startupGraceMs) this.markDown(server.id);
       // One line when a link first fails, not one per reconnection attempt.
       if (wasUp || waitingLogged || !socket.active) return;
       waitingLogged = true;
@@ -124,6 +129,20 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
 
   isUp(serverId: string): boolean {
     return this.links.get(serverId)?.socket.connected ?? false;
+  }
+
+  /**
+   * A peer opened a link to our port. If ours to it is down, the peer has restarted and our link is
+   * waiting out its reconnection delay: pushes to it are held again, as for a peer still starting,
+   * instead of dropped until our link is back (its first members would have had to catch up at once).
+   */
+  peerLinked(serverId: string): void {
+    if (!this.down.delete(serverId)) return;
+    this.restartedAt.set(serverId, Date.now());
+  }
+
+  private get startupGraceMs(): number {
+    return this.options.startupGraceMs ?? STARTUP_GRACE_MS;
   }
 
   /** True when the link to `serverId` failed or dropped and has not come back yet. */
@@ -220,6 +239,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private markDown(serverId: string): void {
     this.down.add(serverId);
     this.held.delete(serverId);
+    this.restartedAt.delete(serverId);
   }
 
   /** Closes every link. */
@@ -236,6 +256,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.links.delete(serverId);
     this.down.delete(serverId);
     this.held.delete(serverId);
+    this.restartedAt.delete(serverId);
   }
 
   private ready(server: ServerInfo, deadline: number, timeoutMs = this.options.timeoutMs): Promise<PeerSocket> {

@@ -30,6 +30,8 @@ export interface RpcDispatcher {
   beforePushes?(): void;
   /** A batch of pushes was delivered (`push` for each): its stamp, and when it was read here. */
   pushed?(stamp: PushBatchStamp, arrivedAt: number): void;
+  /** A peer opened a link to this port (it is running, whatever our own link to it says). */
+  peerLinked?(serverId: string): void;
 }
 
 export interface RpcServerOptions {
@@ -79,6 +81,7 @@ export class RpcServer {
       const { serverId } = socket.handshake.auth as { serverId?: unknown };
       if (typeof serverId === 'string') {
         this.peers.set(serverId, socket);
+        dispatcher.peerLinked?.(serverId);
         socket.once('disconnect', () => {
           if (this.peers.get(serverId) === socket) this.peers.delete(serverId);
         });

@@ -71,4 +71,40 @@ describe('pushes to a peer whose link is not up', () => {
     await sleep(100);
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([2]);
   });
+
+  it('are held again for a restarted peer that linked to us before our link to it came back', async () => {
+    const { peer, received, start } = await peerOnFreePort('connector-restarted');
+    const client = new RpcClient({ selfId: 'chat-1', secret: SECRET, timeoutMs: 1000, log, startupGraceMs: 5000 });
+    clients.push(client);
+    const first = await start();
+    servers.push(first);
+    client.connect(peer);
+    await waitUntil(() => client.isUp(peer.id), 3000, 'the link came up');
+    await first.stop();
+    await waitUntil(() => client.isDown(peer.id), 3000, 'the peer counted as down');
+    expect(client.push(peer, pushNumber(0))).toBe(false);
+
+    // The restarted peer's own link to us arrives first (RpcServer reports it as peerLinked).
+    client.peerLinked(peer.id);
+    expect(client.isDown(peer.id)).toBe(false);
+    for (let n = 1; n <= 2; n++) expect(client.push(peer, pushNumber(n))).toBe(true);
+    servers.push(await start());
+    await waitUntil(() => received.length === 2, 3000, 'the two held pushes arrived');
+    expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([1, 2]);
+  });
+
+  it('are dropped again once a peer that linked to us stays unreachable past the start-up grace', async () => {
+    const { peer, start } = await peerOnFreePort('connector-unreachable');
+    const client = new RpcClient({ selfId: 'chat-1', secret: SECRET, timeoutMs: 1000, log, startupGraceMs: 300 });
+    clients.push(client);
+    const first = await start();
+    client.connect(peer);
+    await waitUntil(() => client.isUp(peer.id), 3000, 'the link came up');
+    await first.stop();
+    await waitUntil(() => client.isDown(peer.id), 3000, 'the peer counted as down');
+    client.peerLinked(peer.id);
+    expect(client.push(peer, pushNumber(0))).toBe(true);
+    await waitUntil(() => client.isDown(peer.id), 3000, 'the peer counted as down again');
+    expect(client.push(peer, pushNumber(1))).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { MemoryModerationStore, type ModerationStore } from '../../app/servers/chat/moderation/moderation-store';
 import { MODERATION_CACHE_MS, RedisModerationStore } from '../../app/servers/chat/moderation/redis-moderation-store';
 import { RedisConnection } from '../../app/servers/chat/redis-connection';
+import { waitUntil } from '../helpers/wait';
 
 const log = createLogger('test', 'silent');
 let redis: PrivateRedisServer;
@@ -131,5 +132,38 @@ describe('the redis moderation store read by the checks', () => {
     expect(await elsewhere.get(rid, 'mute', 'mallory')).toBeDefined();
     clock.offset += MODERATION_CACHE_MS;
     expect(await elsewhere.get(rid, 'mute', 'mallory')).toBeUndefined();
+  });
+
+  it('reads a room in use again in the background past half MODERATION_CACHE_MS: the check meanwhile answers from the cache', async () => {
+    const clock = new Clock();
+    const { store: here, connection } = openOn(clock);
+    const { store: elsewhere } = openOn(clock);
+    const rid = newRid();
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    await elsewhere.set(rid, 'mute', { username: 'mallory', until: Date.now() + 60_000 });
+
+    clock.offset += MODERATION_CACHE_MS / 2;
+    const before = connection.calls.total;
+    // Answered from what was read before the mute, while the new read goes out.
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    expect(connection.calls.total - before).toBe(1);
+    await waitUntil(async () => (await here.get(rid, 'mute', 'mallory')) !== undefined, 3000, 'the background read replaced the cache');
+    expect(connection.calls.total - before).toBe(1);
+    // The new read counts from when it was made: no other read within MODERATION_CACHE_MS / 2 of it.
+    for (let i = 0; i < 5; i++) await here.get(rid, 'mute', 'mallory');
+    expect(connection.calls.total - before).toBe(1);
+  });
+
+  it('keeps its own change when a background read made before it answers after it', async () => {
+    const clock = new Clock();
+    const { store: here } = openOn(clock);
+    const rid = newRid();
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    clock.offset += MODERATION_CACHE_MS / 2;
+    // The background read goes out first, the change right behind it on the same connection.
+    expect(await here.get(rid, 'mute', 'mallory')).toBeUndefined();
+    await here.set(rid, 'mute', { username: 'mallory', until: clock.now() + 60_000 });
+    expect(await here.get(rid, 'mute', 'mallory')).toBeDefined();
+    for (let i = 0; i < 5; i++) expect(await here.get(rid, 'mute', 'mallory')).toBeDefined();
   });
 });

@@ -107,6 +107,10 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   };
 }
 
+/** The fixed loads' window: a smoke run (`--steps`) checks that they are measured, not what they measure. */
+const fixedLoadWindow = (ctx: ScenarioContext, size: StepUpSize): number =>
+  ctx.maxSteps === undefined ? size.fixedLoadWindowMs : size.windowMs;
+
 /** Stops sending and waits until the deliveries still queued have arrived. */
 async function drain(ctx: ScenarioContext): Promise<void> {
   await ctx.pool.setRate(0);
@@ -176,12 +180,13 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
   const peakStep = candidates.reduce((best, s) => (s.deliveredPerSec > best.deliveredPerSec ? s : best));
   const peak = peakStep.deliveredPerSec;
   await drain(ctx);
-  let half = await measure(ctx, size, (peak * 0.5) / size.roomSize, size.fixedLoadWindowMs);
+  const fixedMs = fixedLoadWindow(ctx, size);
+  let half = await measure(ctx, size, (peak * 0.5) / size.roomSize, fixedMs);
   ctx.log(`  at 50% of peak: ${describe(half)}`);
   if (half.lagging && ctx.maxSteps === undefined) {
     // Half the peak lagging is a stall of the machine, not of the servers: measure once more.
     await drain(ctx);
-    half = await measure(ctx, size, (peak * 0.5) / size.roomSize, size.fixedLoadWindowMs);
+    half = await measure(ctx, size, (peak * 0.5) / size.roomSize, fixedMs);
     ctx.log(`  at 50% of peak, again: ${describe(half)}`);
   }
   const reference = ctx.referencePeak ?? peak;
@@ -189,14 +194,14 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
   if (ctx.referencePeak !== undefined) {
     // The first target's half peak may be past this one's peak: then it lags, which is the finding.
     await drain(ctx);
-    atReferenceHalf = await measure(ctx, size, (reference * 0.5) / size.roomSize, size.fixedLoadWindowMs);
+    atReferenceHalf = await measure(ctx, size, (reference * 0.5) / size.roomSize, fixedMs);
     ctx.log(`  at 50% of the reference peak (${Math.round(reference * 0.5)} deliveries/s offered): ${describe(atReferenceHalf)}`);
   }
   // The first steps run on servers just started (code not yet optimised, heaps still growing); this
   // measures the same light load once every process has run the whole path for a while.
   await drain(ctx);
   const lightDeliveries = reference * LIGHT_LOAD_SHARE;
-  const light = await measure(ctx, size, lightDeliveries / size.roomSize, size.fixedLoadWindowMs);
+  const light = await measure(ctx, size, lightDeliveries / size.roomSize, fixedMs);
   ctx.log(`  light load (${Math.round(lightDeliveries)} deliveries/s offered): ${describe(light)}`);
   const sameLoads = await atEveryPeaksLoads(ctx, size, {
     peak,
@@ -271,7 +276,7 @@ async function atEveryPeaksLoads(ctx: ScenarioContext, size: StepUpSize, own: Me
       let step = already;
       if (!step) {
         await drain(ctx);
-        step = await measure(ctx, size, (peak * share) / size.roomSize, size.fixedLoadWindowMs);
+        step = await measure(ctx, size, (peak * share) / size.roomSize, fixedLoadWindow(ctx, size));
         ctx.log(`  at ${share * 100}% of ${target}'s peak (${Math.round(peak * share)} deliveries/s offered): ${describe(step)}`);
       }
       measured.push([label, step]);

@@ -3,14 +3,8 @@
 // corked for a turn of the event loop (what RedisConnection does). Appends are the room log's own script,
 // started PER_TURN at a time over 25 rooms, N in all; each way runs twice, alternating.
 // `node bench/micro/redis-append-cpu.js [<checkout with dist/>]` after `npm run build`; needs redis-server.
-const { spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
-const path = require('node:path');
-
-const root = path.resolve(process.argv[2] ?? path.join(__dirname, '../..'));
-const { Redis } = require(path.join(root, 'node_modules/ioredis'));
-const { APPEND } = require(path.join(root, 'dist/app/servers/chat/room-log/redis-scripts.js'));
-const { freePorts } = require(path.join(root, 'dist/game-server/free-ports.js'));
+const { appendArgs, appendClient, claimRooms, startRedis } = require('./redis-fixture');
 
 const N = Number(process.env.N ?? 20000);
 const ROOMS = 25;
@@ -19,14 +13,6 @@ const cpuMsOf = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 };
-const keys = (i) => ['meta', 'log', 'dedupe', 'reads'].map((k) => `chat:room:{r${i}}:${k}`);
-const message = JSON.stringify({
-  id: 1765000000000000,
-  msg: '1765000000000.123 bench',
-  from: 'user-123',
-  target: '*',
-  time: 1765000000000,
-});
 
 async function appendAll(redis, way, perTurn) {
   let sent = 0;
@@ -36,26 +22,17 @@ async function appendAll(redis, way, perTurn) {
       redis.stream.cork();
       setImmediate(() => redis.stream.uncork());
     }
-    for (let j = 0; j < perTurn; j++, sent++) replies.push(redis.append(...keys(sent % ROOMS), '1', '', message, '200', 'e'));
+    for (let j = 0; j < perTurn; j++, sent++) replies.push(redis.append(...appendArgs(sent % ROOMS)));
     await Promise.all(replies);
   }
 }
 
 async function main() {
-  const [port] = await freePorts(1);
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const { port, server } = await startRedis();
   try {
     const clients = {};
-    for (const way of WAYS) {
-      clients[way] = new Redis({
-        port,
-        enableAutoPipelining: way === 'auto-pipelining',
-        commandTimeout: 2000,
-        retryStrategy: (n) => (n > 50 ? null : 100),
-      });
-      clients[way].defineCommand('append', { numberOfKeys: 4, lua: APPEND });
-    }
-    for (let i = 0; i < ROOMS; i++) await clients[WAYS[0]].hset(keys(i)[0], 'epoch', 'e', 'seq', 0, 'fence', 1);
+    for (const way of WAYS) clients[way] = appendClient(port, { enableAutoPipelining: way === 'auto-pipelining' });
+    await claimRooms(clients[WAYS[0]], ROOMS);
     console.log(`${N} appends per way and turn size; µs per append: this process's CPU, redis-server's CPU, wall`);
     for (const perTurn of [1, 5, 20]) {
       for (const round of [1, 2]) {

@@ -74,8 +74,8 @@ export class RedisModerationStore implements ModerationStore {
   /**
    * The room's whole hash of `restriction`, at most MODERATION_CACHE_MS old. Past half that age a check
    * still gets the cached entries and one read in the background replaces them: while a room is in use
-   * its sends never wait for Redis (a read every second on the send path was a second round trip for a
-   * send in sixty, in the tail).
+   * its sends never wait for Redis (read on the send that found it a second old, it made that send and
+   * every send of the room meanwhile wait for one more round trip).
    */
   private entries(rid: string, restriction: Restriction): Promise<Map<string, ModerationEntry>> {
     const key = this.key(rid, restriction);

@@ -98,6 +98,7 @@ describe('pushes to a peer whose link is not up', () => {
     const client = new RpcClient({ selfId: 'chat-1', secret: SECRET, timeoutMs: 1000, log, startupGraceMs: 300 });
     clients.push(client);
     const first = await start();
+    servers.push(first);
     client.connect(peer);
     await waitUntil(() => client.isUp(peer.id), 3000, 'the link came up');
     await first.stop();

@@ -74,7 +74,7 @@ export class Application {
     });
     this.sessions = new SessionService(info.id);
     this.metrics = new ServerMetrics(info, info.frontend ? this.sessions : undefined);
-    this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics);
+    this.statusBoard = new StatusBoard(info, info.frontend ? this.sessions : undefined, this.metrics, () => this.rpcClient.linkStates());
     this.remoteDispatcher = new RemoteDispatcher(log, this.metrics, (serverId, call) =>
       this.rpcClient.call(this.knownServer(serverId), call),
     );

@@ -1,6 +1,7 @@
 import { askStatus, type AdminAnswer, type AdminClientOptions } from '../../game-server/admin/admin-client';
 import type { SystemStatus } from '../../game-server/admin/admin-messages';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import type { LinkState } from '../../game-server/rpc/rpc-messages';
 import type { RoomStat } from '../servers/chat/chat-stats';
 
 export type ServerState = 'up' | 'down' | 'error';
@@ -29,6 +30,9 @@ export interface ServerReport {
   /** Chat servers: rooms held, and their members. */
   rooms?: number;
   members?: number;
+  /** Its internal links: how many there are, and those not up, as `peer (state)`. */
+  links?: number;
+  linksNotUp?: string[];
   /** Time to connect and answer, in ms. */
   latencyMs: number;
 }
@@ -86,6 +90,7 @@ function toReport(answer: AdminAnswer<SystemStatus>): ServerReport {
     rssBytes: status.memory.rss,
     heapUsedBytes: status.memory.heapUsed,
     ...counts(status, ['connections', 'sessions', 'rooms', 'members'] as const),
+    ...(status.links && linkCounts(status.links)),
     latencyMs: ms,
   };
 }
@@ -98,6 +103,11 @@ function counts<K extends string>(status: SystemStatus, keys: readonly K[]): Par
     if (typeof value === 'number') out[key] = value;
   }
   return out;
+}
+
+function linkCounts(links: Record<string, LinkState>): Pick<ServerReport, 'links' | 'linksNotUp'> {
+  const notUp = Object.entries(links).filter(([, state]) => state !== 'up');
+  return { links: Object.keys(links).length, linksNotUp: notUp.map(([peer, state]) => `${peer} (${state})`) };
 }
 
 function roomsOf(answer: AdminAnswer<SystemStatus>): RoomReport[] {

@@ -29,6 +29,11 @@ const serverColumns: Column<ServerReport>[] = [
   { title: 'SESSIONS', value: (r) => r.sessions, align: 'right' },
   { title: 'ROOMS', value: (r) => r.rooms, align: 'right' },
   { title: 'MEMBERS', value: (r) => r.members, align: 'right' },
+  {
+    title: 'LINKS',
+    value: (r) => (r.links === undefined ? undefined : `${r.links - (r.linksNotUp?.length ?? 0)}/${r.links}`),
+    align: 'right',
+  },
 ];
 
 const roomColumns: Column<RoomReport>[] = [
@@ -43,8 +48,9 @@ const sum = (reports: readonly ServerReport[], key: 'connections' | 'sessions' |
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * The servers table, a summary line, one line per server that gave no status, saying why, and one per
- * server without an internal port, saying which server passed our question on.
+ * The servers table, a summary line, one line per server that gave no status, saying why, one per server
+ * with internal links not up, saying which, and one per server without an internal port, saying which
+ * server passed our question on.
  */
 export function formatServers(report: ClusterReport): string {
   const { servers, summary } = report;
@@ -57,6 +63,7 @@ export function formatServers(report: ClusterReport): string {
       `${plural(sum(servers, 'rooms'), 'room')}, ${plural(sum(servers, 'members'), 'member')}`,
   ];
   for (const r of servers) if (r.error !== undefined) lines.push(`  ${r.id} ${r.state}: ${r.error}`);
+  for (const r of servers) if (r.linksNotUp?.length) lines.push(`  ${r.id} links not up: ${r.linksNotUp.join(', ')}`);
   for (const r of servers) if (r.via !== undefined) lines.push(`  ${r.id} has no internal port: asked through ${r.via}`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 /** What the built-in `__system` remote answers: the operator's view of one server. */
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { LinkState } from '../rpc/rpc-messages';
 
 /** The name every server registers its system remote under; clients can never reach remotes. */
 export const SYSTEM_REMOTE = '__system';
@@ -37,6 +38,8 @@ export interface BuiltinStatus {
   sessions?: number;
   /** Client requests received since start (frontends only). */
   requests?: number;
+  /** The state of each internal link this server keeps, by peer id. */
+  links?: Record<string, LinkState>;
 }
 
 export type SystemStatus = BuiltinStatus & Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { ServerInfo } from '../config/server-info';
+import type { LinkState } from '../rpc/rpc-messages';
 import type { StatusProvider, StatusQuery, SystemStatus } from './admin-messages';
 
 /** What a frontend counts of its clients (SessionService has both). */
@@ -20,6 +21,7 @@ export class StatusBoard {
     private readonly info: ServerInfo,
     private readonly clients?: ClientCounts,
     private readonly requests?: RequestCount,
+    private readonly links?: () => Record<string, LinkState>,
   ) {}
 
   add(provider: StatusProvider): void {
@@ -46,6 +48,7 @@ export class StatusBoard {
       memory: { rss, heapUsed, heapTotal, ...afterGc },
       ...(clients && { connections: clients.connectionCount, sessions: clients.boundCount }),
       ...(clients && this.requests && { requests: this.requests.requestsIn }),
+      ...(this.links && { links: this.links() }),
     };
   }
 }

@@ -8,6 +8,7 @@ import type {
   ClientResponse,
   ForwardedRequest,
   HopTrace,
+  LinkState,
   PushMessage,
   RemoteCall,
   RpcAuth,
@@ -143,6 +144,13 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
 
   private get startupGraceMs(): number {
     return this.options.startupGraceMs ?? STARTUP_GRACE_MS;
+  }
+
+  /** Every link this server keeps, by peer id. */
+  linkStates(): Record<string, LinkState> {
+    const states: Record<string, LinkState> = {};
+    for (const [id, { socket }] of this.links) states[id] = socket.connected ? 'up' : this.down.has(id) ? 'down' : 'starting';
+    return states;
   }
 
   /** True when the link to `serverId` failed or dropped and has not come back yet. */

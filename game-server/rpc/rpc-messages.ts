@@ -86,3 +86,6 @@ export interface RpcAuth {
   secret: string;
   serverId: string;
 }
+
+/** A link as a server's status reports it: `starting` while the peer is within its start-up grace. */
+export type LinkState = 'up' | 'starting' | 'down';

@@ -8,6 +8,8 @@ import { queryEntry } from './chat-client';
 import { freePorts, waitForPort } from './free-port';
 import { generateLayout, serversJson, type LayoutOptions } from '../../game-server/config/servers-layout';
 import { sleep } from '../../game-server/sleep';
+import { askStatus } from '../../game-server/admin/admin-client';
+import { loadRuntimeSettings } from '../../game-server/settings';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/app/main.js');
@@ -63,7 +65,7 @@ export class TestCluster {
     cluster.writeConfig();
     try {
       await Promise.all(cluster.servers.map((s) => cluster.startServer(s.id)));
-      await cluster.waitForGateLinks();
+      await cluster.waitUntilLinked();
       if (options.web) await cluster.startWeb();
     } catch (err) {
       await cluster.stop();
@@ -73,14 +75,41 @@ export class TestCluster {
   }
 
   /**
-   * Resolves once the gate sends users to every connector. Servers start in any order: a connector the
-   * gate could not reach within its start-up grace (a busy machine) counts as down until the link
-   * reconnects, and the gate would send its users to the next one meanwhile.
+   * Resolves once the cluster is whole: every running server reports its links to the other running ones
+   * up, and the gate sends users to every connector. Servers start in any order: a link to a peer not
+   * listening yet waits out a reconnection delay, and until it is up, pushes to that peer wait (a test
+   * reading what a client got so far would miss them); a connector the gate could not reach within its
+   * start-up grace counts as down, and the gate sends its users to the next one meanwhile.
    */
-  async waitForGateLinks(timeoutMs = 20_000): Promise<void> {
+  async waitUntilLinked(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.waitForServerLinks(deadline);
+    await this.waitForGateDispatch(deadline);
+  }
+
+  private async waitForServerLinks(deadline: number): Promise<void> {
+    const { RPC_SECRET: secret, rpcTls: tls } = loadRuntimeSettings(this.processEnv());
+    const options = { secret, tls, timeoutMs: 2000, name: 'test-cluster', servers: this.servers };
+    for (;;) {
+      const running = this.servers.filter((s) => this.isRunning(s.id));
+      const isRunning = new Set(running.map((s) => s.id));
+      const answers = await Promise.all(running.map((s) => askStatus(s, {}, options)));
+      const waiting = answers.flatMap((answer) => {
+        if (!answer.ok) return [`${answer.server.id}: ${answer.error}`];
+        const links = Object.entries(answer.value.links ?? {});
+        return links
+          .filter(([peer, state]) => state !== 'up' && isRunning.has(peer))
+          .map(([peer, state]) => `${answer.server.id} -> ${peer} ${state}`);
+      });
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`links not up: ${waiting.join(', ')}`);
+      await sleep(50);
+    }
+  }
+
+  private async waitForGateDispatch(deadline: number): Promise<void> {
     const connectors = this.byType('connector');
     if (this.byType('gate').length === 0) return;
-    const deadline = Date.now() + timeoutMs;
     for (const connector of connectors) {
       let i = 0;
       while (dispatch(`link-probe-${i}`, connectors) !== connector) i++;

@@ -70,7 +70,7 @@ describe('chatofpomelo-client on an open cluster (memory room log)', () => {
 
   beforeEach(async () => {
     // A connector killed by the test before is back in the gate's list: names land where the test expects.
-    await cluster.waitForGateLinks();
+    await cluster.waitUntilLinked();
   });
 
   it('two clients chat and each gets every message once, in seq order', async () => {

@@ -152,7 +152,7 @@ describe('delivery when a link or a connection drops: onSeq, and sends repeated 
       } finally {
         if (!cluster.isRunning(c1.id)) {
           await cluster.startServer(c1.id);
-          await cluster.waitForGateLinks();
+          await cluster.waitUntilLinked();
         }
       }
     },

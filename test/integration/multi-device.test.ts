@@ -147,7 +147,7 @@ describe('many connections per user (AUTH_SECRET set)', () => {
     watcher.close();
     // Back as it was for the next test: the gate sends users to that connector again.
     await cluster.startServer(down!.id);
-    await cluster.waitForGateLinks();
+    await cluster.waitUntilLinked();
   });
 
   it("takes only the refreshing connection out of a room its new token does not allow, not the user's other devices", async () => {

@@ -45,6 +45,11 @@ describe('npm run status against a running cluster (2 connectors, 2 chat servers
       });
       expect(server.uptimeSeconds).toBeGreaterThan(0);
       expect(server.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(server.linksNotUp).toEqual([]);
+    }
+    // Every chat server keeps a link to each connector to push to, and each connector one to each chat server.
+    for (const type of ['chat', 'connector']) {
+      for (const server of report.servers.filter((s) => s.type === type)) expect(server.links).toBeGreaterThanOrEqual(2);
     }
     expect(report.summary).toEqual({ servers: 5, up: 5, down: 0, error: 0 });
     expect(report.env).toBe('development');
@@ -82,7 +87,7 @@ describe('npm run status against a running cluster (2 connectors, 2 chat servers
     const run = await runStatus(cluster, []);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^SERVER\s+TYPE\s+ADDRESS\s+STATE\s+PID\s+UPTIME\s+RSS\s+CONNS\s+SESSIONS\s+ROOMS\s+MEMBERS$/);
+    expect(lines[0]).toMatch(/^SERVER\s+TYPE\s+ADDRESS\s+STATE\s+PID\s+UPTIME\s+RSS\s+CONNS\s+SESSIONS\s+ROOMS\s+MEMBERS\s+LINKS$/);
     for (const server of cluster.servers) {
       const line = lines.find((l) => l.startsWith(`${server.id} `));
       expect(line).toMatch(
@@ -134,6 +139,9 @@ describe('npm run status against a running cluster (2 connectors, 2 chat servers
     expect(text.stdout).toMatch(new RegExp(`^${stopped.id}\\s+chat\\s+\\S+\\s+down\\s+-`, 'm'));
     expect(text.stdout).toContain(`  ${stopped.id} down: connection refused`);
     expect(text.stdout).toContain(`rooms not known for ${stopped.id} (not up)`);
+    for (const connector of cluster.byType('connector')) {
+      expect(text.stdout).toContain(`  ${connector.id} links not up: ${stopped.id} (down)`);
+    }
   });
 
   it('shows a server that takes the connection but never answers as down after the timeout, not a hang', async () => {

@@ -47,8 +47,10 @@ describe('pushes to a peer whose link is not up', () => {
     clients.push(client);
     for (let n = 0; n < 3; n++) expect(client.push(peer, pushNumber(n))).toBe(true);
     await sleep(300);
+    expect(client.linkStates()).toEqual({ [peer.id]: 'starting' });
     servers.push(await start());
     await waitUntil(() => received.length === 3, 3000, 'the three held pushes arrived');
+    expect(client.linkStates()).toEqual({ [peer.id]: 'up' });
     expect(received.map((p) => (p.msg as { n: number }).n)).toEqual([0, 1, 2]);
     // Once up, pushes go straight through, after the held ones.
     expect(client.push(peer, pushNumber(3))).toBe(true);
@@ -62,6 +64,7 @@ describe('pushes to a peer whose link is not up', () => {
     clients.push(client);
     expect(client.push(peer, pushNumber(0))).toBe(true);
     await waitUntil(() => client.isDown(peer.id), 3000, 'the peer counted as down');
+    expect(client.linkStates()).toEqual({ [peer.id]: 'down' });
     expect(client.push(peer, pushNumber(1))).toBe(false);
     // What was held when the peer went down is gone with it, not replayed to a later server.
     servers.push(await start());

@@ -19,9 +19,9 @@ const report: ClusterReport = {
   env: 'development',
   config: 'config/servers.json',
   servers: [
-    up('gate-server-1', 'gate', 4014, { connections: 0, sessions: 0 }),
-    up('connector-server-1', 'connector', 4050, { connections: 12, sessions: 11 }),
-    up('chat-server-1', 'chat', 6050, { rooms: 2, members: 11, uptimeSeconds: 7 }),
+    up('gate-server-1', 'gate', 4014, { connections: 0, sessions: 0, links: 1, linksNotUp: [] }),
+    up('connector-server-1', 'connector', 4050, { connections: 12, sessions: 11, links: 2, linksNotUp: [] }),
+    up('chat-server-1', 'chat', 6050, { rooms: 2, members: 11, uptimeSeconds: 7, links: 3, linksNotUp: ['chat-server-2 (down)'] }),
     { id: 'chat-server-2', type: 'chat', host: '127.0.0.1', port: 6051, state: 'down', error: 'connection refused', latencyMs: 2 },
   ],
   summary: { servers: 4, up: 3, down: 1, error: 0 },
@@ -62,17 +62,18 @@ describe('status output', () => {
     expect(table).toBe(['NAME       N', 'a       1000', 'longer     -'].join('\n'));
   });
 
-  it('shows every server, a summary with totals, and why a server gave no status', () => {
+  it('shows every server, a summary with totals, why a server gave no status, and links not up', () => {
     expect(formatServers(report)).toBe(
       [
-        'SERVER              TYPE       ADDRESS         STATE   PID  UPTIME       RSS  CONNS  SESSIONS  ROOMS  MEMBERS',
-        'gate-server-1       gate       127.0.0.1:4014  up     4114  2m 05s  64.0 MiB      0         0      -        -',
-        'connector-server-1  connector  127.0.0.1:4050  up     4150  2m 05s  64.0 MiB     12        11      -        -',
-        'chat-server-1       chat       127.0.0.1:6050  up     6150      7s  64.0 MiB      -         -      2       11',
-        'chat-server-2       chat       127.0.0.1:6051  down      -       -         -      -         -      -        -',
+        'SERVER              TYPE       ADDRESS         STATE   PID  UPTIME       RSS  CONNS  SESSIONS  ROOMS  MEMBERS  LINKS',
+        'gate-server-1       gate       127.0.0.1:4014  up     4114  2m 05s  64.0 MiB      0         0      -        -    1/1',
+        'connector-server-1  connector  127.0.0.1:4050  up     4150  2m 05s  64.0 MiB     12        11      -        -    2/2',
+        'chat-server-1       chat       127.0.0.1:6050  up     6150      7s  64.0 MiB      -         -      2       11    2/3',
+        'chat-server-2       chat       127.0.0.1:6051  down      -       -         -      -         -      -        -      -',
         '',
         '4 servers (development, config/servers.json): 3 up, 1 down; 12 connections, 11 sessions, 2 rooms, 11 members',
         '  chat-server-2 down: connection refused',
+        '  chat-server-1 links not up: chat-server-2 (down)',
       ].join('\n'),
     );
   });
@@ -86,9 +87,9 @@ describe('status output', () => {
       summary: { servers: 2, up: 1, down: 1, error: 0 },
     });
     expect(text.split('\n')).toEqual([
-      'SERVER         TYPE  ADDRESS              STATE   PID  UPTIME       RSS  CONNS  SESSIONS  ROOMS  MEMBERS',
-      'gate-server-1  gate  127.0.0.1 (no port)  up     4114  2m 05s  64.0 MiB      0         0      -        -',
-      'gate-server-2  gate  127.0.0.1 (no port)  down      -       -         -      -         -      -        -',
+      'SERVER         TYPE  ADDRESS              STATE   PID  UPTIME       RSS  CONNS  SESSIONS  ROOMS  MEMBERS  LINKS',
+      'gate-server-1  gate  127.0.0.1 (no port)  up     4114  2m 05s  64.0 MiB      0         0      -        -      -',
+      'gate-server-2  gate  127.0.0.1 (no port)  down      -       -         -      -         -      -        -      -',
       '',
       '2 servers (development, config/servers.json): 1 up, 1 down; 0 connections, 0 sessions, 0 rooms, 0 members',
       '  gate-server-2 down: no internal port, and no server has a link from it',

@@ -6,6 +6,7 @@
  * one delivery.
  */
 import { HOP_METRIC, hopBuckets, hopLatencyBetween, type HopBuckets, type HopLatency } from '../hop-latency';
+import { LAG_METRIC, LAG_P99_METRIC, loopLagP99Ms } from '../loop-lag';
 import { CORES, cpuDuring } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
@@ -42,6 +43,8 @@ export interface StepResult {
   processCpuShare: Record<string, number>;
   /** The cluster's per-hop latency in the window, from its servers' message_hop_seconds (absent on other targets). */
   hops?: Record<string, HopLatency>;
+  /** Each server's event-loop delay p99 in the window, ms (absent on other targets). */
+  loopLagP99Ms?: Record<string, number>;
   lagging: boolean;
   /** When the measured window began (ms since the epoch): to find it in a profile or a server's log. */
   windowStartedAt: number;
@@ -49,14 +52,21 @@ export interface StepResult {
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
+interface ServerReadings {
+  hops: HopBuckets;
+  /** Since the previous reading. */
+  loopLagP99Ms: Record<string, number>;
+}
+
 /**
- * The target's hop histograms now, if its servers keep them. A server too busy to answer in time (a
- * loaded machine) leaves the step without hops rather than ending the scenario.
+ * The target's hop histograms and event-loop delays now, if its servers keep them. A server too busy to
+ * answer in time (a loaded machine) leaves the step without them rather than ending the scenario.
  */
-async function readHops(ctx: ScenarioContext): Promise<HopBuckets | undefined> {
+async function readServers(ctx: ScenarioContext): Promise<ServerReadings | undefined> {
   if (!ctx.target.metrics) return undefined;
   try {
-    return hopBuckets((await ctx.target.metrics([HOP_METRIC])).values());
+    const snapshots = await ctx.target.metrics([HOP_METRIC, LAG_METRIC, LAG_P99_METRIC]);
+    return { hops: hopBuckets(snapshots.values()), loopLagP99Ms: loopLagP99Ms(snapshots) };
   } catch (err) {
     ctx.log(`  no per-hop latency for this step: ${(err as Error).message}`);
     return undefined;
@@ -71,14 +81,14 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   await pool.setRate(sendsPerSec);
   await sleep(size.warmupMs);
   // Read outside the CPU window: asking every server for its metrics costs them a little.
-  const hopsBefore = await readHops(ctx);
+  const before = await readServers(ctx);
   await pool.reset();
   const windowStartedAt = Date.now();
   const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
     await sleep(windowMs);
     return pool.report();
   });
-  const hopsAfter = hopsBefore && (await readHops(ctx));
+  const after = before && (await readServers(ctx));
   const serverCpu = perProcess.reduce((n, ms) => n + ms, 0);
   const seconds = load.elapsedMs / 1000;
   const expected = load.sent * size.roomSize;
@@ -101,7 +111,7 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     loadGenCpuShare: round(load.cpuMs / load.elapsedMs / CORES, 3),
     serverCpuShare: round(serverCpu / load.elapsedMs / CORES, 3),
     processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
-    ...(hopsBefore && hopsAfter && { hops: hopLatencyBetween(hopsBefore, hopsAfter) }),
+    ...(before && after && { hops: hopLatencyBetween(before.hops, after.hops), loopLagP99Ms: after.loopLagP99Ms }),
     lagging,
     windowStartedAt,
   };
@@ -132,6 +142,11 @@ const describe = (s: StepResult): string =>
   (s.hops
     ? `\n    p99 per hop: ${Object.entries(s.hops)
         .map(([hop, h]) => `${hop} ${h.p99Ms} ms (${h.count})`)
+        .join(', ')}`
+    : '') +
+  (s.loopLagP99Ms
+    ? `\n    event-loop delay p99: ${Object.entries(s.loopLagP99Ms)
+        .map(([server, ms]) => `${server} ${ms} ms`)
         .join(', ')}`
     : '');
 
@@ -229,6 +244,12 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
     ...sameLoads.map(([name, step]) => ({ name, unit: 'ms', value: step.p99Ms })),
     // Where the cluster's time went at half its peak: each hop's own p99 (they do not add up to the end-to-end p99).
     ...Object.entries(half.hops ?? {}).map(([hop, h]) => ({ name: `p99 at 50% of peak, hop ${hop}`, unit: 'ms', value: h.p99Ms })),
+    // How long a server's ready work waited for its event loop then (a reply, a push batch).
+    ...Object.entries(half.loopLagP99Ms ?? {}).map(([server, ms]) => ({
+      name: `p99 at 50% of peak, event-loop delay, ${server}`,
+      unit: 'ms',
+      value: ms,
+    })),
   ];
   return {
     figures,

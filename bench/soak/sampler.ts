@@ -5,8 +5,8 @@
  * `--expose-gc`).
  */
 import { askMetrics, askStatus, type AdminClientOptions } from '../../game-server/admin/admin-client';
-import type { MetricsSnapshot } from '../../game-server/admin/admin-messages';
 import type { ServerInfo } from '../../game-server/config/server-info';
+import { LAG_P99_METRIC, LAG_TIMER_MS, metricValue } from '../loop-lag';
 
 /** What the run was doing when a sample was taken. */
 export type Phase = 'warm-up' | 'idle-before' | 'load' | 'idle-after';
@@ -31,15 +31,7 @@ export interface ServerSample {
   connections?: number;
 }
 
-/** prom-client's default for collectDefaultMetrics' eventLoopMonitoringPrecision: each delay it records includes it. */
-export const LAG_TIMER_MS = 10;
-
 const SAMPLE_TIMEOUT_MS = 3000;
-
-function metric(snapshot: MetricsSnapshot, name: string): number | undefined {
-  const value = snapshot.find((m) => m.name === name)?.values[0]?.value;
-  return typeof value === 'number' ? value : undefined;
-}
 
 export class Sampler {
   readonly samples: ServerSample[] = [];
@@ -102,10 +94,10 @@ export class Sampler {
     if (!metrics.ok || !status?.ok) return this.miss(server.id, !metrics.ok ? metrics.error : status!.ok ? '' : status!.error);
     const { memory, pid, connections } = status.value;
     const m = metrics.value;
-    const rss = metric(m, 'process_resident_memory_bytes');
-    const fds = metric(m, 'process_open_fds');
-    const handles = metric(m, 'nodejs_active_handles_total');
-    const lag = metric(m, 'nodejs_eventloop_lag_p99_seconds');
+    const rss = metricValue(m, 'process_resident_memory_bytes');
+    const fds = metricValue(m, 'process_open_fds');
+    const handles = metricValue(m, 'nodejs_active_handles_total');
+    const lag = metricValue(m, LAG_P99_METRIC);
     if (memory.heapAfterGc === undefined) return this.miss(server.id, 'no heap after gc: the server runs without --expose-gc');
     if (rss === undefined || fds === undefined || handles === undefined || lag === undefined)
       return this.miss(server.id, 'metrics incomplete');

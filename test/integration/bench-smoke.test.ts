@@ -101,11 +101,18 @@ describe('npm run bench, a few seconds of it (cluster, baseline, both cluster ad
     for (const step of withHops) {
       expect(Object.keys(step.hops!)).toEqual(hops);
       for (const hop of hops) expect(step.hops![hop]).toEqual({ count: expect.any(Number), p99Ms: expect.any(Number) });
+      // Each server's event-loop delay in the same window, read with the hops.
+      expect(Object.keys(step.loopLagP99Ms!)).toEqual(expect.arrayContaining(['gate-server-1', 'connector-server-1', 'chat-server-1']));
+      for (const ms of Object.values(step.loopLagP99Ms!)) expect(ms).toBeGreaterThanOrEqual(0);
     }
     for (const target of ['baseline', 'adapter', 'adapter-bare'] as const) {
-      for (const step of report.details.chat[target].details.steps) expect(step.hops).toBeUndefined();
+      for (const step of report.details.chat[target].details.steps) {
+        expect(step.hops).toBeUndefined();
+        expect(step.loopLagP99Ms).toBeUndefined();
+      }
     }
     expect(stdout).toMatch(/p99 per hop: receipt_to_handler [\d.]+ ms \(\d+\), handler_to_push/);
+    expect(stdout).toMatch(/event-loop delay p99: .*connector-server-1 [\d.]+ ms.*chat-server-1 [\d.]+ ms/);
   });
 
   it('enters every user of the join storm on the four targets', () => {

@@ -35,11 +35,38 @@ export function peakRssBytes(pid: number): number | undefined {
   }
 }
 
-/** `body`'s result, and the CPU time (ms) each of `pids` spent while it ran. */
-export async function cpuDuring<T>(pids: readonly number[], body: () => Promise<T>): Promise<{ result: T; ms: number[] }> {
+/**
+ * `body`'s result, the CPU time (ms) each of `pids` spent while it ran, and each one's core waits in that
+ * time (the scheduler's delay before each run: a woken server waiting for a busy core).
+ */
+export async function cpuDuring<T>(
+  pids: readonly number[],
+  body: () => Promise<T>,
+): Promise<{ result: T; ms: number[]; waits: CoreWaits[] }> {
   const before = pids.map(cpuMs);
+  const waitsBefore = pids.map(coreWaits);
   const result = await body();
-  return { result, ms: pids.map((pid, i) => cpuMs(pid) - before[i]!) };
+  const waits = pids.map((pid, i) => {
+    const after = coreWaits(pid);
+    return { waitNs: after.waitNs - waitsBefore[i]!.waitNs, runs: after.runs - waitsBefore[i]!.runs };
+  });
+  return { result, ms: pids.map((pid, i) => cpuMs(pid) - before[i]!), waits };
+}
+
+/** Time a process spent runnable but waiting for a core, and how many times it got one (/proc/<pid>/schedstat). */
+export interface CoreWaits {
+  waitNs: number;
+  runs: number;
+}
+
+/** The process's core waits so far; none if it is gone. */
+export function coreWaits(pid: number): CoreWaits {
+  try {
+    const [, waitNs, runs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { waitNs: waitNs ?? 0, runs: runs ?? 0 };
+  } catch {
+    return { waitNs: 0, runs: 0 };
+  }
 }
 
 /** User + system CPU time in ms, or 0 if the process is gone. */

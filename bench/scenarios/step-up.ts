@@ -7,7 +7,7 @@
  */
 import { HOP_METRIC, hopBuckets, hopLatencyBetween, type HopBuckets, type HopLatency } from '../hop-latency';
 import { LAG_METRIC, LAG_P99_METRIC, loopLagP99Ms } from '../loop-lag';
-import { CORES, cpuDuring } from '../proc-stats';
+import { CORES, cpuDuring, type CoreWaits } from '../proc-stats';
 import type { StepUpSize } from '../sizes';
 import { sleep } from '../../game-server/sleep';
 import { requireAllEntered, usersInRooms, type Figure, type ScenarioContext, type ScenarioResult } from './scenario';
@@ -41,6 +41,10 @@ export interface StepResult {
   serverCpuShare: number;
   /** Each server process's CPU, as a share of one core. */
   processCpuShare: Record<string, number>;
+  /** Each server process's mean wait for a core each time it ran (woken and runnable, the cores busy), µs. */
+  processCoreWaitUs: Record<string, number>;
+  /** The same over every server process. */
+  coreWaitUs: number;
   /** The cluster's per-hop latency in the window, from its servers' message_hop_seconds (absent on other targets). */
   hops?: Record<string, HopLatency>;
   /** Each server's event-loop delay p99 in the window, ms (absent on other targets). */
@@ -51,6 +55,12 @@ export interface StepResult {
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+/** Mean wait for a core per run of these processes together, µs. */
+function waitPerRunUs(waits: readonly CoreWaits[]): number {
+  const runs = waits.reduce((n, w) => n + w.runs, 0);
+  return runs === 0 ? 0 : round(waits.reduce((n, w) => n + w.waitNs, 0) / runs / 1000, 1);
+}
 
 interface ServerReadings {
   hops: HopBuckets;
@@ -84,7 +94,11 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
   const before = await readServers(ctx);
   await pool.reset();
   const windowStartedAt = Date.now();
-  const { result: load, ms: perProcess } = await cpuDuring(pids, async () => {
+  const {
+    result: load,
+    ms: perProcess,
+    waits,
+  } = await cpuDuring(pids, async () => {
     await sleep(windowMs);
     return pool.report();
   });
@@ -111,6 +125,8 @@ async function measure(ctx: ScenarioContext, size: StepUpSize, sendsPerSec: numb
     loadGenCpuShare: round(load.cpuMs / load.elapsedMs / CORES, 3),
     serverCpuShare: round(serverCpu / load.elapsedMs / CORES, 3),
     processCpuShare: Object.fromEntries(processes.map((p, i) => [p.name, round(perProcess[i]! / load.elapsedMs, 3)])),
+    processCoreWaitUs: Object.fromEntries(processes.map((p, i) => [p.name, waitPerRunUs([waits[i]!])])),
+    coreWaitUs: waitPerRunUs(waits),
     ...(before && after && { hops: hopLatencyBetween(before.hops, after.hops), loopLagP99Ms: after.loopLagP99Ms }),
     lagging,
     windowStartedAt,
@@ -137,7 +153,8 @@ const describe = (s: StepResult): string =>
   `offered ${s.offeredSendsPerSec}/s sent ${s.sentPerSec}/s delivered ${s.deliveredPerSec}/s p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms` +
   ` server cpu ${(s.serverCpuShare * 100).toFixed(0)}% [${Object.values(s.processCpuShare)
     .map((c) => (c * 100).toFixed(0))
-    .join(' ')}] loadgen cpu ${(s.loadGenCpuShare * 100).toFixed(0)}%${s.lagging ? ' LAG' : ''}` +
+    .join(' ')}] core wait per run [${Object.values(s.processCoreWaitUs).join(' ')}] µs` +
+  ` loadgen cpu ${(s.loadGenCpuShare * 100).toFixed(0)}%${s.lagging ? ' LAG' : ''}` +
   `${s.errors > 0 ? ` errors ${s.errors} (${s.firstError ?? ''})` : ''}` +
   (s.hops
     ? `\n    p99 per hop: ${Object.entries(s.hops)
@@ -234,6 +251,8 @@ export async function stepUp(ctx: ScenarioContext, size: StepUpSize): Promise<Sc
     { name: 'max at 50% of peak', unit: 'ms', value: half.maxMs },
     { name: 'server CPU per delivery at 50%', unit: 'µs', value: half.serverCpuUsPerDelivery },
     { name: 'server CPU per delivery at peak', unit: 'µs', value: peakStep.serverCpuUsPerDelivery },
+    { name: 'server wait for a core per run at 50%', unit: 'µs', value: half.coreWaitUs },
+    { name: 'server wait for a core per run at light load', unit: 'µs', value: light.coreWaitUs },
     { name: 'load generator CPU at 50%', unit: `% of ${CORES} cores`, value: round(half.loadGenCpuShare * 100, 1) },
     { name: 'reference peak (first target)', unit: 'msg/s', value: reference },
     { name: 'p99 at 50% of the reference peak', unit: 'ms', value: atReferenceHalf.p99Ms },

@@ -73,12 +73,16 @@ export class ClusterTarget implements Target {
     const daemon = this.cluster.daemonPid();
     if (daemon !== undefined) this.pids.add(daemon);
     const list = await this.cluster.list();
-    return this.cluster.servers.flatMap((server) => {
+    const servers = this.cluster.servers.flatMap((server) => {
       const pid = list.find((p) => p.name === server.id)?.pid;
       if (!pid) return [];
       this.pids.add(pid);
       return [{ name: server.id, role: server.serverType, pid, ...(server.clientPort !== undefined && { clientPort: server.clientPort }) }];
     });
+    // The store's own processes do part of every send's work: their CPU counts as the servers'.
+    const pids = this.redis ? redisPids(this.redis) : [];
+    const stores = pids.map((pid, i) => ({ name: pids.length === 1 ? 'redis-server' : `redis-${i + 1}`, role: 'redis', pid }));
+    return [...servers, ...stores];
   }
 
   /** Internal traffic so far, from every server's own counters (asked on its RPC port, as /metrics does). */

@@ -11,7 +11,7 @@ export type TargetName = 'cluster' | 'cluster-redis' | 'cluster-sentinel' | 'clu
 export interface ServerProcess {
   /** Server id (cluster) or `baseline`. */
   name: string;
-  /** `gate`, `connector`, `chat`, `baseline` (which is all three), `adapter-primary` or `adapter-worker`. */
+  /** `gate`, `connector`, `chat`, `redis` (a Redis store's own server), `baseline` (which is all three), `adapter-primary` or `adapter-worker`. */
   role: string;
   pid: number;
   /** Client port, for frontends. */

@@ -111,6 +111,14 @@ describe('npm run bench, a few seconds of it (cluster, baseline, both cluster ad
         expect(step.loopLagP99Ms).toBeUndefined();
       }
     }
+    // Every target's steps say how long each server process waited for a core, per run.
+    for (const target of ['cluster', 'baseline', 'adapter', 'adapter-bare'] as const) {
+      for (const step of report.details.chat[target].details.steps) {
+        expect(Object.keys(step.processCoreWaitUs)).toEqual(Object.keys(step.processCpuShare));
+        expect(step.coreWaitUs).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(stdout).toMatch(/core wait per run \[[\d. ]+\] µs/);
     expect(stdout).toMatch(/p99 per hop: receipt_to_handler [\d.]+ ms \(\d+\), handler_to_push/);
     expect(stdout).toMatch(/event-loop delay p99: .*connector-server-1 [\d.]+ ms.*chat-server-1 [\d.]+ ms/);
   });

@@ -118,6 +118,8 @@ export interface RoomState {
   members: [string, string][];
   /** Null when the log lives in a shared store (Redis): nothing to copy. */
   log: RoomLogSnapshot | null;
+  /** The last seq the old owner gave and confirmed: the new owner's claim starts no lower (see RoomLog.claim). */
+  lastSeq?: number;
   /** Bans and mutes in force, when they live in memory (absent: a shared store, or none). */
   moderation?: ModerationSnapshot;
 }

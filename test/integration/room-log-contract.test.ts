@@ -198,6 +198,27 @@ describe('the redis room log against a Redis that fails', () => {
     }
   });
 
+  it("goes on after the seqs a room's old owner confirmed when Redis lost them before the room moved", async () => {
+    const [oldOwner, newOwner] = [stores[1]![1].open(), stores[1]![1].open()];
+    const rid = newRid();
+    const claim = await oldOwner.claim(rid, null);
+    await oldOwner.append(claim, draft('ann', 'kept'));
+    const snapshot = await RedisSnapshot.take(redis.port);
+    try {
+      for (const id of ['lost-1', 'lost-2']) await oldOwner.append(claim, draft('ann', id));
+      await snapshot.restoreTo(redis.port);
+      // The room moves; its old owner hands over the last seq it confirmed (RoomState.lastSeq).
+      const moved = await retryWhileUnavailable(() => newOwner.claim(rid, null, claim.lastSeq));
+      expect(moved.lastSeq).toBe(3);
+      const result = await newOwner.append(moved, draft('bob', 'after the move'));
+      expect(result).toMatchObject({ restarted: true, duplicate: false, message: { seq: 4 } });
+      expect(moved.epoch).not.toBe(claim.epoch);
+      expect((await newOwner.read(rid, 0, 10)).messages.map((m) => m.seq)).toEqual([1, 4]);
+    } finally {
+      await snapshot.stop();
+    }
+  });
+
   it('answers 503 within its timeout while Redis is down, and works again when it is back', async () => {
     const roomLog = stores[1]![1].open();
     const rid = newRid();

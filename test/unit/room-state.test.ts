@@ -35,4 +35,8 @@ describe('mergeRoomStates', () => {
     expect(mergeRoomStates('r', [])).toEqual({ rid: 'r', lastId: 0, members: [], log: null });
     expect(mergeRoomStates('r', [state({}), state({ log: log(2) })]).log).toEqual(log(2));
   });
+
+  it('keeps the highest seq an old owner confirmed (a shared log has no snapshot to say it)', () => {
+    expect(mergeRoomStates('r', [state({ lastSeq: 4 }), state({ lastSeq: 9 }), state({})]).lastSeq).toBe(9);
+  });
 });

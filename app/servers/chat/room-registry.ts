@@ -49,7 +49,7 @@ export class RoomRegistry {
   }
 
   private async claim(rid: string, state?: RoomState): Promise<Room> {
-    const claim = await this.log.claim(rid, state?.log ?? null);
+    const claim = await this.log.claim(rid, state?.log ?? null, state?.lastSeq);
     if (state?.moderation) this.moderation.adopt(rid, state.moderation);
     const room = new Room(rid, this.app.channels.getOrCreateChannel(rid), this.log, claim, state?.lastId, () => this.published++);
     for (const [uid, frontendId] of state?.members ?? []) room.channel.add(uid, frontendId);
@@ -74,6 +74,7 @@ export class RoomRegistry {
     return {
       rid,
       lastId: room.currentLastId,
+      lastSeq: room.head().seq,
       members: [...room.channel.uids()].map((uid) => [uid, room.channel.frontendOf(uid)!]),
       log: this.log.release(rid),
       ...(moderation && { moderation }),

@@ -4,6 +4,7 @@ import type { ModerationEntry, ModerationSnapshot, RoomLogSnapshot, RoomState } 
 export function mergeRoomStates(rid: string, states: readonly RoomState[]): RoomState {
   const members = new Map<string, string>();
   let lastId = 0;
+  let lastSeq = 0;
   let log: RoomLogSnapshot | null = null;
   const bans = new Map<string, ModerationEntry>();
   const mutes = new Map<string, ModerationEntry>();
@@ -15,9 +16,10 @@ export function mergeRoomStates(rid: string, states: readonly RoomState[]): Room
     keepLongest(mutes, state.moderation?.mutes ?? []);
     for (const [uid, frontendId] of state.members) members.set(uid, frontendId);
     lastId = Math.max(lastId, state.lastId);
+    lastSeq = Math.max(lastSeq, state.lastSeq ?? 0);
     if (state.log && (!log || state.log.lastSeq > log.lastSeq)) log = state.log;
   }
   const moderation: ModerationSnapshot | undefined =
     bans.size + mutes.size > 0 ? { bans: [...bans.values()], mutes: [...mutes.values()] } : undefined;
-  return { rid, lastId, members: [...members], log, ...(moderation && { moderation }) };
+  return { rid, lastId, ...(lastSeq > 0 && { lastSeq }), members: [...members], log, ...(moderation && { moderation }) };
 }

@@ -62,9 +62,10 @@ export class RedisRoomLog implements RoomLog {
     this.redis.defineCommand('chatLogRead', { numberOfKeys: 2, lua: READ });
   }
 
-  async claim(rid: string): Promise<LogClaim> {
+  async claim(rid: string, _snapshot: RoomLogSnapshot | null = null, confirmedSeq = 0): Promise<LogClaim> {
     const [epoch, lastSeq, fence] = await this.run(rid, () => this.redis.chatLogClaim(...this.keys(rid), newEpoch()), true);
-    return { rid, fence, epoch, lastSeq };
+    // Below what the previous owner confirmed: the append script starts a new epoch after `confirmedSeq`.
+    return { rid, fence, epoch, lastSeq: Math.max(lastSeq, confirmedSeq) };
   }
 
   async append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult> {

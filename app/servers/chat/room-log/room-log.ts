@@ -45,8 +45,12 @@ export interface LogRead {
  */
 export interface RoomLog {
   readonly kind: 'memory' | 'redis';
-  /** Makes this server the room's writer; `snapshot` is the log handed over with the room (memory only). */
-  claim(rid: string, snapshot: RoomLogSnapshot | null): Promise<LogClaim>;
+  /**
+   * Makes this server the room's writer; `snapshot` is the log handed over with the room (memory only),
+   * `confirmedSeq` the last seq its previous owner confirmed (a shared log that lost confirmed messages since
+   * goes on after it, in a new epoch, as for its own claim: no seq is handed out twice).
+   */
+  claim(rid: string, snapshot: RoomLogSnapshot | null, confirmedSeq?: number): Promise<LogClaim>;
   /** Appends (or finds the earlier message for a repeated `clientMsgId`); throws LogClaimLost when another server claimed the room since. */
   append(claim: LogClaim, draft: MessageDraft): Promise<AppendResult>;
   read(rid: string, afterSeq: number, limit: number): Promise<LogRead>;

@@ -3,7 +3,7 @@ import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
 import { RedisConnection } from '../../app/servers/chat/redis-connection';
-import { LogClaimLost, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
+import { LogClaimLost, type LogClaim, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
 import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
@@ -179,11 +179,8 @@ describe('the redis room log against a Redis that fails', () => {
   it('goes on in a new epoch, after the seqs it confirmed, when Redis lost its last messages (a failover to a replica that lagged)', async () => {
     const roomLog = stores[1]![1].open();
     const rid = newRid();
-    const claim = await roomLog.claim(rid, null);
-    await roomLog.append(claim, draft('ann', 'kept'));
-    const snapshot = await RedisSnapshot.take(redis.port);
+    const { claim, snapshot } = await confirmThenLose(roomLog, rid);
     try {
-      for (const id of ['lost-1', 'lost-2']) await roomLog.append(claim, draft('ann', id));
       const epoch = claim.epoch;
       await snapshot.restoreTo(redis.port);
       const result = await retryWhileUnavailable(() => roomLog.append(claim, draft('ann', 'after')));
@@ -201,11 +198,8 @@ describe('the redis room log against a Redis that fails', () => {
   it("goes on after the seqs a room's old owner confirmed when Redis lost them before the room moved", async () => {
     const [oldOwner, newOwner] = [stores[1]![1].open(), stores[1]![1].open()];
     const rid = newRid();
-    const claim = await oldOwner.claim(rid, null);
-    await oldOwner.append(claim, draft('ann', 'kept'));
-    const snapshot = await RedisSnapshot.take(redis.port);
+    const { claim, snapshot } = await confirmThenLose(oldOwner, rid);
     try {
-      for (const id of ['lost-1', 'lost-2']) await oldOwner.append(claim, draft('ann', id));
       await snapshot.restoreTo(redis.port);
       // The room moves; its old owner hands over the last seq it confirmed (RoomState.lastSeq).
       const moved = await retryWhileUnavailable(() => newOwner.claim(rid, null, claim.lastSeq));
@@ -396,6 +390,23 @@ describe('the redis room log through Sentinels one of which accepts connections 
 });
 
 /** Retries `call` while ioredis connects or reconnects (it answers 503 until then), for at most `timeoutMs`. */
+/**
+ * Appends seq 1 to a new claim of `rid`, snapshots the standalone Redis, then appends seqs 2 and 3: restoring
+ * the snapshot loses two confirmed messages (a failover to a replica that lagged). The caller stops the snapshot.
+ */
+async function confirmThenLose(roomLog: RoomLog, rid: string): Promise<{ claim: LogClaim; snapshot: RedisSnapshot }> {
+  const claim = await roomLog.claim(rid, null);
+  await roomLog.append(claim, draft('ann', 'kept'));
+  const snapshot = await RedisSnapshot.take(redis.port);
+  try {
+    for (const id of ['lost-1', 'lost-2']) await roomLog.append(claim, draft('ann', id));
+  } catch (err) {
+    await snapshot.stop();
+    throw err;
+  }
+  return { claim, snapshot };
+}
+
 async function retryWhileUnavailable<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -56,7 +56,7 @@ describe('RoomRegistry', () => {
     expect(message).toMatchObject({ seq: 8, id: state.lastId + 1 });
   });
 
-  it('hands a room over once its appends have finished: members, last id, log and bans, and forgets it', async () => {
+  it('hands a room over once its appends have finished: members, last id and seq, log and bans, and forgets it', async () => {
     const { registry, channels, moderation } = setup();
     const room = await registry.create('lobby');
     room.channel.add('ann*lobby', 'connector-1');
@@ -68,6 +68,7 @@ describe('RoomRegistry', () => {
     expect(state).toMatchObject({
       rid: 'lobby',
       lastId: room.currentLastId,
+      lastSeq: 1,
       members: [['ann*lobby', 'connector-1']],
       log: { lastSeq: 1, entries: [{ message: { msg: 'in flight' } }] },
       moderation: { bans: [], mutes: [{ username: 'bob' }] },

@@ -3,16 +3,11 @@
 // corked for a turn of the event loop (what RedisConnection does). Appends are the room log's own script,
 // started PER_TURN at a time over 25 rooms, N in all; each way runs twice, alternating.
 // `node bench/micro/redis-append-cpu.js [<checkout with dist/>]` after `npm run build`; needs redis-server.
-const { readFileSync } = require('node:fs');
-const { appendArgs, appendClient, claimRooms, startRedis } = require('./redis-fixture');
+const { appendArgs, appendClient, claimRooms, cpuMs, startRedis } = require('./redis-fixture');
 
 const N = Number(process.env.N ?? 20000);
 const ROOMS = 25;
 const WAYS = ['one write each', 'auto-pipelining', 'corked per turn'];
-const cpuMsOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-};
 
 async function appendAll(redis, way, perTurn) {
   let sent = 0;
@@ -38,14 +33,14 @@ async function main() {
       for (const round of [1, 2]) {
         for (const way of WAYS) {
           const cpu = process.cpuUsage();
-          const redisMs = cpuMsOf(server.pid);
+          const redisMs = cpuMs(server.pid);
           const started = process.hrtime.bigint();
           await appendAll(clients[way], way, perTurn);
           const wallUs = Number(process.hrtime.bigint() - started) / 1000;
           const used = process.cpuUsage(cpu);
           const per = (us) => (us / N).toFixed(1).padStart(6);
           console.log(
-            `${String(perTurn).padStart(2)} per turn, round ${round}, ${way.padEnd(16)}  client ${per(used.user + used.system)}  redis ${per((cpuMsOf(server.pid) - redisMs) * 1000)}  wall ${per(wallUs)}`,
+            `${String(perTurn).padStart(2)} per turn, round ${round}, ${way.padEnd(16)}  client ${per(used.user + used.system)}  redis ${per((cpuMs(server.pid) - redisMs) * 1000)}  wall ${per(wallUs)}`,
           );
         }
       }

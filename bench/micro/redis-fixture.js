@@ -1,5 +1,5 @@
 // What the Redis micro benchmarks share: the checkout's ioredis and room-log append script, a redis-server of
-// their own, and one append's keys and arguments. The checkout is the first argument (default: this one).
+// their own, one append's keys and arguments, and the bench's reading of a process's CPU time. The checkout is the first argument (default: this one).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
@@ -7,6 +7,7 @@ const root = path.resolve(process.argv[2] ?? path.join(__dirname, '../..'));
 const { Redis } = require(path.join(root, 'node_modules/ioredis'));
 const { APPEND } = require(path.join(root, 'dist/app/servers/chat/room-log/redis-scripts.js'));
 const { freePorts } = require(path.join(root, 'dist/game-server/free-ports.js'));
+const { cpuMs } = require(path.join(root, 'dist/bench/proc-stats.js'));
 
 const message = JSON.stringify({
   id: 1765000000000000,
@@ -39,4 +40,4 @@ async function claimRooms(redis, rooms) {
   for (let i = 0; i < rooms; i++) await redis.hset(keys(i)[0], 'epoch', 'e', 'seq', 0, 'fence', 1);
 }
 
-module.exports = { appendArgs, appendClient, claimRooms, startRedis };
+module.exports = { appendArgs, appendClient, claimRooms, cpuMs, startRedis };

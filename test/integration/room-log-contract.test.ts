@@ -2,7 +2,8 @@ import { AppError } from '../../game-server/errors';
 import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
-import { RedisConnection } from '../../app/servers/chat/redis-connection';
+import { Redis } from 'ioredis';
+import { RedisConnection, roomKey } from '../../app/servers/chat/redis-connection';
 import { LogClaimLost, type LogClaim, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
 import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
@@ -159,6 +160,39 @@ describe.each(stores)('the %s room log', (_kind, store) => {
     await newOwner.claim(rid, oldOwner.release(rid));
     expect(await newOwner.readMarker(rid, 'ann')).toBe(3);
     expect(await newOwner.readMarker(rid, 'bob')).toBe(1);
+  });
+});
+
+describe('the redis room log between two trims', () => {
+  // Trimmed a batch at a time: the stream holds up to an eighth more than the capacity.
+  const capacity = 24;
+  const slack = capacity / 8;
+
+  it('keeps at most an eighth more than its capacity in Redis, and reads and repeats only within the last capacity', async () => {
+    const roomLog = track(new RedisRoomLog({ url: redis.url, capacity, timeoutMs: 1000, log }));
+    const raw = new Redis(redis.port, '127.0.0.1');
+    try {
+      const rid = newRid();
+      const claim = await roomLog.claim(rid, null);
+      const streamLengths: number[] = [];
+      for (let i = 1; i <= capacity + slack; i++) {
+        await roomLog.append(claim, draft('ann', `c-${i}`));
+        streamLengths.push(await raw.xlen(`${roomKey(rid)}:log`));
+      }
+      // Not trimmed yet: message 1 to `slack` are still in the stream, past the last `capacity`.
+      expect(streamLengths).toEqual(Array.from({ length: capacity + slack }, (_v, i) => i + 1));
+      const read = await roomLog.read(rid, 0, 100);
+      expect(read).toMatchObject({ lastSeq: capacity + slack, firstSeq: slack + 1 });
+      expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: capacity }, (_v, i) => slack + 1 + i));
+      expect((await roomLog.append(claim, draft('ann', `c-${slack + 1}`))).duplicate).toBe(true);
+      // In the stream but no longer in the log: appended anew, which also trims the batch.
+      const resent = await roomLog.append(claim, draft('ann', 'c-1'));
+      expect(resent).toMatchObject({ duplicate: false, message: { seq: capacity + slack + 1 } });
+      expect(await raw.xlen(`${roomKey(rid)}:log`)).toBe(capacity);
+      expect(await raw.hlen(`${roomKey(rid)}:dedupe`)).toBe(capacity);
+    } finally {
+      raw.disconnect();
+    }
   });
 });
 

@@ -37,7 +37,7 @@ declare module 'ioredis' {
       ...args: string[]
     ): Result<[string, string, number, number | string], Context>;
     chatMarkRead(reads: string, username: string, seq: string): Result<number, Context>;
-    chatLogRead(meta: string, log: string, fromSeq: string, limit: string): Result<(string | number)[], Context>;
+    chatLogRead(meta: string, log: string, fromSeq: string, limit: string, capacity: string): Result<(string | number)[], Context>;
   }
 }
 
@@ -83,7 +83,9 @@ export class RedisRoomLog implements RoomLog {
 
   async read(rid: string, afterSeq: number, limit: number): Promise<LogRead> {
     const [meta, log] = this.keys(rid);
-    const reply = await this.run(rid, () => this.redis.chatLogRead(meta, log, String(afterSeq + 1), String(limit)));
+    const reply = await this.run(rid, () =>
+      this.redis.chatLogRead(meta, log, String(afterSeq + 1), String(limit), String(this.options.capacity)),
+    );
     const [epoch, lastSeq, firstSeq] = reply as [string, number, number];
     const messages: ChatMessage[] = [];
     for (let i = 3; i < reply.length; i += 2)

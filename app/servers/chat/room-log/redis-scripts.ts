@@ -3,7 +3,23 @@
  * seq gap-free and the claim a fence. Keys of one room: its meta hash (epoch, seq, fence), its
  * stream (entry id `<seq>-0`, fields `m` = message JSON without seq, `k` = dedupe key), its
  * dedupe hash (key -> seq, only for messages still in the stream) and its read markers (username -> seq).
+ *
+ * The log is the stream's last `capacity` entries; the stream holds up to an eighth more. Trimming
+ * it on every append (an XRANGE for the dedupe keys, HDELs, an exact MAXLEN) cost Redis about a
+ * quarter of each append (bench/micro/redis-append-cpu.js); trimming a batch at once costs next to
+ * nothing per append. What is past the last `capacity` is neither read nor found as a repeat.
  */
+
+/** Lua: the seq of the oldest entry of the log (the stream's last `capacity`), nil when it is empty. */
+const FIRST_KEPT = `
+local function firstKept(log, capacity)
+  local skip = math.max(0, redis.call('XLEN', log) - capacity)
+  local entries = redis.call('XRANGE', log, '-', '+', 'COUNT', skip + 1)
+  local oldest = entries[skip + 1]
+  if oldest then return tonumber(string.match(oldest[1], '^(%d+)')) end
+  return nil
+end
+`;
 
 /** KEYS: meta, log, dedupe, reads. ARGV: a new epoch, used when the room has no log yet (or lost it). Returns [epoch, seq, fence]. */
 export const CLAIM = `
@@ -27,7 +43,8 @@ return {epoch, tonumber(redis.call('HGET', KEYS[1], 'seq')), fence}
  * that did not have them): it goes on in a new epoch, so that members are told, and after the confirmed
  * seqs, so that no seq is handed out twice; what it still holds stays.
  */
-export const APPEND = `
+export const APPEND = `${FIRST_KEPT}
+local capacity = tonumber(ARGV[4])
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'fence')
 local restarted = 0
 if not meta[1] then
@@ -44,41 +61,39 @@ elseif tonumber(meta[2]) < tonumber(ARGV[6]) then
 end
 if ARGV[2] ~= '' then
   local earlier = redis.call('HGET', KEYS[3], ARGV[2])
-  if earlier then
+  if earlier and tonumber(earlier) >= (firstKept(KEYS[2], capacity) or math.huge) then
     local found = redis.call('XRANGE', KEYS[2], earlier .. '-0', earlier .. '-0')
     if found[1] then return {'dup', meta[1], tonumber(earlier), found[1][2][2]} end
   end
 end
 local seq = tonumber(meta[2]) + 1
 redis.call('HSET', KEYS[1], 'seq', seq)
-local capacity = tonumber(ARGV[4])
 if capacity > 0 then
   local over = redis.call('XLEN', KEYS[2]) - capacity + 1
-  if over > 0 then
+  if over > math.max(1, math.floor(capacity / 8)) then
     for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over)) do
       local key = entry[2][4]
       if key and key ~= '' then redis.call('HDEL', KEYS[3], key) end
     end
+    redis.call('XTRIM', KEYS[2], 'MAXLEN', capacity - 1)
   end
-  redis.call('XADD', KEYS[2], 'MAXLEN', capacity, seq .. '-0', 'm', ARGV[3], 'k', ARGV[2])
+  redis.call('XADD', KEYS[2], seq .. '-0', 'm', ARGV[3], 'k', ARGV[2])
   if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], seq) end
 end
 return {'ok', meta[1], seq, restarted}
 `;
 
 /**
- * KEYS: meta, log. ARGV: first seq wanted, limit. Returns [epoch, lastSeq, firstSeq, seq1, json1,
+ * KEYS: meta, log. ARGV: first seq wanted, limit, capacity. Returns [epoch, lastSeq, firstSeq, seq1, json1,
  * seq2, json2, ...]; epoch '' when the room has no log.
  */
-export const READ = `
+export const READ = `${FIRST_KEPT}
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
 if not meta[1] then return {'', 0, 1} end
 local lastSeq = tonumber(meta[2])
-local firstSeq = lastSeq + 1
-local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
-if oldest[1] then firstSeq = tonumber(string.match(oldest[1][1], '^(%d+)')) end
+local firstSeq = firstKept(KEYS[2], tonumber(ARGV[3])) or lastSeq + 1
 local out = {meta[1], lastSeq, firstSeq}
-for _, entry in ipairs(redis.call('XRANGE', KEYS[2], ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])) do
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], math.max(tonumber(ARGV[1]), firstSeq) .. '-0', '+', 'COUNT', ARGV[2])) do
   out[#out + 1] = tonumber(string.match(entry[1], '^(%d+)'))
   out[#out + 1] = entry[2][2]
 end

@@ -89,6 +89,8 @@ describe.each(stores)('the %s room log', (_kind, store) => {
     expect(read.messages[0]).toMatchObject({ from: 'ann', target: '*', seq: 2 });
     expect(read).toMatchObject({ epoch: claimA.epoch, lastSeq: 3, firstSeq: 1 });
     expect((await roomLog.read(a, 0, 2)).messages.map((m) => m.seq)).toEqual([1, 2]);
+    // A client may say it has seen any seq: past the last one, nothing to read.
+    expect(await roomLog.read(a, Number.MAX_SAFE_INTEGER - 1, 10)).toMatchObject({ lastSeq: 3, messages: [] });
   });
 
   it(`keeps the last ${CAPACITY} messages and says where the kept ones start`, async () => {

@@ -93,7 +93,9 @@ if not meta[1] then return {'', 0, 1} end
 local lastSeq = tonumber(meta[2])
 local firstSeq = firstKept(KEYS[2], tonumber(ARGV[3])) or lastSeq + 1
 local out = {meta[1], lastSeq, firstSeq}
-for _, entry in ipairs(redis.call('XRANGE', KEYS[2], math.max(tonumber(ARGV[1]), firstSeq) .. '-0', '+', 'COUNT', ARGV[2])) do
+-- %d: Lua writes a number past 1e14 as 1e+14, which is no stream id.
+local from = string.format('%d', math.max(tonumber(ARGV[1]), firstSeq))
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], from .. '-0', '+', 'COUNT', ARGV[2])) do
   out[#out + 1] = tonumber(string.match(entry[1], '^(%d+)'))
   out[#out + 1] = entry[2][2]
 end

@@ -177,21 +177,27 @@ describe('the redis room log between two trims', () => {
       const rid = newRid();
       const claim = await roomLog.claim(rid, null);
       const streamLengths: number[] = [];
-      for (let i = 1; i <= capacity + slack; i++) {
-        await roomLog.append(claim, draft('ann', `c-${i}`));
+      const send = async (clientMsgId: string) => {
+        const result = await roomLog.append(claim, draft('ann', clientMsgId));
         streamLengths.push(await raw.xlen(`${roomKey(rid)}:log`));
-      }
-      // Not trimmed yet: message 1 to `slack` are still in the stream, past the last `capacity`.
-      expect(streamLengths).toEqual(Array.from({ length: capacity + slack }, (_v, i) => i + 1));
+        return result;
+      };
+      for (let i = 1; i <= capacity + 1; i++) await send(`c-${i}`);
+      // Message 1 is still in the stream, past the last `capacity`: neither read nor a repeat.
       const read = await roomLog.read(rid, 0, 100);
-      expect(read).toMatchObject({ lastSeq: capacity + slack, firstSeq: slack + 1 });
-      expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: capacity }, (_v, i) => slack + 1 + i));
-      expect((await roomLog.append(claim, draft('ann', `c-${slack + 1}`))).duplicate).toBe(true);
-      // In the stream but no longer in the log: appended anew, which also trims the batch.
-      const resent = await roomLog.append(claim, draft('ann', 'c-1'));
-      expect(resent).toMatchObject({ duplicate: false, message: { seq: capacity + slack + 1 } });
-      expect(await raw.xlen(`${roomKey(rid)}:log`)).toBe(capacity);
+      expect(read).toMatchObject({ lastSeq: capacity + 1, firstSeq: 2 });
+      expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: capacity }, (_v, i) => i + 2));
+      expect((await send('c-2')).duplicate).toBe(true);
+      const resent = await send('c-1');
+      expect(resent).toMatchObject({ duplicate: false, message: { seq: capacity + 2 } });
+      await send(`c-${capacity + 3}`);
+      await send(`c-${capacity + 4}`);
+      // 1 to capacity + 1, the repeat's (nothing added), the resend, up to an eighth past the capacity, trimmed.
+      const upTo = (n: number): number[] => Array.from({ length: n }, (_v, i) => i + 1);
+      expect(streamLengths).toEqual([...upTo(capacity + 1), capacity + 1, capacity + 2, capacity + slack, capacity]);
       expect(await raw.hlen(`${roomKey(rid)}:dedupe`)).toBe(capacity);
+      // Trimming message 1 kept its key, which names the message it was sent again as.
+      expect(await roomLog.append(claim, draft('ann', 'c-1'))).toMatchObject({ duplicate: true, message: { seq: capacity + 2 } });
     } finally {
       raw.disconnect();
     }

@@ -73,7 +73,10 @@ if capacity > 0 then
   if over > math.max(1, math.floor(capacity / 8)) then
     for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over)) do
       local key = entry[2][4]
-      if key and key ~= '' then redis.call('HDEL', KEYS[3], key) end
+      -- Unless the key was sent again once its entry left the log, and now names that newer message.
+      if key and key ~= '' and redis.call('HGET', KEYS[3], key) == string.match(entry[1], '^(%d+)') then
+        redis.call('HDEL', KEYS[3], key)
+      end
     end
     redis.call('XTRIM', KEYS[2], 'MAXLEN', capacity - 1)
   end

@@ -2,10 +2,10 @@ import { AppError } from '../../game-server/errors';
 import { createLogger } from '../../game-server/logger';
 import { MemoryRoomLog } from '../../app/servers/chat/room-log/memory-room-log';
 import { RedisRoomLog } from '../../app/servers/chat/room-log/redis-room-log';
-import { Redis } from 'ioredis';
 import { RedisConnection, roomKey } from '../../app/servers/chat/redis-connection';
 import { LogClaimLost, type LogClaim, type MessageDraft, type RoomLog } from '../../app/servers/chat/room-log/room-log';
 import { PrivateRedisCluster } from '../../game-server/cli/private-redis-cluster';
+import { redisCommand } from '../../game-server/cli/redis-admin';
 import { PrivateRedisServer } from '../../game-server/cli/private-redis-server';
 import { PrivateRedisSentinel } from '../../game-server/cli/private-redis-sentinel';
 import { sleep } from '../../game-server/sleep';
@@ -172,35 +172,30 @@ describe('the redis room log between two trims', () => {
 
   it('keeps at most an eighth more than its capacity in Redis, and reads and repeats only within the last capacity', async () => {
     const roomLog = track(new RedisRoomLog({ url: redis.url, capacity, timeoutMs: 1000, log }));
-    const raw = new Redis(redis.port, '127.0.0.1');
-    try {
-      const rid = newRid();
-      const claim = await roomLog.claim(rid, null);
-      const streamLengths: number[] = [];
-      const send = async (clientMsgId: string) => {
-        const result = await roomLog.append(claim, draft('ann', clientMsgId));
-        streamLengths.push(await raw.xlen(`${roomKey(rid)}:log`));
-        return result;
-      };
-      for (let i = 1; i <= capacity + 1; i++) await send(`c-${i}`);
-      // Message 1 is still in the stream, past the last `capacity`: neither read nor a repeat.
-      const read = await roomLog.read(rid, 0, 100);
-      expect(read).toMatchObject({ lastSeq: capacity + 1, firstSeq: 2 });
-      expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: capacity }, (_v, i) => i + 2));
-      expect((await send('c-2')).duplicate).toBe(true);
-      const resent = await send('c-1');
-      expect(resent).toMatchObject({ duplicate: false, message: { seq: capacity + 2 } });
-      await send(`c-${capacity + 3}`);
-      await send(`c-${capacity + 4}`);
-      // 1 to capacity + 1, the repeat's (nothing added), the resend, up to an eighth past the capacity, trimmed.
-      const upTo = (n: number): number[] => Array.from({ length: n }, (_v, i) => i + 1);
-      expect(streamLengths).toEqual([...upTo(capacity + 1), capacity + 1, capacity + 2, capacity + slack, capacity]);
-      expect(await raw.hlen(`${roomKey(rid)}:dedupe`)).toBe(capacity);
-      // Trimming message 1 kept its key, which names the message it was sent again as.
-      expect(await roomLog.append(claim, draft('ann', 'c-1'))).toMatchObject({ duplicate: true, message: { seq: capacity + 2 } });
-    } finally {
-      raw.disconnect();
-    }
+    const rid = newRid();
+    const claim = await roomLog.claim(rid, null);
+    const streamLengths: number[] = [];
+    const send = async (clientMsgId: string) => {
+      const result = await roomLog.append(claim, draft('ann', clientMsgId));
+      streamLengths.push(Number(await redisCommand(redis.port, 'XLEN', `${roomKey(rid)}:log`)));
+      return result;
+    };
+    for (let i = 1; i <= capacity + 1; i++) await send(`c-${i}`);
+    // Message 1 is still in the stream, past the last `capacity`: neither read nor a repeat.
+    const read = await roomLog.read(rid, 0, 100);
+    expect(read).toMatchObject({ lastSeq: capacity + 1, firstSeq: 2 });
+    expect(read.messages.map((m) => m.seq)).toEqual(Array.from({ length: capacity }, (_v, i) => i + 2));
+    expect((await send('c-2')).duplicate).toBe(true);
+    const resent = await send('c-1');
+    expect(resent).toMatchObject({ duplicate: false, message: { seq: capacity + 2 } });
+    await send(`c-${capacity + 3}`);
+    await send(`c-${capacity + 4}`);
+    // 1 to capacity + 1, the repeat's (nothing added), the resend, up to an eighth past the capacity, trimmed.
+    const upTo = (n: number): number[] => Array.from({ length: n }, (_v, i) => i + 1);
+    expect(streamLengths).toEqual([...upTo(capacity + 1), capacity + 1, capacity + 2, capacity + slack, capacity]);
+    expect(await redisCommand(redis.port, 'HLEN', `${roomKey(rid)}:dedupe`)).toBe(capacity);
+    // Trimming message 1 kept its key, which names the message it was sent again as.
+    expect(await roomLog.append(claim, draft('ann', 'c-1'))).toMatchObject({ duplicate: true, message: { seq: capacity + 2 } });
   });
 });
 
